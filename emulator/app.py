@@ -1,0 +1,102 @@
+"""``create_app(settings)``: both providers and the control API on one aiohttp application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+from aiohttp import web
+
+from . import control
+from .callbacks import CallbackDispatcher
+from .clock import Clock
+from .config import Settings
+from .context import CONTEXT, Context
+from .core.accounts import AccountRegistry, AccountSpec, ProviderDefaults, parse_limit
+from .core.events import EventHub
+from .core.gateway import Gateway
+from .core.outcomes import OutcomeTable
+from .core.store import MessageStore
+from .providers import PROVIDERS
+from .resources import load_fixture
+from .ticker import Ticker
+from .validation import SchemaRegistry
+
+log = logging.getLogger("emulator")
+
+
+def load_accounts(settings: Settings) -> AccountRegistry:
+    data = load_fixture("accounts.json")
+    defaults = {
+        provider: ProviderDefaults(
+            credits=Decimal(str(spec.get("credits", 0))),
+            limits={k: parse_limit(v) for k, v in spec.get("limits", {}).items()},
+        )
+        for provider, spec in data["defaults"].items()
+    }
+    specs: list[AccountSpec] = []
+    if settings.fixtures:
+        for provider in defaults:
+            specs += [AccountSpec.from_data(provider, entry, origin="fixtures")
+                      for entry in data.get(provider, [])]
+    specs += settings.accounts
+    return AccountRegistry(specs, defaults, strict=settings.strict_accounts)
+
+
+def build_context(settings: Settings) -> Context:
+    clock = Clock(settings.clock)
+    hub = EventHub()
+    gateway = Gateway(
+        clock.now,
+        OutcomeTable.from_data(load_fixture("outcomes.json")),
+        settings.delivery_delay,
+        hub=hub,
+        store=MessageStore(settings.max_messages),
+    )
+    dispatcher = CallbackDispatcher(
+        hub, clock.now,
+        timeout=settings.callback_timeout,
+        attempts=settings.callback_attempts,
+        backoff=settings.callback_backoff,
+        backoff_max=settings.callback_backoff_max,
+        concurrency=settings.callback_concurrency,
+    )
+    return Context(
+        settings=settings, clock=clock, hub=hub, gateway=gateway,
+        accounts=load_accounts(settings), dispatcher=dispatcher, schemas=SchemaRegistry(),
+    )
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    ctx = app[CONTEXT]
+    await ctx.dispatcher.start()
+    ticker = Ticker(ctx.clock, ctx.gateway)
+    ctx.ticker = ticker
+    task = asyncio.create_task(ticker.run(), name="sms-emulator-ticker")
+    ctx.ready.set()
+    yield
+    ctx.ready.clear()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    pending = await ctx.dispatcher.stop()
+    if pending:
+        log.warning("stopped with %d callbacks still pending: %s", len(pending),
+                    ", ".join(f"#{job.id} {job.url}" for job in pending[:10]))
+    ctx.pending_at_shutdown = pending
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    ctx = build_context(settings)
+    app = web.Application(client_max_size=settings.max_body_bytes,
+                          middlewares=control.middlewares(ctx))
+    app[CONTEXT] = ctx
+    control.install(app, ctx)
+    for provider in PROVIDERS:
+        provider.install(app, ctx)
+    app.cleanup_ctx.append(_background)
+    return app

@@ -1,0 +1,167 @@
+"""Settings, built once at the edge: command-line flags > ``SMS_EMULATOR_*`` variables >
+the config file > defaults.
+
+The config file is TOML::
+
+    port = 8080
+    clock = "manual"
+    strict_accounts = true
+
+    [[server2sms.accounts]]
+    username = "ACME"
+    password = "secret"
+    credits = 50
+
+    [[serwersms.accounts]]
+    username = "shop"
+    password = "secret"
+    tokens = ["shop-token"]
+    dlr_url = "http://127.0.0.1:9000/dlr?id=#SMSID#&status=#STATUS#"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .core.accounts import AccountSpec
+
+ENV_PREFIX = "SMS_EMULATOR_"
+PROVIDERS = ("server2sms", "serwersms")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which value and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    strict_accounts: bool = False
+    clock: str = "real"
+    delivery_delay: float = 0.5
+    callback_timeout: float = 5.0
+    callback_attempts: int = 8
+    callback_backoff: float = 0.5
+    callback_backoff_max: float = 30.0
+    callback_concurrency: int = 32
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_messages: int | None = None
+    seed: int = 0
+    fixtures: bool = True
+    control_token: str | None = None
+    log_level: str = "info"
+    access_log: bool = False
+    tls: bool = False
+    tls_dir: str | None = None
+    port_file: str | None = None
+    config_file: str | None = None
+    accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+_TYPES: dict[str, type] = {
+    "host": str, "port": int, "strict_accounts": bool, "clock": str, "delivery_delay": float,
+    "callback_timeout": float, "callback_attempts": int, "callback_backoff": float,
+    "callback_backoff_max": float, "callback_concurrency": int, "max_body_bytes": int,
+    "max_messages": int, "seed": int, "fixtures": bool, "control_token": str,
+    "log_level": str, "access_log": bool, "tls": bool, "tls_dir": str, "port_file": str,
+    "config_file": str,
+}
+SETTING_NAMES = tuple(_TYPES)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Turn a value from a file, the environment or a flag into the setting's type."""
+    kind = _TYPES[name]
+    if value is None:
+        return None
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ValueError(f"{value!r} is not a boolean")
+        if kind in (int, float) and isinstance(value, bool):
+            raise ValueError("a boolean is not a number")
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: {exc}") from None
+
+
+def _validate(settings: Settings) -> Settings:
+    if settings.clock not in ("real", "manual"):
+        raise ConfigError(f"setting 'clock' must be 'real' or 'manual', not {settings.clock!r}")
+    if not 0 <= settings.port <= 65535:
+        raise ConfigError(f"setting 'port' must be 0..65535, not {settings.port}")
+    for name in ("delivery_delay", "callback_timeout", "callback_backoff"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"setting {name!r} must not be negative")
+    if settings.callback_attempts < 1 or settings.callback_concurrency < 1:
+        raise ConfigError("callback_attempts and callback_concurrency must be at least 1")
+    if settings.max_messages is not None and settings.max_messages < 1:
+        raise ConfigError("setting 'max_messages' must be at least 1")
+    return settings
+
+
+def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpec, ...]]:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    values: dict[str, Any] = {}
+    accounts: list[AccountSpec] = []
+    for key, value in data.items():
+        if key in PROVIDERS and isinstance(value, Mapping):
+            for entry in value.get("accounts", []):
+                if not isinstance(entry, Mapping) or "username" not in entry:
+                    raise ConfigError(f"{path}: every [[{key}.accounts]] needs a username")
+                accounts.append(AccountSpec.from_data(key, entry, origin="config"))
+        elif key in _TYPES:
+            values[key] = coerce(key, value)
+        else:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+    return values, tuple(accounts)
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in _TYPES:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = coerce(name, raw)
+    return values
+
+
+def build_settings(
+    flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Merge flags (values that are None were not given), environment and config file."""
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    env = from_environment(os.environ if environ is None else environ)
+    config_file = flags.get("config_file") or env.get("config_file")
+    file_values: dict[str, Any] = {}
+    accounts: tuple[AccountSpec, ...] = ()
+    if config_file:
+        file_values, accounts = read_config_file(config_file)
+    merged: dict[str, Any] = {**file_values, **env, **{k: coerce(k, v) for k, v in flags.items()}}
+    known = {f.name for f in fields(Settings)}
+    return _validate(Settings(**{k: v for k, v in merged.items() if k in known},
+                              accounts=accounts))

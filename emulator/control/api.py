@@ -1,0 +1,90 @@
+"""Helpers every control endpoint shares: reading a JSON body against its schema, answering
+errors in one shape (``{"error": {"message": ..., "field": ...}}``)."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn
+
+from aiohttp import web
+
+from ..context import CONTEXT, Context
+from ..httpio import BodyError, json_object, read_body
+from ..rendering import dump_json, json_response
+
+PROVIDER = "control"
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def fail(status: int, message: str, field: str | None = None) -> NoReturn:
+    raise ControlError(status, message, field)
+
+
+def error_response(status: int, message: str, field: str | None = None) -> web.Response:
+    error: dict[str, Any] = {"message": message}
+    if field is not None:
+        error["field"] = field
+    return json_response({"error": error}, status=status)
+
+
+def context(request: web.Request) -> Context:
+    return request.app[CONTEXT]
+
+
+async def body(request: web.Request, operation: str | None = None) -> dict[str, Any]:
+    """The request's JSON object (``{}`` when empty), checked against
+    ``schemas/control/<operation>.request.json`` when an operation is named."""
+    try:
+        data = json_object(await read_body(request))
+    except BodyError as exc:
+        fail(exc.status, exc.detail)
+    if operation is not None:
+        validator = context(request).schemas.validator(PROVIDER, operation, "request")
+        error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
+        if error is not None:
+            field = ".".join(str(p) for p in error.path) or None
+            fail(400, f"{field}: {error.message}" if field else error.message, field)
+    return data
+
+
+def ok(data: Any, status: int = 200) -> web.Response:
+    return json_response(data, status=status)
+
+
+def text_json(data: Any) -> str:
+    return dump_json(data).decode("utf-8")
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Wrap a control handler: the optional access token, and ControlError → JSON error."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        token = context(request).settings.control_token
+        if token and not _authorized(request, token):
+            return error_response(401, "this control API needs its token: send "
+                                       "'Authorization: Bearer <token>' or ?token=<token>")
+        try:
+            return await handler(request)
+        except ControlError as exc:
+            return error_response(exc.status, exc.message, exc.field)
+
+    return wrapped
+
+
+def _authorized(request: web.Request, token: str) -> bool:
+    given = request.headers.get("Authorization", "")
+    given = given[7:].strip() if given.startswith("Bearer ") else request.query.get("token", "")
+    return hmac.compare_digest(given.encode(), token.encode())

@@ -1,0 +1,315 @@
+"""Looking at what happened: health, messages, replies, callbacks, and waiting for them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from .. import __version__
+from ..callbacks import CallbackJob
+from ..context import Context
+from ..core import events as ev
+from ..core.messages import Message, Reply
+from ..providers import PROVIDERS
+from . import views
+from .api import context, endpoint, fail, ok
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+MAX_WAIT = 300.0
+T = TypeVar("T")
+
+
+def _number(query: Any, name: str, default: float, low: float, high: float) -> float:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        fail(400, f"{name} must be a number, not {raw!r}", name)
+    if not low <= value <= high:
+        fail(400, f"{name} must be between {low:g} and {high:g}", name)
+    return value
+
+
+def _time(query: Any, name: str) -> float | None:
+    raw = query.get(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        fail(400, f"{name} must be an ISO 8601 time or a Unix timestamp", name)
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    provider: str | None = None
+    account: str | None = None
+    recipient: str | None = None
+    sender: str | None = None
+    status: str | None = None
+    text: str | None = None
+    kind: str | None = None
+    since: float | None = None
+    cursor: int = 0
+
+    @classmethod
+    def from_query(cls, query: Any) -> MessageFilter:
+        cursor = int(_number(query, "cursor", 0, 0, 2**53))
+        return cls(
+            provider=query.get("provider") or None,
+            account=query.get("account") or None,
+            recipient=query.get("recipient") or None,
+            sender=query.get("sender") or None,
+            status=query.get("status") or None,
+            text=query.get("text") or None,
+            kind=query.get("kind") or None,
+            since=_time(query, "since"),
+            cursor=cursor,
+        )
+
+    def candidates(self, ctx: Context) -> Iterable[Message]:
+        store = ctx.gateway.store
+        if self.provider and self.account:
+            return store.for_account(self.provider, self.account)
+        return store.messages.values()
+
+    def __call__(self, m: Message) -> bool:
+        batch = m.batch
+        return (
+            m.seq > self.cursor
+            and (self.provider is None or batch.provider == self.provider)
+            and (self.account is None or batch.account == self.account)
+            and (self.recipient is None or _digits(m.recipient) == _digits(self.recipient)
+                 or m.recipient == self.recipient)
+            and (self.sender is None or batch.sender == self.sender)
+            and (self.status is None or m.status == self.status)
+            and (self.kind is None or batch.kind == self.kind)
+            and (self.text is None or self.text in m.text)
+            and (self.since is None or m.created >= self.since)
+        )
+
+
+def matching_messages(ctx: Context, flt: MessageFilter) -> Iterator[Message]:
+    return (m for m in flt.candidates(ctx) if flt(m))
+
+
+def _page(items: Iterator[T], limit: int) -> list[T]:
+    page: list[T] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= limit:
+            break
+    return page
+
+
+@endpoint
+async def health(request: web.Request) -> web.Response:
+    ctx = context(request)
+    ready = ctx.ready.is_set()
+    return ok({
+        "status": "ok" if ready else "starting",
+        "ready": ready,
+        "version": __version__,
+        "providers": [p.NAME for p in PROVIDERS],
+        "clock": views.clock_view(ctx.clock),
+        "messages": len(ctx.gateway.store),
+        "pruned": ctx.gateway.store.pruned,
+        "callbacks_pending": len(ctx.dispatcher.pending()),
+    }, status=200 if ready else 503)
+
+
+def _messages_answer(page: list[Message], flt: MessageFilter, ctx: Context) -> dict[str, Any]:
+    return {
+        "items": [views.message_summary(m) for m in page],
+        "count": len(page),
+        "next_cursor": page[-1].seq if page else flt.cursor,
+        "pruned": ctx.gateway.store.pruned,
+    }
+
+
+@endpoint
+async def list_messages(request: web.Request) -> web.Response:
+    flt = MessageFilter.from_query(request.query)
+    limit = int(_number(request.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+    ctx = context(request)
+    return ok(_messages_answer(_page(matching_messages(ctx, flt), limit), flt, ctx))
+
+
+@endpoint
+async def get_message(request: web.Request) -> web.Response:
+    message = context(request).gateway.store.get(request.match_info["id"])
+    if message is None:
+        fail(404, f"no message {request.match_info['id']!r}")
+    return ok(views.message_detail(message))
+
+
+async def wait_for(ctx: Context, ready: Callable[[], bool], timeout: float,
+                   types: frozenset[str]) -> bool:
+    """Wait until ``ready()`` holds, re-checking after every event of the given types."""
+    if ready():
+        return True
+    wake = asyncio.Event()
+
+    def on_event(event: ev.Event) -> None:
+        if event.type in types:
+            wake.set()
+
+    unsubscribe = ctx.hub.subscribe(on_event)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while not ready():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), remaining)
+            except TimeoutError:
+                return ready()
+        return True
+    finally:
+        unsubscribe()
+
+
+_MESSAGE_EVENTS = frozenset({ev.MESSAGE_CREATED, ev.MESSAGE_STATUS, ev.STATE_RESET})
+_CALLBACK_EVENTS = frozenset({ev.CALLBACK_ATTEMPT, ev.STATE_RESET})
+_REPLY_EVENTS = frozenset({ev.REPLY_RECEIVED, ev.STATE_RESET})
+
+
+async def long_poll(
+    request: web.Request, matched: Callable[[int], list[T]],
+    answer: Callable[[list[T]], dict[str, Any]], types: frozenset[str], noun: str,
+) -> web.Response:
+    """Answer as soon as ``count`` items match, or with 408 and what matched after ``timeout``.
+
+    ``matched(n)`` returns the matching items (at least ``n`` when that many exist).
+    """
+    ctx = context(request)
+    count = int(_number(request.query, "count", 1, 1, MAX_LIMIT))
+    timeout = _number(request.query, "timeout", 10, 0, MAX_WAIT)
+    done = await wait_for(ctx, lambda: len(matched(count)) >= count, timeout, types)
+    items = matched(max(count, DEFAULT_LIMIT))
+    data = answer(items)
+    if done:
+        return ok(data)
+    found = min(len(items), count)
+    data["error"] = {"message": f"timed out after {timeout:g} s: {found} of {count} {noun} "
+                                "matched", "matched": found}
+    return ok(data, status=408)
+
+
+@endpoint
+async def wait_messages(request: web.Request) -> web.Response:
+    """Long poll for messages matching the same filters as the list."""
+    ctx = context(request)
+    flt = MessageFilter.from_query(request.query)
+    return await long_poll(
+        request, lambda n: _page(matching_messages(ctx, flt), n),
+        lambda items: _messages_answer(items, flt, ctx), _MESSAGE_EVENTS, "messages")
+
+
+def _callback_filter(query: Any) -> Callable[[CallbackJob], bool]:
+    provider, account = query.get("provider"), query.get("account")
+    state, kind = query.get("state"), query.get("kind")
+    message_id, reply_id = query.get("message_id"), query.get("reply_id")
+    url = query.get("url")
+
+    def keep(job: CallbackJob) -> bool:
+        subject = job.subject
+        return (
+            (not provider or job.provider == provider)
+            and (not account or job.account == account)
+            and (not state or job.state == state)
+            and (not kind or job.kind == kind)
+            and (not url or url in job.url)
+            and (not message_id or (isinstance(subject, Message) and subject.id == message_id))
+            and (not reply_id or (isinstance(subject, Reply) and str(subject.id) == reply_id))
+        )
+
+    return keep
+
+
+def _callbacks_answer(jobs: list[CallbackJob]) -> dict[str, Any]:
+    return {"items": [views.callback_view(j) for j in jobs], "count": len(jobs)}
+
+
+def _matching_callbacks(ctx: Context, query: Any) -> Callable[[int], list[CallbackJob]]:
+    keep = _callback_filter(query)
+    return lambda n: _page((j for j in ctx.dispatcher.jobs.values() if keep(j)), n)
+
+
+@endpoint
+async def list_callbacks(request: web.Request) -> web.Response:
+    limit = int(_number(request.query, "limit", DEFAULT_LIMIT * 10, 1, MAX_LIMIT))
+    return ok(_callbacks_answer(_matching_callbacks(context(request), request.query)(limit)))
+
+
+@endpoint
+async def wait_callbacks(request: web.Request) -> web.Response:
+    """Long poll until ``count`` callbacks match (e.g. ``state=delivered``)."""
+    return await long_poll(request, _matching_callbacks(context(request), request.query),
+                           _callbacks_answer, _CALLBACK_EVENTS, "callbacks")
+
+
+@endpoint
+async def redeliver_callback(request: web.Request) -> web.Response:
+    ctx = context(request)
+    try:
+        job = ctx.dispatcher.jobs[int(request.match_info["id"])]
+    except (KeyError, ValueError):
+        fail(404, f"no callback {request.match_info['id']!r}")
+    ctx.dispatcher.redeliver(job)
+    return ok(views.callback_view(job), status=202)
+
+
+def _replies_answer(replies: list[Reply]) -> dict[str, Any]:
+    return {"items": [views.reply_view(r) for r in replies], "count": len(replies)}
+
+
+def _matching_replies(ctx: Context, query: Any) -> Callable[[int], list[Reply]]:
+    provider, account = query.get("provider"), query.get("account")
+    phone = _digits(query.get("phone", ""))
+
+    def matched(n: int) -> list[Reply]:
+        return _page((
+            r for r in ctx.gateway.store.replies.values()
+            if (not provider or r.provider == provider)
+            and (not account or r.account == account)
+            and (not phone or _digits(r.phone) == phone)
+        ), n)
+
+    return matched
+
+
+@endpoint
+async def list_replies(request: web.Request) -> web.Response:
+    limit = int(_number(request.query, "limit", DEFAULT_LIMIT * 10, 1, MAX_LIMIT))
+    return ok(_replies_answer(_matching_replies(context(request), request.query)(limit)))
+
+
+@endpoint
+async def wait_replies(request: web.Request) -> web.Response:
+    return await long_poll(request, _matching_replies(context(request), request.query),
+                           _replies_answer, _REPLY_EVENTS, "replies")
+
+
+@endpoint
+async def not_found(request: web.Request) -> web.Response:
+    fail(404, f"no control endpoint {request.method} {request.path}; see README.md")

@@ -1,0 +1,225 @@
+"""Steering the fake gateway: reset, accounts, clock, scenario rules, injected replies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from ..context import Context
+from ..core import events as ev
+from ..core.accounts import parse_limit
+from ..providers import PROVIDERS
+from . import views
+from .api import body as read_body
+from .api import context, endpoint, fail, ok
+
+PROVIDER_NAMES = tuple(p.NAME for p in PROVIDERS)
+_BY_NAME = {p.NAME: p for p in PROVIDERS}
+
+
+def reset_state(ctx: Context, provider: str | None = None, account: str | None = None
+                ) -> dict[str, Any]:
+    """Forget messages, replies, callbacks and provider state (of one account, or all)."""
+    cleared: dict[str, Any] = ctx.gateway.reset(provider, account)
+    cleared["callbacks"] = ctx.dispatcher.forget(
+        lambda job: not ((provider is None or job.provider == provider)
+                         and (account is None or job.account == account)))
+    for name, backend in ctx.backends.items():
+        if provider is None or name == provider:
+            cleared[name] = backend.reset(account)
+    cleared["accounts"] = len(ctx.accounts.reset(provider, account))
+    if provider is None and account is None:
+        cleared["rules"] = ctx.gateway.rules.clear()
+        cleared["faults"] = ctx.faults.clear()
+    ctx.hub.publish(ev.STATE_RESET, ctx.now(), None, provider=provider, account=account,
+                    cleared=cleared)
+    return cleared
+
+
+@endpoint
+async def reset(request: web.Request) -> web.Response:
+    data = await read_body(request, "reset")
+    provider, account = data.get("provider"), data.get("account")
+    if account is not None and provider is None:
+        fail(400, "resetting one account needs its provider too", "provider")
+    return ok({"cleared": reset_state(context(request), provider, account)})
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+
+def _account_changes(data: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in ("password", "dlr_url", "replies_url"):
+        if name in data:
+            changes[name] = data[name]
+    if "credits" in data:
+        changes["credits"] = Decimal(str(data["credits"]))
+    if "limits" in data:
+        changes["limits"] = {k: parse_limit(v) for k, v in data["limits"].items()}
+    if "tokens" in data:
+        changes["tokens"] = data["tokens"]
+    options = {k: data[k] for k in ("originators", "senders") if k in data}
+    if options:
+        changes["options"] = options
+    return changes
+
+
+@endpoint
+async def list_accounts(request: web.Request) -> web.Response:
+    provider = request.query.get("provider")
+    accounts = [a for a in context(request).accounts if not provider or a.provider == provider]
+    return ok({"items": [views.account_view(a) for a in accounts], "count": len(accounts)})
+
+
+@endpoint
+async def create_account(request: web.Request) -> web.Response:
+    data = await read_body(request, "account.create")
+    ctx = context(request)
+    existed = ctx.accounts.get(data["provider"], data["username"]) is not None
+    account = ctx.accounts.update(data["provider"], data["username"], _account_changes(data))
+    return ok(views.account_view(account), status=200 if existed else 201)
+
+
+def _account_key(request: web.Request) -> tuple[str, str]:
+    provider = request.match_info["provider"]
+    if provider not in PROVIDER_NAMES:
+        fail(404, f"no provider {provider!r}; providers: {', '.join(PROVIDER_NAMES)}")
+    return provider, request.match_info["username"]
+
+
+@endpoint
+async def get_account(request: web.Request) -> web.Response:
+    provider, username = _account_key(request)
+    account = context(request).accounts.get(provider, username)
+    if account is None:
+        fail(404, f"no {provider} account {username!r}")
+    return ok(views.account_view(account))
+
+
+@endpoint
+async def update_account(request: web.Request) -> web.Response:
+    provider, username = _account_key(request)
+    data = await read_body(request, "account.update")
+    account = context(request).accounts.update(provider, username, _account_changes(data))
+    return ok(views.account_view(account))
+
+
+@endpoint
+async def delete_account(request: web.Request) -> web.Response:
+    provider, username = _account_key(request)
+    ctx = context(request)
+    if not ctx.accounts.remove(provider, username):
+        fail(404, f"no {provider} account {username!r}")
+    cleared = reset_state(ctx, provider, username)
+    return ok({"deleted": True, "cleared": cleared})
+
+
+# -- clock -------------------------------------------------------------------------------------
+
+
+@endpoint
+async def get_clock(request: web.Request) -> web.Response:
+    return ok(views.clock_view(context(request).clock))
+
+
+@endpoint
+async def set_clock(request: web.Request) -> web.Response:
+    data = await read_body(request, "clock.set")
+    ctx = context(request)
+    ctx.clock.set_mode(data["mode"])
+    ctx.hub.publish(ev.CLOCK_CHANGED, ctx.now(), None, **views.clock_view(ctx.clock))
+    return ok(views.clock_view(ctx.clock))
+
+
+@endpoint
+async def advance_clock(request: web.Request) -> web.Response:
+    """Move time forward; everything due fires, and its callbacks are tried once, before the
+    answer."""
+    data = await read_body(request, "clock.advance")
+    ctx = context(request)
+    first_new_job = max(ctx.dispatcher.jobs, default=0) + 1
+    ctx.clock.advance(float(data["seconds"]))
+    assert ctx.ticker is not None
+    applied = await ctx.ticker.run_due()
+    ctx.hub.publish(ev.CLOCK_CHANGED, ctx.now(), None, **views.clock_view(ctx.clock))
+    fired = [job for job_id, job in ctx.dispatcher.jobs.items() if job_id >= first_new_job]
+    attempted = await ctx.dispatcher.wait_attempted(fired, ctx.settings.callback_timeout + 1)
+    return ok({**views.clock_view(ctx.clock), "applied": applied, "callbacks": len(fired),
+               "callbacks_attempted": attempted})
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+
+@endpoint
+async def list_rules(request: web.Request) -> web.Response:
+    rules = list(context(request).gateway.rules)
+    return ok({"items": [views.rule_view(r) for r in rules], "count": len(rules)})
+
+
+@endpoint
+async def create_rule(request: web.Request) -> web.Response:
+    data = await read_body(request, "rule.create")
+    ctx = context(request)
+    fields = {k: data[k] for k in ("provider", "account", "recipient", "match", "text", "reason",
+                                   "delay", "reject", "times") if data.get(k) is not None}
+    if "outcome" in data:
+        try:
+            fields["outcome"] = ctx.gateway.outcomes.get(data["outcome"])
+        except KeyError:
+            fail(400, f"unknown outcome {data['outcome']!r}; outcomes: "
+                      f"{', '.join(ctx.gateway.outcomes.outcomes)}", "outcome")
+    if not any(k in fields for k in ("outcome", "delay", "reject")):
+        fail(400, "a rule needs an action: outcome, delay or reject")
+    try:
+        rule = ctx.gateway.rules.add(**fields)
+    except (ValueError, TypeError) as exc:  # a bad regex
+        fail(400, str(exc), "recipient")
+    return ok(views.rule_view(rule), status=201)
+
+
+@endpoint
+async def delete_rule(request: web.Request) -> web.Response:
+    try:
+        rule_id = int(request.match_info["id"])
+    except ValueError:
+        rule_id = -1
+    if not context(request).gateway.rules.remove(rule_id):
+        fail(404, f"no rule {request.match_info['id']!r}")
+    return ok({"deleted": True})
+
+
+@endpoint
+async def delete_rules(request: web.Request) -> web.Response:
+    return ok({"deleted": context(request).gateway.rules.clear()})
+
+
+# -- inbound -----------------------------------------------------------------------------------
+
+
+@endpoint
+async def inject_reply(request: web.Request) -> web.Response:
+    data = await read_body(request, "reply.create")
+    provider = _BY_NAME[data["provider"]]
+    inject = getattr(provider, "inject_reply", None)
+    if inject is None:
+        fail(400, f"{provider.NAME} has no incoming messages", "provider")
+    reply = inject(context(request), data)
+    return ok(views.reply_view(reply), status=201)
+
+
+@endpoint
+async def outcomes(request: web.Request) -> web.Response:
+    table = context(request).gateway.outcomes
+    return ok({
+        "default": table.default.name,
+        "outcomes": {
+            o.name: {"description": o.description, "steps": [
+                {"status": s.status, "at": s.at, "reason": dict(s.reason)} for s in o.steps]}
+            for o in table.outcomes.values()
+        },
+        "numbers": [{"suffix": s, "outcome": n} for s, n in table.numbers.items()],
+    })

@@ -1,0 +1,103 @@
+"""``GET /_emulator/events``: every event as Server-Sent Events, in order.
+
+Each event carries ``id: <seq>`` (strictly increasing), ``event: <type>`` and a JSON ``data``
+line. ``?types=message.created,callback.attempt`` narrows the stream. A client that falls more
+than ``QUEUE_LIMIT`` events behind is told so (``event: stream.overflow``) and disconnected
+rather than silently skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from aiohttp import web
+
+from ..callbacks import CallbackJob
+from ..core import events as ev
+from ..core.events import Event
+from . import views
+from .api import context, endpoint, text_json
+
+QUEUE_LIMIT = 200_000
+HEARTBEAT = 15.0
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    subject = event.subject
+    data: dict[str, Any] = {"seq": event.seq, "type": event.type, "time": views.iso(event.time)}
+    if event.type == ev.MESSAGE_CREATED:
+        data["message"] = views.message_summary(subject)
+    elif event.type == ev.MESSAGE_STATUS:
+        data["message"] = views.message_summary(subject)
+        data["status"] = event.data["status"]
+        data["reason"] = event.data["reason"]
+    elif event.type == ev.CALLBACK_ATTEMPT:
+        job: CallbackJob = subject
+        data["callback"] = views.callback_view(job)
+        data["attempt"] = views.attempt_view(event.data["attempt"])
+    elif event.type == ev.REPLY_RECEIVED:
+        data["reply"] = views.reply_view(subject)
+    else:
+        data.update(event.data)
+    return data
+
+
+def frame(event: Event) -> bytes:
+    return (f"id: {event.seq}\nevent: {event.type}\ndata: {text_json(event_data(event))}\n\n"
+            ).encode()
+
+
+@endpoint
+async def events(request: web.Request) -> web.StreamResponse:
+    ctx = context(request)
+    wanted = {t for t in request.query.get("types", "").split(",") if t}
+    queue: asyncio.Queue[Event | None] = asyncio.Queue()
+    overflow = False
+
+    def on_event(event: Event) -> None:
+        nonlocal overflow
+        if wanted and event.type not in wanted:
+            return
+        if queue.qsize() >= QUEUE_LIMIT:
+            overflow = True
+            queue.put_nowait(None)
+            return
+        queue.put_nowait(event)
+
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream",
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+    })
+    unsubscribe = ctx.hub.subscribe(on_event)
+    try:
+        await response.prepare(request)
+        await response.write(f": sms-gateway-emulator events from seq {ctx.hub.last_seq}\n\n"
+                             .encode())
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), HEARTBEAT)
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+                continue
+            if event is None:
+                if overflow:
+                    await response.write(b"event: stream.overflow\ndata: {}\n\n")
+                break
+            chunk = [frame(event)]
+            while not queue.empty() and len(chunk) < 500:
+                more = queue.get_nowait()
+                if more is None:
+                    queue.put_nowait(None)
+                    break
+                chunk.append(frame(more))
+            await response.write(b"".join(chunk))
+    except ConnectionResetError:
+        pass
+    finally:
+        unsubscribe()
+        with contextlib.suppress(Exception):
+            await response.write_eof()
+    return response

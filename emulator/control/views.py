@@ -1,0 +1,142 @@
+"""How the control API shows messages, replies, callbacks, accounts and rules: one shape for
+both providers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..callbacks import Attempt, CallbackJob
+from ..clock import Clock
+from ..core.accounts import Account
+from ..core.messages import Message, Reply
+from ..core.rules import Rule
+
+
+def iso(ts: float | None) -> str | None:
+    """Control-API times: ISO 8601 UTC with milliseconds."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def message_summary(message: Message) -> dict[str, Any]:
+    batch = message.batch
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "provider": batch.provider,
+        "account": batch.account,
+        "kind": batch.kind,
+        "batch": batch.id,
+        "recipient": message.recipient,
+        "sender": batch.sender,
+        "text": message.text,
+        "parts": message.parts,
+        "encoding": message.encoding,
+        "ref": message.ref,
+        "status": message.status,
+        "reason": message.reason,
+        "outcome": message.outcome.name if message.outcome is not None else None,
+        "created": iso(message.created),
+        "updated": iso(message.updated),
+        "scheduled_for": iso(message.due) if message.due > message.created else None,
+        "callbacks": len(message.callbacks or ()),
+    }
+
+
+def message_detail(message: Message) -> dict[str, Any]:
+    return {
+        **message_summary(message),
+        "options": message.batch.options,
+        "request": message.batch.request,
+        "history": [
+            {"status": status, "time": iso(when), "reason": reason}
+            for when, status, reason in message.history
+        ],
+        "callbacks": [callback_view(job) for job in message.callbacks or ()],
+    }
+
+
+def reply_view(reply: Reply) -> dict[str, Any]:
+    return {
+        "id": reply.id,
+        "provider": reply.provider,
+        "account": reply.account,
+        "type": reply.type,
+        "phone": reply.phone,
+        "text": reply.text,
+        "received": iso(reply.received),
+        "to_number": reply.to_number,
+        "message_id": reply.message_id,
+        "callbacks": [callback_view(job) for job in reply.callbacks or ()],
+    }
+
+
+def attempt_view(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "time": iso(attempt.time),
+        "outcome": attempt.outcome,
+        "status": attempt.status,
+        "latency_ms": attempt.latency_ms,
+        "error": attempt.error,
+        "body": attempt.body,
+    }
+
+
+def callback_view(job: CallbackJob) -> dict[str, Any]:
+    subject = job.subject
+    return {
+        "id": job.id,
+        "provider": job.provider,
+        "account": job.account,
+        "kind": job.kind,
+        "method": job.method,
+        "url": job.url,
+        "state": job.state,
+        "message_id": subject.id if isinstance(subject, Message) else None,
+        "reply_id": subject.id if isinstance(subject, Reply) else None,
+        "created": iso(job.created),
+        "next_attempt": iso(job.next_attempt),
+        "attempts": [attempt_view(a) for a in job.attempts],
+    }
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    return {
+        "provider": account.provider,
+        "username": account.username,
+        "origin": account.origin,
+        "password_enforced": account.enforced and account.password is not None,
+        "credits": float(account.credits),
+        "limits": {k: (None if v is None else float(v)) for k, v in account.limits.items()},
+        "tokens": len(account.tokens),
+        "dlr_url": account.dlr_url,
+        "replies_url": account.replies_url,
+        "demo": account.demo,
+        "options": account.options,
+    }
+
+
+def rule_view(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "provider": rule.provider,
+        "account": rule.account,
+        "recipient": rule.recipient,
+        "match": rule.match,
+        "text": rule.text,
+        "outcome": rule.outcome.name if rule.outcome is not None else None,
+        "reason": rule.reason,
+        "delay": rule.delay,
+        "reject": rule.reject,
+        "times": rule.times,
+        "used": rule.used,
+    }
+
+
+def clock_view(clock: Clock) -> dict[str, Any]:
+    now = clock.now()
+    return {"mode": clock.mode, "now": iso(now), "timestamp": now}

@@ -1,0 +1,59 @@
+"""A synchronous event hub: the core records what happened, listeners react.
+
+The core never performs side effects itself. It publishes "message created", "status changed",
+"reply received" and so on; the callback dispatcher, the live event stream and the waiters of
+the control API subscribe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MESSAGE_CREATED = "message.created"
+MESSAGE_STATUS = "message.status"
+REPLY_RECEIVED = "reply.received"
+CALLBACK_ATTEMPT = "callback.attempt"
+STATE_RESET = "state.reset"
+CLOCK_CHANGED = "clock.changed"
+MESSAGES_PRUNED = "messages.pruned"
+
+
+@dataclass(slots=True, frozen=True)
+class Event:
+    seq: int
+    type: str
+    time: float
+    subject: Any  # the Message, Reply, callback job, ... the event is about
+    data: dict[str, Any]
+
+
+Listener = Callable[[Event], None]
+
+
+class EventHub:
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._seq = 0
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; returns the function that removes it again."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, type_: str, time: float, subject: Any = None, **data: Any) -> Event:
+        self._seq += 1
+        event = Event(self._seq, type_, time, subject, data)
+        for listener in tuple(self._listeners):
+            listener(event)
+        return event

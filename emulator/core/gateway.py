@@ -1,0 +1,209 @@
+"""The fake network both providers send through.
+
+It accepts messages, decides each one's outcome (scenario rules first, then the magic-number
+table), moves it through its statuses as the emulator's time passes and publishes every change.
+It is synchronous and knows nothing of HTTP: the server's runner calls :meth:`Gateway.run_due`
+when time has moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+from typing import Any
+
+from . import events as ev
+from .events import EventHub
+from .lifecycle import Schedule
+from .messages import (
+    CANCELLED,
+    QUEUED,
+    SCHEDULED,
+    UNSENT,
+    Batch,
+    IdSource,
+    Message,
+    Reply,
+)
+from .outcomes import Outcome, OutcomeTable
+from .rules import Decision, RuleBook
+from .store import MessageStore
+
+_BECOME_QUEUED = -1  # the schedule step that releases a deferred message
+
+
+class Gateway:
+    def __init__(
+        self,
+        now: Callable[[], float],
+        outcomes: OutcomeTable,
+        delivery_delay: float,
+        hub: EventHub | None = None,
+        store: MessageStore | None = None,
+        rules: RuleBook | None = None,
+    ) -> None:
+        self.now = now
+        self.outcomes = outcomes
+        self.delivery_delay = delivery_delay
+        self.hub = hub or EventHub()
+        self.store = store or MessageStore()
+        self.rules = rules or RuleBook()
+        self.ids = IdSource()
+        self.schedule = Schedule()
+        self._batches = 0
+        self._reply_ids = count(2_470_000)
+
+    # -- accepting -------------------------------------------------------------------------
+
+    def decide(self, provider: str, account: str, recipient: str, text: str) -> Decision:
+        """What happens to a message: a matching scenario rule, else the magic-number table."""
+        decision = self.rules.decide(provider, account, recipient, text)
+        if decision is not None:
+            if decision.outcome is None and decision.reject is None:
+                decision.outcome = self.outcomes.for_recipient(recipient)
+            return decision
+        return Decision(outcome=self.outcomes.for_recipient(recipient))
+
+    def new_batch(
+        self,
+        provider: str,
+        account: str,
+        kind: str,
+        sender: str,
+        request: dict[str, Any],
+        options: dict[str, Any] | None = None,
+    ) -> Batch:
+        self._batches += 1
+        return Batch(self._batches, provider, account, kind, sender, self.now(), request,
+                     options or {})
+
+    def add_message(
+        self,
+        batch: Batch,
+        recipient: str,
+        text: str,
+        parts: int,
+        encoding: str,
+        ref: str | None = None,
+        *,
+        start: float | None = None,
+        outcome: Outcome | None = None,
+        delay: float | None = None,
+    ) -> Message:
+        """Store a message and schedule its outcome; ``start`` defers it."""
+        now = self.now()
+        deferred = start is not None and start > now
+        seq, message_id = self.ids.next()
+        message = Message(
+            id=message_id,
+            seq=seq,
+            batch=batch,
+            recipient=recipient,
+            text=text,
+            parts=parts,
+            encoding=encoding,
+            ref=ref,
+            outcome=outcome,
+            status=SCHEDULED if deferred else QUEUED,
+            due=start if deferred else now,  # type: ignore[arg-type]
+            delay=self.delivery_delay if delay is None else delay,
+        )
+        message.history.append((now, message.status, None))
+        self.store.add(message)
+        if deferred:
+            self.schedule.add(message.due, message, _BECOME_QUEUED)
+        else:
+            self._schedule_step(message, 0)
+        self.hub.publish(ev.MESSAGE_CREATED, now, message)
+        return message
+
+    def reject(
+        self, batch: Batch, recipient: str, text: str, parts: int, encoding: str,
+        reason: str, ref: str | None = None,
+    ) -> Message:
+        """Store a message that was refused at submission (it never reaches the network)."""
+        now = self.now()
+        seq, message_id = self.ids.next()
+        message = Message(
+            id=message_id, seq=seq, batch=batch, recipient=recipient, text=text, parts=parts,
+            encoding=encoding, ref=ref, outcome=None, status=UNSENT, reason=reason, due=now,
+        )
+        message.history.append((now, UNSENT, reason))
+        self.store.add(message)
+        self.hub.publish(ev.MESSAGE_CREATED, now, message)
+        return message
+
+    def _schedule_step(self, message: Message, step: int) -> None:
+        outcome = message.outcome
+        if outcome is None or step >= len(outcome.steps):
+            return
+        self.schedule.add(message.due + outcome.steps[step].at * message.delay, message, step)
+
+    # -- time passing ----------------------------------------------------------------------
+
+    def next_due(self) -> float | None:
+        return self.schedule.next_due()
+
+    def run_due(self, now: float | None = None, limit: int | None = None) -> int:
+        """Apply the status changes due by ``now`` (at most about ``limit`` of them, so a caller
+        can yield between rounds); returns how many were applied."""
+        now = self.now() if now is None else now
+        applied = 0
+        store = self.store
+        while limit is None or applied < limit:
+            due = self.schedule.pop_due(now, None if limit is None else limit - applied)
+            if not due:
+                break
+            for when, message, step in due:
+                if not store.contains(message) or message.status == CANCELLED:
+                    continue
+                if step == _BECOME_QUEUED:
+                    message.due = when
+                    self._set_status(message, when, QUEUED, None)
+                    self._schedule_step(message, 0)
+                else:
+                    assert message.outcome is not None
+                    state = message.outcome.steps[step]
+                    self._set_status(message, when, state.status,
+                                     state.reason_for(message.batch.provider))
+                    self._schedule_step(message, step + 1)
+                applied += 1
+        if store.over_capacity():
+            pruned = store.prune()
+            if pruned:
+                self.hub.publish(ev.MESSAGES_PRUNED, now, None, count=len(pruned),
+                                 total=store.pruned)
+        return applied
+
+    def _set_status(self, message: Message, when: float, status: str, reason: str | None) -> None:
+        message.set_status(status, when, reason)
+        self.hub.publish(ev.MESSAGE_STATUS, when, message, status=status, reason=reason)
+
+    def cancel(self, message: Message) -> bool:
+        """Delete a scheduled message before it goes out; False if it is already on its way."""
+        if message.status != SCHEDULED:
+            return False
+        self._set_status(message, self.now(), CANCELLED, None)
+        self.store.release_ref(message)
+        return True
+
+    # -- inbound ---------------------------------------------------------------------------
+
+    def add_reply(self, provider: str, account: str, type_: str, phone: str, text: str,
+                  **fields: Any) -> Reply:
+        now = self.now()
+        reply = Reply(id=next(self._reply_ids), provider=provider, account=account,
+                      type=type_, phone=phone, text=text, received=now, **fields)
+        self.store.add_reply(reply)
+        self.hub.publish(ev.REPLY_RECEIVED, now, reply)
+        return reply
+
+    # -- housekeeping ----------------------------------------------------------------------
+
+    def reset(self, provider: str | None = None, account: str | None = None) -> dict[str, int]:
+        messages, replies = self.store.remove_where(provider, account)
+        if provider is None and account is None:
+            self.schedule.discard()
+        else:
+            self.schedule.discard({id(m) for m in self.store.messages.values()})
+        return {"messages": messages, "replies": replies}

@@ -1,0 +1,90 @@
+"""GSM 03.38 text analysis: which encoding a text needs and how many SMS parts it takes.
+
+Rules (3GPP TS 23.038): a text whose every character is in the basic table or the extension
+table travels as GSM 7-bit, extension characters costing two septets; anything else makes the
+whole text UCS-2, where characters outside the Basic Multilingual Plane cost two 16-bit units.
+One part holds 160 septets or 70 units; a concatenated part loses a 6-octet header and holds
+153 or 67. A character (an escape pair or a surrogate pair) is never split across two parts,
+so a concatenated part may hold one unit less.
+
+The basic table's 0x09 is the capital ``Ç`` as the ETSI table prints it; the small ``ç`` is not
+GSM (as in common segment calculators), so a text containing it goes UCS-2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GSM7 = "gsm7"
+UCS2 = "ucs2"
+
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+SINGLE_PART_UNITS = {GSM7: 160, UCS2: 70}
+MULTI_PART_UNITS = {GSM7: 153, UCS2: 67}
+REPLACEMENT = "?"
+
+
+@dataclass(frozen=True, slots=True)
+class TextInfo:
+    """What a text costs: its encoding, its length in septets or UCS-2 units, and its parts."""
+
+    text: str
+    encoding: str
+    units: int
+    parts: int
+
+
+def is_gsm(text: str) -> bool:
+    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+
+
+def to_gsm(text: str) -> str:
+    """Replace every character GSM 7-bit cannot carry with ``?`` (what ForceGSM7bit does)."""
+    return "".join(
+        ch if ch in GSM_BASIC or ch in GSM_EXTENSION else REPLACEMENT for ch in text
+    )
+
+
+def _unit_costs(text: str, encoding: str) -> list[int]:
+    if encoding == GSM7:
+        return [2 if ch in GSM_EXTENSION else 1 for ch in text]
+    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+
+
+def count_parts(costs: list[int], encoding: str) -> int:
+    """Pack characters greedily into parts without splitting one across a boundary."""
+    total = sum(costs)
+    if total == 0:
+        return 1
+    if total <= SINGLE_PART_UNITS[encoding]:
+        return 1
+    size = MULTI_PART_UNITS[encoding]
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > size:
+            parts += 1
+            used = 0
+        used += cost
+    return parts
+
+
+def analyse(text: str, *, force_gsm: bool = False, unicode: bool | None = None) -> TextInfo:
+    """Analyse ``text``.
+
+    ``force_gsm`` replaces what GSM cannot carry; ``unicode`` forces UCS-2 when true and GSM
+    when false (SerwerSMS's ``utf`` flag); ``None`` picks the encoding from the text.
+    """
+    if force_gsm or unicode is False:
+        text = to_gsm(text) if not is_gsm(text) else text
+        encoding = GSM7
+    elif unicode:
+        encoding = UCS2
+    else:
+        encoding = GSM7 if is_gsm(text) else UCS2
+    costs = _unit_costs(text, encoding)
+    return TextInfo(text, encoding, sum(costs), count_parts(costs, encoding))

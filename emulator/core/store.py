@@ -1,0 +1,112 @@
+"""Where messages and replies are kept, with the indexes the providers query by."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .messages import FINAL, Message, Reply
+
+AccountKey = tuple[str, str]
+
+
+class MessageStore:
+    """Messages in the order they were accepted, indexed by id, account and own reference.
+
+    ``max_messages`` bounds memory: past it, the oldest messages that reached a final status
+    are pruned and counted in ``pruned``; a message still in flight is never pruned.
+    """
+
+    def __init__(self, max_messages: int | None = None) -> None:
+        self.max_messages = max_messages
+        self.messages: dict[str, Message] = {}
+        self.replies: dict[int, Reply] = {}
+        self._by_account: dict[AccountKey, dict[str, Message]] = {}
+        self._by_ref: dict[tuple[str, str, str], Message] = {}
+        self.pruned = 0
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def add(self, message: Message) -> None:
+        self.messages[message.id] = message
+        key = (message.batch.provider, message.batch.account)
+        bucket = self._by_account.get(key)
+        if bucket is None:
+            bucket = self._by_account[key] = {}
+        bucket[message.id] = message
+        if message.ref is not None:
+            self._by_ref[(key[0], key[1], message.ref)] = message
+
+    def get(self, message_id: str) -> Message | None:
+        return self.messages.get(message_id)
+
+    def contains(self, message: Message) -> bool:
+        return self.messages.get(message.id) is message
+
+    def for_account(self, provider: str, account: str) -> Iterable[Message]:
+        return self._by_account.get((provider, account), {}).values()
+
+    def by_ref(self, provider: str, account: str, ref: str) -> Message | None:
+        """The newest message sent with this own reference (TRN, unique_id)."""
+        return self._by_ref.get((provider, account, ref))
+
+    def release_ref(self, message: Message) -> None:
+        """Free a message's own reference for reuse (SerwerSMS after a delete)."""
+        if message.ref is None:
+            return
+        key = (message.batch.provider, message.batch.account, message.ref)
+        if self._by_ref.get(key) is message:
+            del self._by_ref[key]
+
+    def add_reply(self, reply: Reply) -> None:
+        self.replies[reply.id] = reply
+
+    def replies_for(self, provider: str, account: str) -> Iterator[Reply]:
+        return (r for r in self.replies.values() if r.provider == provider and r.account == account)
+
+    def over_capacity(self) -> int:
+        if self.max_messages is None:
+            return 0
+        return max(0, len(self.messages) - self.max_messages)
+
+    def prune(self) -> list[Message]:
+        """Drop the oldest final messages until the store is within its cap."""
+        excess = self.over_capacity()
+        if not excess:
+            return []
+        victims: list[Message] = []
+        for message in self.messages.values():
+            if message.status in FINAL:
+                victims.append(message)
+                if len(victims) == excess:
+                    break
+        for message in victims:
+            self._remove(message)
+        self.pruned += len(victims)
+        return victims
+
+    def remove_where(
+        self, provider: str | None = None, account: str | None = None
+    ) -> tuple[int, int]:
+        """Remove messages and replies of one account (or one provider, or all)."""
+
+        def matches(p: str, a: str) -> bool:
+            return (provider is None or p == provider) and (account is None or a == account)
+
+        doomed = [m for m in self.messages.values() if matches(m.batch.provider, m.batch.account)]
+        for message in doomed:
+            self._remove(message)
+        gone_replies = [r.id for r in self.replies.values() if matches(r.provider, r.account)]
+        for reply_id in gone_replies:
+            del self.replies[reply_id]
+        return len(doomed), len(gone_replies)
+
+    def _remove(self, message: Message) -> None:
+        del self.messages[message.id]
+        key = (message.batch.provider, message.batch.account)
+        bucket = self._by_account.get(key)
+        if bucket is not None:
+            bucket.pop(message.id, None)
+            if not bucket:
+                del self._by_account[key]
+        self.release_ref(message)

@@ -1,0 +1,140 @@
+"""server2sms state beyond messages: unlocked originators, verification tokens, vouchers.
+
+Pure Python; the handlers call it. Random values (codes, vouchers) come from a seeded generator
+so that a run repeats exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import count
+
+from ...core.accounts import Account
+
+DEFAULT_TOKEN_MASK = "NNNN"
+DEFAULT_TOKEN_VALIDITY_MINUTES = 5
+UNLOCK_CODE_DIGITS = 8
+
+
+@dataclass(slots=True)
+class Token:
+    code: str
+    case_sensitive: bool
+    expires: float
+    verified: bool = False
+
+    def matches(self, code: str) -> bool:
+        if self.case_sensitive:
+            return code == self.code
+        return code.casefold() == self.code.casefold()
+
+
+@dataclass(slots=True)
+class Voucher:
+    code: str
+    credits: Decimal
+    creator: str
+    remark: str
+    created: float
+    redeemed: float | None = None
+    redeemed_by: str | None = None
+
+
+class Server2smsBackend:
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self.rng = random.Random(seed)
+        self.pending_unlocks: dict[tuple[str, str], str] = {}
+        self.unlocked: set[tuple[str, str]] = set()
+        self.tokens: dict[tuple[str, str, str], Token] = {}
+        self.vouchers: dict[str, Voucher] = {}
+        self._trns = count(1_000_001)
+
+    def reset(self, account: str | None = None) -> dict[str, int]:
+        def mine(key: tuple[str, ...]) -> bool:
+            return account is None or key[0] == account
+
+        cleared = {
+            "originators": len([k for k in self.unlocked if mine(k)]),
+            "tokens": len([k for k in self.tokens if mine(k)]),
+            "vouchers": len([v for v in self.vouchers.values()
+                             if account is None or v.creator == account]),
+        }
+        self.pending_unlocks = {k: v for k, v in self.pending_unlocks.items() if not mine(k)}
+        self.unlocked = {k for k in self.unlocked if not mine(k)}
+        self.tokens = {k: v for k, v in self.tokens.items() if not mine(k)}
+        self.vouchers = {c: v for c, v in self.vouchers.items()
+                         if account is not None and v.creator != account}
+        if account is None:
+            self.rng = random.Random(self._seed)
+            self._trns = count(1_000_001)
+        return cleared
+
+    def next_trn(self) -> str:
+        return str(next(self._trns))
+
+    # -- originators -----------------------------------------------------------------------
+
+    def is_unlocked(self, account: Account, number: str) -> bool:
+        return (account.username, number) in self.unlocked or number in account.options.get(
+            "originators", ())
+
+    def new_unlock_code(self, account: Account, number: str) -> str:
+        code = "".join(self.rng.choice(string.digits) for _ in range(UNLOCK_CODE_DIGITS))
+        self.pending_unlocks[(account.username, number)] = code
+        return code
+
+    def unlock(self, account: Account, number: str, code: str) -> bool:
+        key = (account.username, number)
+        if self.pending_unlocks.get(key) != code:
+            return False
+        del self.pending_unlocks[key]
+        self.unlocked.add(key)
+        return True
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def token_code(self, mask: str) -> str:
+        """``#`` a digit, ``A`` a letter, ``N`` a letter or digit; anything else literally."""
+        alphabet = {"#": string.digits, "A": string.ascii_uppercase,
+                    "N": string.ascii_uppercase + string.digits}
+        return "".join(
+            self.rng.choice(alphabet[ch]) if ch in alphabet else ch for ch in mask
+        )
+
+    def store_token(self, account: Account, phone: str, reference: str, token: Token) -> None:
+        self.tokens[(account.username, phone, reference)] = token
+
+    def find_token(self, account: Account, phone: str, reference: str) -> Token | None:
+        return self.tokens.get((account.username, phone, reference))
+
+    # -- vouchers --------------------------------------------------------------------------
+
+    def create_vouchers(
+        self, account: Account, number: int, credits: Decimal, remark: str, now: float
+    ) -> list[Voucher]:
+        made = []
+        for _ in range(number):
+            code = self._voucher_code()
+            voucher = Voucher(code, credits, account.username, remark, now)
+            self.vouchers[code] = voucher
+            made.append(voucher)
+        return made
+
+    def _voucher_code(self) -> str:
+        alphabet = string.ascii_uppercase + string.digits
+        while True:
+            code = "-".join(
+                "".join(self.rng.choice(alphabet) for _ in range(4)) for _ in range(4)
+            )
+            if code not in self.vouchers:
+                return code
+
+    def transactions(self, account: Account) -> list[Voucher]:
+        return [
+            v for v in self.vouchers.values()
+            if v.creator == account.username or v.redeemed_by == account.username
+        ]

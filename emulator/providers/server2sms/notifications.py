@@ -1,0 +1,91 @@
+"""Delivery notifications: which URL a status change calls, with its tags filled in.
+
+A URL with tags gets every tag replaced by its URL-encoded value. A URL without tags is the
+documented "simple mode": the transaction reference number is appended to it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from ...callbacks import CallbackDispatcher
+from ...core import events as ev
+from ...core import timefmt
+from ...core.events import Event, EventHub
+from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
+from . import errors
+
+PROVIDER = "server2sms"
+
+MAX_URL_LENGTH = 200
+
+# Request field, the status that fires it, and the code for an invalid value.
+URL_FIELDS = {
+    "URLBufferedMessageNotification": (BUFFERED, errors.INVALID_URL_BUFFERED),
+    "URLDeliveryNotification": (DELIVERED, errors.INVALID_URL_DELIVERY),
+    "URLNonDeliveryNotification": (UNDELIVERED, errors.INVALID_URL_NON_DELIVERY),
+}
+CALLBACK_KIND = {
+    BUFFERED: "buffered",
+    DELIVERED: "delivery",
+    UNDELIVERED: "non_delivery",
+}
+DST_FOR_STATUS = {
+    BUFFERED: errors.DST_BUFFERED,
+    DELIVERED: errors.DST_DELIVERED,
+    UNDELIVERED: errors.DST_NOT_DELIVERED,
+}
+TAGS = ("RCPNT", "SCTSUTC", "DSCTSUTC", "SCTSCET", "DSCTSCET", "SCTS", "DSCTS", "RSN", "DST",
+        "TRN")
+_TAG = re.compile("<(" + "|".join(TAGS) + ")>", re.IGNORECASE)
+
+
+def url_is_valid(url: str) -> bool:
+    if len(url) > MAX_URL_LENGTH:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def tag_values(message: Message, when: float, status: str, reason: str | None) -> dict[str, str]:
+    submitted = message.created
+    return {
+        "RCPNT": message.recipient,
+        "SCTSUTC": timefmt.iso_utc(submitted),
+        "DSCTSUTC": timefmt.iso_utc(when),
+        "SCTSCET": timefmt.iso_central(submitted),
+        "DSCTSCET": timefmt.iso_central(when),
+        "SCTS": timefmt.ddmmyyyyhhmmss(submitted),
+        "DSCTS": timefmt.ddmmyyyyhhmmss(when),
+        "RSN": reason or errors.REASON_DELIVERED,
+        "DST": DST_FOR_STATUS.get(status, errors.DST_NOT_YET),
+        "TRN": message.ref or "",
+    }
+
+
+def expand(url: str, values: dict[str, str]) -> str:
+    if not _TAG.search(url):
+        return url + quote(values["TRN"], safe="")
+    return _TAG.sub(lambda m: quote(values[m.group(1).upper()], safe=":"), url)
+
+
+def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
+    """Turn status changes of server2sms messages into notification callbacks."""
+
+    def on_event(event: Event) -> None:
+        if event.type != ev.MESSAGE_STATUS:
+            return
+        message: Message = event.subject
+        batch = message.batch
+        if batch.provider != PROVIDER:
+            return
+        status = event.data["status"]
+        url = batch.options.get("urls", {}).get(status)
+        if not url:
+            return
+        values = tag_values(message, event.time, status, event.data["reason"])
+        dispatcher.submit(PROVIDER, batch.account, CALLBACK_KIND[status], expand(url, values),
+                          message)
+
+    hub.subscribe(on_event)

@@ -1,0 +1,28 @@
+"""The server2sms route table: ``POST /<Method>``, method names matched case-insensitively."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import handlers as h
+
+OPERATIONS: dict[str, h.Handler] = {
+    "CheckCredits": h.check_credits,
+    "SendTextSMS": h.send_text_sms,
+    "SendSimpleTextSMS": h.send_simple_text_sms,
+    "InquireDeliveryNotifications": h.inquire_delivery_notifications,
+    "SendOriginatorUnlockCode": h.send_originator_unlock_code,
+    "UnlockOriginator": h.unlock_originator,
+    "CheckOriginatorAuthorization": h.check_originator_authorization,
+    "SendTokenSMS": h.send_token_sms,
+    "VerifyToken": h.verify_token,
+    "CreateVoucher": h.create_voucher,
+    "GetVoucherTransactions": h.get_voucher_transactions,
+    "RedeemVoucher": h.redeem_voucher,
+    "VersionInfo": h.version_info,
+    "ListAllStatusCodes": h.list_all_status_codes,
+}
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_route("*", "/{method}", h.make_endpoint(OPERATIONS))

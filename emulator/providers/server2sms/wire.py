@@ -1,0 +1,117 @@
+"""How server2sms spells things on the wire: field values in, string values out."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...core import timefmt
+
+_TRUE = {"true", "1", "yes", "on", "y"}
+_FALSE = {"false", "0", "no", "off", "n", ""}
+_LEGACY_TIME = re.compile(r"\d{14}")
+_NUMERIC_ORIGINATOR = re.compile(r"\+?\d+")
+MAX_ORIGINATOR_DIGITS = 15
+MAX_ALPHA_ORIGINATOR = 11
+
+
+def flag(value: Any, default: bool = False) -> bool:
+    """Booleans as clients send them: true/false, "True"/"False", 1/0, "" (= not set)."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return default if text == "" else False
+    return default
+
+
+def text_value(value: Any) -> str:
+    """A string field that a client may also send as a number (or null for "not given")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def split_list(value: Any) -> list[str]:
+    """A JSON array, or one string separated by ``;`` (or ``,``), as non-empty strings."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else re.split(r"[;,]", text_value(value))
+    return [text for text in (text_value(item).strip() for item in items) if text]
+
+
+def recipient_entries(value: Any) -> list[tuple[str, str | None]]:
+    """``["+41790000000", "+41790000001:HT763t"]`` or ``"+4179...;+4179...:12"`` →
+    ``[(number, trn or None), ...]``."""
+    entries: list[tuple[str, str | None]] = []
+    for item in split_list(value):
+        number, _, trn = item.partition(":")
+        if number.strip():
+            entries.append((number.strip(), trn.strip() or None))
+    return entries
+
+
+def deferred_time(value: Any) -> float | None:
+    """DeferredDeliveryTime: ISO 8601 (with ``Z``, an offset, or none = Central European time)
+    or the legacy ``ddmmyyyyhhmmss`` in Central European time; "" means now.
+
+    Raises ValueError when the value has neither form.
+    """
+    text = text_value(value).strip()
+    if not text:
+        return None
+    if _LEGACY_TIME.fullmatch(text):
+        moment = datetime.strptime(text, "%d%m%Y%H%M%S")
+        return timefmt.from_central(moment)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        return timefmt.from_central(moment)
+    return moment.timestamp()
+
+
+def is_numeric_originator(originator: str) -> bool:
+    return bool(_NUMERIC_ORIGINATOR.fullmatch(originator.replace(" ", "")))
+
+
+def numeric_originator(originator: str) -> str | None:
+    """A phone-number originator in ``+digits`` form, or None if it is not a valid one."""
+    digits = originator.replace(" ", "").lstrip("+")
+    if originator.replace(" ", "").startswith("00"):
+        digits = digits[2:]
+    if not digits.isdigit() or not 3 <= len(digits) <= MAX_ORIGINATOR_DIGITS:
+        return None
+    return "+" + digits
+
+
+def alphanumeric_ok(originator: str) -> bool:
+    return 1 <= len(originator) <= MAX_ALPHA_ORIGINATOR and originator.isprintable()
+
+
+def credits_text(value: Decimal) -> str:
+    """Credits as the gateway prints them: ``"567"``, ``"98.5"``."""
+    return f"{value.normalize():f}"
+
+
+def credits_value(value: Any) -> Decimal | None:
+    """A positive amount given as a string or a number; None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(text_value(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount <= 0:
+        return None
+    return amount

@@ -1,0 +1,81 @@
+"""JSON and XML renderers. They know nothing about providers: handlers hand them data.
+
+XML follows the shape SerwerSMS.pl documents: a root element, one child element per key, a list
+as an element holding ``<item>`` children, booleans as ``1``/``0`` and ``None`` as an empty
+element. lxml does the escaping, so any text is safe to render.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from lxml import etree
+
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml"
+_XML_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: None, 0xFFFF: None}
+
+
+def dump_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        body=dump_json(data), status=status, content_type=JSON_TYPE, charset="utf-8",
+        headers=headers,
+    )
+
+
+def _xml_text(value: Any) -> str:
+    if value is True:
+        return "1"
+    if value is False:
+        return "0"
+    text = str(value)
+    # XML 1.0 cannot carry most control characters or lone surrogates; drop them.
+    text = text.translate(_XML_ILLEGAL)
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def _fill(element: etree._Element, value: Any) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _fill(etree.SubElement(element, _tag(key)), item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _fill(etree.SubElement(element, "item"), item)
+    elif value is not None:
+        element.text = _xml_text(value)
+
+
+def _tag(key: Any) -> str:
+    name = str(key)
+    if name[:1].isdigit() or not name.replace("_", "").isalnum():
+        return "item"
+    return name
+
+
+def to_xml(data: Any, root: str = "result") -> bytes:
+    element = etree.Element(root)
+    _fill(element, data)
+    return etree.tostring(element, xml_declaration=True, encoding="UTF-8")
+
+
+def xml_response(
+    data: Any, root: str = "result", status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    return web.Response(
+        body=to_xml(data, root), status=status, content_type=XML_TYPE, charset="utf-8",
+        headers=headers,
+    )

@@ -1,0 +1,1 @@
+"""Running the emulator from tests and scripts."""

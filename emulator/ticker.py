@@ -1,0 +1,55 @@
+"""Moves messages along as the emulator's time passes.
+
+In real mode the ticker sleeps until the next status change is due (or until something new is
+scheduled); in manual mode it waits for the clock to be advanced. Big rounds are applied in
+slices so that the server keeps answering while 100,000 messages change status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from .clock import MANUAL, Clock
+from .core import events as ev
+from .core.events import Event
+from .core.gateway import Gateway
+
+SLICE = 5000
+
+
+class Ticker:
+    def __init__(self, clock: Clock, gateway: Gateway) -> None:
+        self.clock = clock
+        self.gateway = gateway
+        self._wake = asyncio.Event()
+        clock.on_change(self.poke)
+        gateway.hub.subscribe(self._on_event)
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def _on_event(self, event: Event) -> None:
+        if event.type == ev.MESSAGE_CREATED and not self._wake.is_set():
+            self._wake.set()
+
+    async def run_due(self) -> int:
+        """Apply everything due now, yielding to the loop between slices."""
+        applied = 0
+        while True:
+            done = self.gateway.run_due(self.clock.now(), limit=SLICE)
+            applied += done
+            if done < SLICE:
+                return applied
+            await asyncio.sleep(0)
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            await self.run_due()
+            due = self.gateway.next_due()
+            timeout = None
+            if due is not None and self.clock.mode != MANUAL:
+                timeout = max(0.0, due - self.clock.now())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
