@@ -8,7 +8,7 @@ the default balance on first use, unless the registry is strict.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -108,7 +108,7 @@ class AccountRegistry:
         return iter(list(self._accounts.values()))
 
     def define(self, spec: AccountSpec) -> Account:
-        """Create (or replace) an account from a spec; it survives resets."""
+        """Create (or replace) a start-up account: resets bring it back as the spec says."""
         self._specs[(spec.provider, spec.username)] = spec
         return self._install(spec)
 
@@ -195,40 +195,27 @@ class AccountRegistry:
         return touched
 
     def update(self, provider: str, username: str, changes: Mapping[str, Any]) -> Account:
-        """Change an account now and for later resets (an auto-created or unknown one becomes
-        defined, origin "api"). ``options`` are merged; other fields replace."""
-        key = (provider, username)
-        account = self._accounts.get(key)
+        """Change an account (creating it if needed); an auto-created one becomes defined
+        (origin "api"), so its password is enforced. ``options`` are merged. A reset puts
+        accounts back as they were at start-up."""
+        account = self._accounts.get((provider, username))
         if account is None:
             account = self._install(AccountSpec(provider=provider, username=username,
                                                 origin="api"))
-        spec = self._specs.get(key) or AccountSpec(
-            provider=provider, username=username, password=account.password,
-            credits=account.credits, tokens=tuple(account.tokens), limits=dict(account.limits),
-            dlr_url=account.dlr_url, replies_url=account.replies_url, demo=account.demo,
-            origin="api", options=dict(account.options),
-        )
-        fields = dict(changes)
-        if "options" in fields:
-            fields["options"] = {**spec.options, **fields["options"]}
-        if "tokens" in fields:
-            fields["tokens"] = tuple(fields["tokens"])
-        self._specs[key] = replace(spec, **fields)
-        if "tokens" in fields:
-            self._forget_tokens(account)
-        for name, value in fields.items():
+        if account.origin == AUTO:
+            account.origin = "api"
+        for name, value in changes.items():
             if name == "tokens":
+                self._forget_tokens(account)
                 account.tokens = set(value)
+                for token in account.tokens:
+                    self._tokens[(provider, token)] = account
             elif name == "options":
-                account.options = dict(value)
+                account.options = {**account.options, **value}
             elif name == "limits":
                 account.limits = dict(value)
             else:
                 setattr(account, name, value)
-        if account.origin == AUTO:
-            account.origin = "api"
-        for token in account.tokens:
-            self._tokens[(provider, token)] = account
         return account
 
     def remove(self, provider: str, username: str) -> bool:
