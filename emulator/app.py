@@ -92,8 +92,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     ctx = build_context(settings)
-    app = web.Application(client_max_size=settings.max_body_bytes,
-                          middlewares=control.middlewares(ctx))
+    app = web.Application(client_max_size=settings.max_body_bytes)
     app[CONTEXT] = ctx
     control.install(app, ctx)
     for provider in PROVIDERS:

@@ -2,15 +2,28 @@
 
 A fault matches a provider and, optionally, a path substring; it fires on every match or, with
 ``rate``, on a seeded random share of them, so the same sequence of requests fails the same way
-every run. ``times`` limits how often it fires.
+every run. ``times`` limits how often it fires. Kinds:
+
+* ``latency``: wait ``latency_ms``, then answer normally;
+* ``status``: answer HTTP ``status`` (500, 503, ...) with a plain-text body; nothing is processed;
+* ``drop``: close the connection without an answer; nothing is processed;
+* ``truncate``: process the request, then send only half the body and close the connection.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
+
+from aiohttp import web
+
+log = logging.getLogger("emulator.faults")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 KINDS = ("latency", "status", "drop", "truncate")
 
@@ -92,3 +105,46 @@ class FaultBook:
             if fault.fires(provider, path):
                 return fault
         return None
+
+
+def guard(book: FaultBook, handler: Handler) -> Handler:
+    """Wrap a provider endpoint so that active faults apply to it (free when there are none)."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if book:
+            fault = book.pick(request.path)
+            if fault is not None:
+                log.info("fault #%d (%s) on %s %s", fault.id, fault.kind, request.method,
+                         request.path)
+                return await _apply(fault, request, handler)
+        return await handler(request)
+
+    return guarded
+
+
+async def _apply(fault: Fault, request: web.Request, handler: Handler) -> web.StreamResponse:
+    if fault.kind == "latency":
+        await asyncio.sleep(fault.latency_ms / 1000)
+        return await handler(request)
+    if fault.kind == "status":
+        try:
+            phrase = HTTPStatus(fault.status).phrase
+        except ValueError:
+            phrase = "Error"
+        return web.Response(status=fault.status, text=f"{fault.status} {phrase}\n")
+    if fault.kind == "drop":
+        await request.read()
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+    response = await handler(request)
+    body = response.body if isinstance(response, web.Response) else b""
+    if not isinstance(body, bytes):
+        body = b""
+    truncated = web.StreamResponse(status=response.status, headers=response.headers)
+    truncated.content_length = len(body)
+    await truncated.prepare(request)
+    await truncated.write(body[: len(body) // 2])
+    if request.transport is not None:
+        request.transport.close()
+    return truncated

@@ -7,29 +7,29 @@ element. lxml does the escaping, so any text is safe to render.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from aiohttp import web
 from lxml import etree
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}
 _XML_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: None, 0xFFFF: None}
 
 
 def dump_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(data)
 
 
 def json_response(
     data: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    return web.Response(
-        body=dump_json(data), status=status, content_type=JSON_TYPE, charset="utf-8",
-        headers=headers,
-    )
+    return web.Response(body=orjson.dumps(data), status=status,
+                        headers={**JSON_HEADERS, **headers} if headers else JSON_HEADERS)
 
 
 def _xml_text(value: Any) -> str:
@@ -75,7 +75,5 @@ def xml_response(
     data: Any, root: str = "result", status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
-    return web.Response(
-        body=to_xml(data, root), status=status, content_type=XML_TYPE, charset="utf-8",
-        headers=headers,
-    )
+    return web.Response(body=to_xml(data, root), status=status,
+                        headers={**XML_HEADERS, **headers} if headers else XML_HEADERS)

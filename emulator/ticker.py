@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 
 from .clock import MANUAL, Clock
 from .core import events as ev
@@ -16,6 +17,7 @@ from .core.events import Event
 from .core.gateway import Gateway
 
 SLICE = 5000
+RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this far apart
 
 
 class Ticker:
@@ -23,6 +25,7 @@ class Ticker:
         self.clock = clock
         self.gateway = gateway
         self._wake = asyncio.Event()
+        self._until = 0.0  # when the ticker means to wake up next
         clock.on_change(self.poke)
         gateway.hub.subscribe(self._on_event)
 
@@ -30,8 +33,11 @@ class Ticker:
         self._wake.set()
 
     def _on_event(self, event: Event) -> None:
+        """A new message wakes the ticker only if it is due before the ticker's next round."""
         if event.type == ev.MESSAGE_CREATED and not self._wake.is_set():
-            self._wake.set()
+            due = self.gateway.next_due()
+            if due is not None and due < self._until:
+                self._wake.set()
 
     async def run_due(self) -> int:
         """Apply everything due now, yielding to the loop between slices."""
@@ -48,8 +54,11 @@ class Ticker:
             self._wake.clear()
             await self.run_due()
             due = self.gateway.next_due()
-            timeout = None
-            if due is not None and self.clock.mode != MANUAL:
-                timeout = max(0.0, due - self.clock.now())
+            if due is None or self.clock.mode == MANUAL:
+                self._until = math.inf
+                await self._wake.wait()
+                continue
+            now = self.clock.now()
+            self._until = max(due, now + RESOLUTION)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                await asyncio.wait_for(self._wake.wait(), self._until - now)

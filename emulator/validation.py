@@ -7,7 +7,7 @@ named ``schemas/<provider>/<operation>.request.json`` and ``.response.json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +20,85 @@ REQUEST = "request"
 RESPONSE = "response"
 
 
+Check = Callable[[Any], bool]
+_ANNOTATIONS = frozenset({"$schema", "title", "description", "default", "examples",
+                          "x-status-code"})
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,),
+    "null": (type(None),), "array": (list,), "object": (dict,),
+}
+
+
+def _type_set(schema: dict[str, Any]) -> frozenset[type] | None:
+    names = schema.get("type")
+    if names is None:
+        return None
+    names = [names] if isinstance(names, str) else names
+    return frozenset(t for name in names for t in _PY_TYPES[name])
+
+
+def quick_check(schema: dict[str, Any]) -> Check | None:
+    """A fast yes-check for the simple schemas most requests meet (types, properties,
+    required, items): True means valid. Anything it cannot decide it leaves to jsonschema,
+    which stays the authority and the source of every error message. None when the schema
+    uses keywords this shortcut does not know."""
+    keys = set(schema) - _ANNOTATIONS
+    if not keys <= {"type", "properties", "required", "additionalProperties", "items"}:
+        return None
+    if schema.get("additionalProperties", True) not in (True, False):
+        return None
+    types = _type_set(schema)
+    required = tuple(schema.get("required", ()))
+    closed = schema.get("additionalProperties", True) is False
+    # Each property: the Python types it may have, and a deeper check if it has structure.
+    fields: dict[str, tuple[frozenset[type] | None, Check | None]] = {}
+    for name, sub in schema.get("properties", {}).items():
+        if quick_check(sub) is None:
+            return None
+        deeper = sub.keys() & {"properties", "required", "items", "additionalProperties"}
+        fields[name] = (_type_set(sub), quick_check(sub) if deeper else None)
+    item_check = quick_check(schema["items"]) if "items" in schema else None
+    if "items" in schema and item_check is None:
+        return None
+
+    def check(value: Any) -> bool:
+        if types is not None and type(value) not in types:
+            return False
+        if type(value) is dict:
+            for name in required:
+                if name not in value:
+                    return False
+            if closed and not value.keys() <= fields.keys():
+                return False
+            for name, item in value.items():
+                field = fields.get(name)
+                if field is None:
+                    continue
+                allowed, deeper = field
+                if allowed is not None and type(item) not in allowed:
+                    return False
+                if deeper is not None and not deeper(item):
+                    return False
+        elif item_check is not None and type(value) is list:
+            return all(item_check(item) for item in value)
+        return True
+
+    return check
+
+
 class SchemaRegistry:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or schemas_dir()
         self._validators: dict[tuple[str, str, str], Draft202012Validator] = {}
+        self._quick: dict[tuple[str, str, str], Check | None] = {}
         for path in sorted(self.root.glob("*/*.json")):
             operation, kind = _split_name(path.name)
             with path.open(encoding="utf-8") as handle:
                 schema = json.load(handle)
             Draft202012Validator.check_schema(schema)
-            self._validators[(path.parent.name, operation, kind)] = Draft202012Validator(schema)
+            key = (path.parent.name, operation, kind)
+            self._validators[key] = Draft202012Validator(schema)
+            self._quick[key] = quick_check(schema)
 
     def __contains__(self, key: tuple[str, str, str]) -> bool:
         return key in self._validators
@@ -46,6 +115,10 @@ class SchemaRegistry:
     def errors(
         self, provider: str, operation: str, kind: str, data: Any
     ) -> Iterator[ValidationError]:
+        """Every way ``data`` breaks the schema (nothing at all, quickly, when it is valid)."""
+        quick = self._quick.get((provider, operation, kind))
+        if quick is not None and quick(data):
+            return iter(())
         return self.validator(provider, operation, kind).iter_errors(data)
 
     def check(self, provider: str, operation: str, kind: str, data: Any) -> None:

@@ -5,12 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..context import Context
-from . import faults, routes
+from . import routes
 
 
 def install(app: web.Application, ctx: Context) -> None:
     routes.add_routes(app)
-
-
-def middlewares(ctx: Context) -> list[web.middleware]:  # type: ignore[valid-type]
-    return [faults.middleware(ctx)]

@@ -50,7 +50,7 @@ def message_detail(message: Message) -> dict[str, Any]:
     return {
         **message_summary(message),
         "options": message.batch.options,
-        "request": message.batch.request,
+        "request": message.batch.request.view() if message.batch.request is not None else None,
         "history": [
             {"status": status, "time": iso(when), "reason": reason}
             for when, status, reason in message.history

@@ -8,7 +8,6 @@ the control API subscribe.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 MESSAGE_CREATED = "message.created"
@@ -20,13 +19,18 @@ CLOCK_CHANGED = "clock.changed"
 MESSAGES_PRUNED = "messages.pruned"
 
 
-@dataclass(slots=True, frozen=True)
 class Event:
-    seq: int
-    type: str
-    time: float
-    subject: Any  # the Message, Reply, callback job, ... the event is about
-    data: dict[str, Any]
+    """One thing that happened; ``subject`` is the Message, Reply or callback job it is about."""
+
+    __slots__ = ("data", "seq", "subject", "time", "type")
+
+    def __init__(self, seq: int, type_: str, time: float, subject: Any,
+                 data: dict[str, Any]) -> None:
+        self.seq = seq
+        self.type = type_
+        self.time = time
+        self.subject = subject
+        self.data = data
 
 
 Listener = Callable[[Event], None]

@@ -70,7 +70,7 @@ class Gateway:
         account: str,
         kind: str,
         sender: str,
-        request: dict[str, Any],
+        request: Any,
         options: dict[str, Any] | None = None,
     ) -> Batch:
         self._batches += 1
@@ -94,6 +94,7 @@ class Gateway:
         now = self.now()
         deferred = start is not None and start > now
         seq, message_id = self.ids.next()
+        status = SCHEDULED if deferred else QUEUED
         message = Message(
             id=message_id,
             seq=seq,
@@ -104,11 +105,11 @@ class Gateway:
             encoding=encoding,
             ref=ref,
             outcome=outcome,
-            status=SCHEDULED if deferred else QUEUED,
+            status=status,
+            history=[(now, status, None)],
             due=start if deferred else now,  # type: ignore[arg-type]
             delay=self.delivery_delay if delay is None else delay,
         )
-        message.history.append((now, message.status, None))
         self.store.add(message)
         if deferred:
             self.schedule.add(message.due, message, _BECOME_QUEUED)
@@ -127,8 +128,8 @@ class Gateway:
         message = Message(
             id=message_id, seq=seq, batch=batch, recipient=recipient, text=text, parts=parts,
             encoding=encoding, ref=ref, outcome=None, status=UNSENT, reason=reason, due=now,
+            history=[(now, UNSENT, reason)],
         )
-        message.history.append((now, UNSENT, reason))
         self.store.add(message)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message

@@ -39,33 +39,35 @@ class TextInfo:
     parts: int
 
 
+GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
 def is_gsm(text: str) -> bool:
-    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+    return GSM_ALL.issuperset(text)
 
 
 def to_gsm(text: str) -> str:
     """Replace every character GSM 7-bit cannot carry with ``?`` (what ForceGSM7bit does)."""
-    return "".join(
-        ch if ch in GSM_BASIC or ch in GSM_EXTENSION else REPLACEMENT for ch in text
-    )
+    return "".join(ch if ch in GSM_ALL else REPLACEMENT for ch in text)
 
 
-def _unit_costs(text: str, encoding: str) -> list[int]:
+def _doubles(text: str, encoding: str) -> frozenset[str]:
+    """The characters of ``text`` that cost two units: escape or surrogate pairs."""
     if encoding == GSM7:
-        return [2 if ch in GSM_EXTENSION else 1 for ch in text]
-    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+        return GSM_EXTENSION.intersection(text)
+    return frozenset(ch for ch in set(text) if ord(ch) > 0xFFFF)
 
 
-def count_parts(costs: list[int], encoding: str) -> int:
-    """Pack characters greedily into parts without splitting one across a boundary."""
-    total = sum(costs)
-    if total == 0:
-        return 1
-    if total <= SINGLE_PART_UNITS[encoding]:
+def count_parts(text: str, units: int, encoding: str, doubles: frozenset[str]) -> int:
+    """Pack characters greedily into parts without splitting a pair across a boundary."""
+    if units <= SINGLE_PART_UNITS[encoding]:
         return 1
     size = MULTI_PART_UNITS[encoding]
+    if not doubles:
+        return -(-units // size)
     parts, used = 1, 0
-    for cost in costs:
+    for ch in text:
+        cost = 2 if ch in doubles else 1
         if used + cost > size:
             parts += 1
             used = 0
@@ -80,11 +82,12 @@ def analyse(text: str, *, force_gsm: bool = False, unicode: bool | None = None) 
     when false (SerwerSMS's ``utf`` flag); ``None`` picks the encoding from the text.
     """
     if force_gsm or unicode is False:
-        text = to_gsm(text) if not is_gsm(text) else text
+        text = text if is_gsm(text) else to_gsm(text)
         encoding = GSM7
     elif unicode:
         encoding = UCS2
     else:
         encoding = GSM7 if is_gsm(text) else UCS2
-    costs = _unit_costs(text, encoding)
-    return TextInfo(text, encoding, sum(costs), count_parts(costs, encoding))
+    doubles = _doubles(text, encoding)
+    units = len(text) + sum(text.count(ch) for ch in doubles)
+    return TextInfo(text, encoding, units, count_parts(text, units, encoding, doubles))

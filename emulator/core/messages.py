@@ -36,7 +36,7 @@ class Batch:
     kind: str  # "sms", "token", "unlock", "voice", "mms", ...
     sender: str
     created: float
-    request: dict[str, Any]
+    request: Any  # how the request looked (the HTTP layer's record; shown by the control API)
     options: dict[str, Any] = field(default_factory=dict)
 
 

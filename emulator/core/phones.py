@@ -16,6 +16,8 @@ def international(raw: str) -> str | None:
     server2sms takes MSISDNs with ``+``, with ``00`` or as bare international digits.
     Returns ``None`` for anything that is not a plausible international number.
     """
+    if raw[:1] == "+" and raw[1:].isdigit() and raw[1:2] != "0" and raw.isascii():
+        return raw if MIN_DIGITS < len(raw) <= MAX_DIGITS + 1 else None
     number = _NOISE.sub("", raw)
     if not _DIGITS.fullmatch(number):
         return None

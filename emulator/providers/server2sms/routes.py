@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ...faults import FaultBook, guard
 from . import handlers as h
 
 OPERATIONS: dict[str, h.Handler] = {
@@ -24,5 +25,5 @@ OPERATIONS: dict[str, h.Handler] = {
 }
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_route("*", "/{method}", h.make_endpoint(OPERATIONS))
+def add_routes(app: web.Application, faults: FaultBook) -> None:
+    app.router.add_route("*", "/{method}", guard(faults, h.make_endpoint(OPERATIONS)))

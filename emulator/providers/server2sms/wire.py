@@ -12,7 +12,6 @@ from ...core import timefmt
 _TRUE = {"true", "1", "yes", "on", "y"}
 _FALSE = {"false", "0", "no", "off", "n", ""}
 _LEGACY_TIME = re.compile(r"\d{14}")
-_NUMERIC_ORIGINATOR = re.compile(r"\+?\d+")
 MAX_ORIGINATOR_DIGITS = 15
 MAX_ALPHA_ORIGINATOR = 11
 
@@ -82,7 +81,8 @@ def deferred_time(value: Any) -> float | None:
 
 
 def is_numeric_originator(originator: str) -> bool:
-    return bool(_NUMERIC_ORIGINATOR.fullmatch(originator.replace(" ", "")))
+    digits = originator.replace(" ", "").removeprefix("+")
+    return digits.isdigit() and digits.isascii()
 
 
 def numeric_originator(originator: str) -> str | None:

@@ -1,0 +1,23 @@
+"""``python -m bench``: run the benchmarks and print ratios against same-run baselines."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import throughput
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--seconds", type=float, default=5, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
+    args = parser.parse_args()
+    result = throughput.send_text_sms(args.seconds, args.rounds)
+    print(f"{result.name}: {result.subject.rps:,.0f} req/s "
+          f"(p50 {result.subject.p50_ms:.2f} ms, p99 {result.subject.p99_ms:.2f} ms); "
+          f"bare aiohttp {result.baseline.rps:,.0f} req/s; ratio {result.ratio:.2f} "
+          f"(target >= 0.60); non-2xx {result.subject.errors}")
+
+
+if __name__ == "__main__":
+    main()
