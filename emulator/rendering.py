@@ -65,10 +65,13 @@ def _tag(key: Any) -> str:
     return name
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def to_xml(data: Any, root: str = "result") -> bytes:
     element = etree.Element(root)
     _fill(element, data)
-    return etree.tostring(element, xml_declaration=True, encoding="UTF-8")
+    return XML_DECLARATION + etree.tostring(element, encoding="UTF-8")
 
 
 def xml_response(

@@ -13,6 +13,7 @@ GSM (as in common segment calculators), so a text containing it goes UCS-2.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 GSM7 = "gsm7"
@@ -49,6 +50,26 @@ def is_gsm(text: str) -> bool:
 def to_gsm(text: str) -> str:
     """Replace every character GSM 7-bit cannot carry with ``?`` (what ForceGSM7bit does)."""
     return "".join(ch if ch in GSM_ALL else REPLACEMENT for ch in text)
+
+
+_SPECIAL = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE",
+            "„": '"', "”": '"', "“": '"', "’": "'", "‘": "'", "–": "-", "—": "-", "…": "..."}
+
+
+def transliterate(text: str) -> str:
+    """Keep GSM characters; turn others into their plain letters (``ż`` → ``z``, ``ł`` → ``l``)
+    and anything left into ``?`` — what a gateway does to a text sent without Unicode."""
+    if is_gsm(text):
+        return text
+    out = []
+    for ch in text:
+        if ch in GSM_ALL:
+            out.append(ch)
+            continue
+        plain = _SPECIAL.get(ch) or "".join(
+            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(plain if plain and GSM_ALL.issuperset(plain) else REPLACEMENT)
+    return "".join(out)
 
 
 def _doubles(text: str, encoding: str) -> frozenset[str]:

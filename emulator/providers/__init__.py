@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import server2sms
+from . import server2sms, serwersms
 
-PROVIDERS = (server2sms,)
+PROVIDERS = (server2sms, serwersms)

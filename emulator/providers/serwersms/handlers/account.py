@@ -1,0 +1,84 @@
+"""account/*, stats/index and error/{code}."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ....core.messages import CANCELLED
+from .. import wire
+from ..errors import ACCOUNT_DEMO, ERRORS, INVALID_ERROR_CODE, ApiError, error_body
+from . import PROVIDER, Call
+from .messages import PENDING, wire_status
+
+LIMIT_TYPES = ("eco", "full", "voice", "mms", "lookup", "hlr")
+
+
+def add(call: Call) -> dict[str, Any]:
+    if call.demo:
+        raise ApiError(ACCOUNT_DEMO, "the demo account cannot register accounts")
+    call.state.registered.append({k: wire.text(call.get(k)) for k in
+                                  ("phone", "email", "first_name", "last_name", "company")})
+    return {"success": True}
+
+
+def limit_value(value: Any) -> str:
+    return "no_limit" if value is None else f"{value.normalize():f}"
+
+
+def limits(call: Call) -> dict[str, Any]:
+    chars = call.backend.reference["chars_limits"]
+    items = [{"type": t, "chars_limit": chars[t],
+              "value": limit_value(call.account.limits[t]) if t in call.account.limits
+              else "not_available"} for t in LIMIT_TYPES]
+    answer: dict[str, Any] = {}
+    if wire.flag(call.get("show_type")):
+        answer["account"] = {"type": call.account.options.get("type", "prepaid")}
+    answer["items"] = items
+    return answer
+
+
+def help_(call: Call) -> dict[str, Any]:
+    info = dict(call.backend.reference["help"])
+    info["account_maintainer"] = call.backend.maintainer(call.account)
+    return info
+
+
+def messages(call: Call) -> dict[str, Any]:
+    return {"items": call.backend.reference["account_messages"]}
+
+
+def stats(call: Call) -> dict[str, Any]:
+    """One line per send (its id is the ``stat_id`` filter of reports)."""
+    type_ = wire.text(call.get("type")).strip()
+    begin = wire.text(call.get("begin")).strip()[:10]
+    end = wire.text(call.get("end")).strip()[:10]
+    sends: dict[int, tuple[Any, str, Counter[str]]] = {}
+    for message in call.ctx.gateway.store.for_account(PROVIDER, call.account.username):
+        if message.status == CANCELLED:
+            continue
+        batch = message.batch
+        entry = sends.get(batch.id)
+        if entry is None:
+            entry = sends[batch.id] = (batch, message.text, Counter())
+        status = wire_status(message)
+        entry[2]["pending" if status in PENDING or status == "saved" else status] += 1
+    items = []
+    for batch, text, tally in sends.values():
+        when = wire.date(batch.created)
+        if (type_ and batch.options.get("type") != type_) or (begin and when[:10] < begin) or (
+                end and when[:10] > end):
+            continue
+        items.append({"id": batch.id, "name": f"API {when}", "delivered": tally["delivered"],
+                      "pending": tally["pending"], "undelivered": tally["undelivered"],
+                      "unsent": tally["unsent"], "begin": when, "end": when, "text": text,
+                      "type": batch.options.get("type")})
+    page, paging = wire.paging(items, call.params)
+    return {"paging": paging, "items": page}
+
+
+def error_view(call: Call) -> dict[str, Any]:
+    code = wire.integer(call.get("code"))
+    if code is None or code not in ERRORS:
+        return error_body(INVALID_ERROR_CODE)
+    return error_body(code)

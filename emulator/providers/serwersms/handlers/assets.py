@@ -1,0 +1,157 @@
+"""senders/*, files/* and templates/*."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import wire
+from ..errors import (
+    FILE_INVALID,
+    INVALID_ID,
+    REQUIRED,
+    SENDER_EXISTS,
+    SENDER_INVALID,
+    ApiError,
+)
+from ..models import Sender, StoredFile, Template
+from . import Call
+
+FILE_TYPES = ("mms", "voice")
+MMS_EXTENSIONS = ("gif", "jpeg", "jpg", "png", "txt")
+VOICE_EXTENSIONS = ("wav",)
+MAX_SENDER = 11
+
+
+# -- senders -------------------------------------------------------------------------------------
+
+
+def senders_add(call: Call) -> dict[str, Any]:
+    name = wire.text(call.get("name")).strip()
+    if not 1 <= len(name) <= MAX_SENDER or not name.isprintable():
+        raise ApiError(SENDER_INVALID, f"sender name {name!r} must have 1-11 characters")
+    senders = call.state.senders
+    if name in senders or name in call.backend.reference["predefined_senders"]:
+        raise ApiError(SENDER_EXISTS, f"sender name {name!r} exists")
+    senders[name] = Sender(name, agreement="required", status="pending_authorization")
+    return {"success": True}
+
+
+def senders_index(call: Call) -> dict[str, Any]:
+    if wire.flag(call.get("predefined")):
+        rows = [{"name": n, "agreement": "not_required", "status": "authorized"}
+                for n in call.backend.reference["predefined_senders"]]
+    else:
+        rows = [{"name": s.name, "agreement": s.agreement, "status": s.status}
+                for s in call.state.senders.values()]
+    key = (lambda r: r["name"].lower()) if wire.text(call.get("sort")) == "name" else None
+    return {"items": wire.ordered(rows, call.params, key)}
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def _type(call: Call) -> str:
+    kind = wire.text(call.get("type")).strip().lower()
+    if kind not in FILE_TYPES:
+        raise ApiError(FILE_INVALID, f"type must be mms or voice, not {kind!r}")
+    return kind
+
+
+def file_item(stored: StoredFile) -> dict[str, Any]:
+    return {"id": stored.id, "name": stored.name, "size": stored.size, "type": stored.type,
+            "date": stored.date}
+
+
+def files_add(call: Call) -> dict[str, Any]:
+    kind = _type(call)
+    url = wire.text(call.get("url")).strip()
+    upload = call.get("file")
+    if url:
+        name = urlsplit(url).path.rsplit("/", 1)[-1] or "file"
+        size = 0
+    elif wire.given(upload) and kind == "mms":
+        data = upload if isinstance(upload, bytes) else _base64(wire.text(upload))
+        name = wire.text(call.get("name")).strip() or "upload"
+        size = len(data)
+    else:
+        raise ApiError(REQUIRED, "files/add needs url (or, for MMS, file)")
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = MMS_EXTENSIONS if kind == "mms" else VOICE_EXTENSIONS
+    if extension and extension not in allowed:
+        raise ApiError(FILE_INVALID, f"{kind} files may be {', '.join(allowed)}")
+    stored = StoredFile(id=call.backend.file_id(), name=name, size=size or 1024, type=kind,
+                        date=wire.date(call.ctx.now()) or "", url=url)
+    call.state.files[stored.id] = stored
+    return {"success": True, "id": stored.id}
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.split(",", 1)[-1], validate=False)
+    except (binascii.Error, ValueError):
+        raise ApiError(FILE_INVALID, "file is not base64") from None
+
+
+def files_index(call: Call) -> dict[str, Any]:
+    kind = _type(call)
+    return {"items": [file_item(f) for f in call.state.files.values() if f.type == kind]}
+
+
+def _file(call: Call) -> StoredFile:
+    stored = call.state.files.get(wire.text(call.get("id")).strip())
+    if stored is None:
+        raise ApiError(INVALID_ID, f"no file {call.get('id')!r}")
+    return stored
+
+
+def files_view(call: Call) -> dict[str, Any]:
+    return file_item(_file(call))
+
+
+def files_delete(call: Call) -> dict[str, Any]:
+    return {"success": call.state.files.pop(_file(call).id, None) is not None}
+
+
+# -- templates -----------------------------------------------------------------------------------
+
+
+def template_item(template: Template) -> dict[str, Any]:
+    return {"id": template.id, "name": template.name, "text": template.text}
+
+
+def _template(call: Call) -> Template:
+    template = call.state.templates.get(wire.integer(call.get("id")) or -1)
+    if template is None:
+        raise ApiError(INVALID_ID, f"no template {call.get('id')!r}")
+    return template
+
+
+def templates_index(call: Call) -> dict[str, Any]:
+    key = (lambda t: t.name.lower()) if wire.text(call.get("sort")) == "name" else None
+    rows = wire.ordered(call.state.templates.values(), call.params, key)
+    return {"items": [template_item(t) for t in rows]}
+
+
+def templates_view(call: Call) -> dict[str, Any]:
+    return template_item(_template(call))
+
+
+def templates_add(call: Call) -> dict[str, Any]:
+    template = Template(call.backend.next_id(), wire.text(call.get("name")),
+                        wire.text(call.get("text")))
+    call.state.templates[template.id] = template
+    return {"success": True, "id": template.id}
+
+
+def templates_edit(call: Call) -> dict[str, Any]:
+    template = _template(call)
+    template.name = wire.text(call.get("name"))
+    template.text = wire.text(call.get("text"))
+    return {"success": True, "id": template.id}
+
+
+def templates_delete(call: Call) -> dict[str, Any]:
+    return {"success": call.state.templates.pop(_template(call).id, None) is not None}

@@ -1,0 +1,253 @@
+"""Reading back: reports, view, delete, incoming messages, and ND/NDI injections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....core import phones, timefmt
+from ....core.messages import (
+    BUFFERED,
+    CANCELLED,
+    DELIVERED,
+    QUEUED,
+    SCHEDULED,
+    SENT,
+    UNDELIVERED,
+    UNSENT,
+    Message,
+    Reply,
+)
+from .. import wire
+from ..errors import INVALID_DATA, INVALID_ID, REQUIRED, ApiError
+from . import PROVIDER, Call
+
+WIRE_STATUS = {SCHEDULED: "saved", QUEUED: "in_progress", SENT: "sent", BUFFERED: "sent",
+               DELIVERED: "delivered", UNDELIVERED: "undelivered", UNSENT: "unsent"}
+PENDING = frozenset({"in_progress", "sent"})
+MAX_REPORT_IDS = 500
+
+
+def wire_status(message: Message) -> str:
+    return WIRE_STATUS.get(message.status, message.status)
+
+
+def contact_view(call: Call, phone: str) -> dict[str, Any] | None:
+    for contact in call.state.contacts.values():
+        if contact.phone == phone:
+            return {"id": contact.id, "first_name": contact.first_name,
+                    "last_name": contact.last_name, "company": contact.company,
+                    "phone": contact.phone, "email": contact.email, "tax_id": contact.tax_id,
+                    "city": contact.city, "address": contact.address,
+                    "description": contact.description}
+    return None
+
+
+def report_item(call: Call, message: Message, show_contact: bool) -> dict[str, Any]:
+    options = message.batch.options
+    type_ = options.get("type", "eco")
+    status = wire_status(message)
+    final = message.time_of(DELIVERED) or message.time_of(UNDELIVERED) \
+        or message.time_of(UNSENT)
+    network = call.backend.network(message.recipient)
+    item: dict[str, Any] = {
+        "id": message.id,
+        "phone": message.recipient,
+        "status": status,
+        "queued": wire.date(message.created),
+        "sent": wire.date(message.time_of(SENT)),
+        "delivered": wire.date(final),
+        "sender": message.batch.sender,
+        "type": type_,
+        "text": message.text,
+        "flash": bool(options.get("flash")),
+        "utf": bool(options.get("utf")),
+        "parts": message.parts,
+        "cost": call.backend.cost(type_, message.parts) if status != "unsent" else 0.0,
+        "method": "api",
+        "mnc": network["mnc"],
+        "country": network["country"],
+        "network": network["network"],
+        "reason": message.reason if status in ("undelivered", "unsent") else None,
+    }
+    if options.get("attachments"):
+        item["attachments"] = [{"id": f} for f in options["attachments"]]
+    if show_contact:
+        item["contact"] = contact_view(call, message.recipient)
+    return item
+
+
+def _account_messages(call: Call) -> list[Message]:
+    return [m for m in call.ctx.gateway.store.for_account(PROVIDER, call.account.username)
+            if m.status != CANCELLED]
+
+
+def _find(call: Call) -> list[Message]:
+    """Messages named by ``id`` and/or ``unique_id`` (each a value or a list)."""
+    ids = set(wire.strings(call.get("id")))
+    unique_ids = set(wire.strings(call.get("unique_id")))
+    return [m for m in _account_messages(call) if m.id in ids or (m.ref in unique_ids)]
+
+
+def reports(call: Call) -> dict[str, Any]:
+    if call.demo:
+        rows = list(call.backend.demo["messages"])
+        rows = _filter_demo(call, rows)
+        page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
+        return {"paging": paging, "items": page}
+    ids = set(wire.strings(call.get("id")))
+    if len(ids) > MAX_REPORT_IDS:
+        raise ApiError(INVALID_DATA, f"{len(ids)} ids; at most {MAX_REPORT_IDS}")
+    unique_ids = set(wire.strings(call.get("unique_id")))
+    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
+    status = wire.text(call.get("status")).strip()
+    type_ = wire.text(call.get("type")).strip()
+    stat_id = wire.integer(call.get("stat_id"))
+    since = timefmt.parse_local_datetime(wire.text(call.get("date_from")))
+    until = timefmt.parse_local_datetime(wire.text(call.get("date_to")))
+    rows = []
+    for m in _account_messages(call):
+        wire_state = wire_status(m)
+        if (ids and m.id not in ids) or (unique_ids and m.ref not in unique_ids):
+            continue
+        if numbers and m.recipient not in numbers:
+            continue
+        if status and not (wire_state == status or (status == "pending"
+                                                     and wire_state in PENDING)):
+            continue
+        if type_ and m.batch.options.get("type") != type_:
+            continue
+        if stat_id is not None and m.batch.id != stat_id:
+            continue
+        if (since is not None and m.created < since) or (until is not None
+                                                          and m.created > until):
+            continue
+        rows.append(m)
+    page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
+    show_contact = wire.flag(call.get("show_contact"))
+    return {"paging": paging, "items": [report_item(call, m, show_contact) for m in page]}
+
+
+def _filter_demo(call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = set(wire.strings(call.get("id")))
+    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
+    status = wire.text(call.get("status")).strip()
+    return [r for r in rows if (not ids or r["id"] in ids)
+            and (not numbers or r["phone"] in numbers)
+            and (not status or r["status"] == status)]
+
+
+def view(call: Call) -> dict[str, Any]:
+    if not wire.given(call.get("id")) and not wire.given(call.get("unique_id")):
+        raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
+    if call.demo:
+        found = _filter_demo(call, list(call.backend.demo["messages"]))
+        if not found:
+            raise ApiError(INVALID_ID, "no such message")
+        return found[0]
+    found = _find(call)
+    if not found:
+        raise ApiError(INVALID_ID, "no such message")
+    return report_item(call, found[-1], wire.flag(call.get("show_contact")))
+
+
+def delete(call: Call) -> dict[str, Any]:
+    """Remove scheduled messages; a message already on its way cannot be deleted."""
+    wanted = len(set(wire.strings(call.get("id")))) + len(set(wire.strings(call.get("unique_id"))))
+    if not wanted:
+        raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
+    found = [] if call.demo else _find(call)
+    correct = sum(1 for m in found if call.ctx.gateway.cancel(m))
+    failed = max(wanted, len(found)) - correct
+    return {"success": correct > 0, "correct": correct, "failed": failed}
+
+
+# -- incoming ------------------------------------------------------------------------------------
+
+
+def reply_item(call: Call, reply: Reply, date_key: str, show_contact: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": reply.id,
+        "type": reply.type,
+        "phone": reply.phone,
+        date_key: wire.date(reply.received),
+    }
+    if reply.type == "eco":
+        item["message_id"] = reply.message_id
+    item["blacklist"] = reply.phone in call.state.blacklist
+    item["text"] = reply.text
+    if reply.to_number:
+        item["to_number"] = reply.to_number
+    if reply.type == "mms":
+        item["title"] = reply.extra.get("title", "")
+        item["attachments"] = reply.extra.get("attachments", [])
+    if show_contact:
+        item["contact"] = contact_view(call, reply.phone)
+    return item
+
+
+def received(call: Call) -> dict[str, Any]:
+    """``messages/recived`` (and the newer spelling ``messages/received``, whose items carry
+    ``received`` instead of ``recived``). As documented, the answer is ``{"items": [...]}``;
+    ``page`` and ``limit`` select the page."""
+    date_key = "received" if call.path.endswith("received") else "recived"
+    type_ = wire.text(call.get("type")).strip().lower()
+    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
+    ndi = phones.polish(wire.text(call.get("ndi"))) if wire.given(call.get("ndi")) else None
+    since = timefmt.parse_local_datetime(wire.text(call.get("date_from")))
+    until = timefmt.parse_local_datetime(wire.text(call.get("date_to")))
+    mark_read = wire.flag(call.get("read"))
+    state = call.state
+    if call.demo:
+        return {"items": [_demo_reply(r, date_key) for r in call.backend.demo["replies"]
+                          if (not type_ or r["type"] == type_)
+                          and (not numbers or r["phone"] in numbers)]}
+    rows_r: list[Reply] = []
+    for reply in call.ctx.gateway.store.replies_for(PROVIDER, call.account.username):
+        if type_ and reply.type != type_ and not (type_ == "full" and reply.type == "2way"):
+            continue
+        if numbers and reply.phone not in numbers:
+            continue
+        if ndi and reply.to_number != ndi:
+            continue
+        if (since is not None and reply.received < since) or (
+                until is not None and reply.received > until):
+            continue
+        if mark_read and reply.id in state.read_replies:
+            continue
+        rows_r.append(reply)
+    page_r, _ = wire.paging(wire.ordered(rows_r, call.params), call.params)
+    if mark_read:
+        state.read_replies.update(r.id for r in page_r)
+    show_contact = wire.flag(call.get("show_contact"))
+    return {"items": [reply_item(call, r, date_key, show_contact) for r in page_r]}
+
+
+def _demo_reply(row: dict[str, Any], date_key: str) -> dict[str, Any]:
+    """A documented demo reply, in its documented key order (date key as the path spells it)."""
+    return {date_key if k == "recived" else k: v for k, v in row.items()}
+
+
+def send_nd(call: Call) -> dict[str, Any]:
+    """Send an SMS *to* the account's ND number: it arrives as an incoming message."""
+    return _inbound(call, "nd")
+
+
+def send_ndi(call: Call) -> dict[str, Any]:
+    return _inbound(call, "ndi")
+
+
+def _inbound(call: Call, type_: str) -> dict[str, Any]:
+    if call.demo:
+        return {"success": False}
+    phone = phones.polish(wire.text(call.get("phone")))
+    text = wire.text(call.get("text"))
+    if phone is None or not text:
+        raise ApiError(REQUIRED, "send_nd/send_ndi need phone (the sender) and text")
+    to_number = None
+    if type_ == "ndi":
+        to_number = phones.polish(wire.text(call.get("ndi_number")))
+        if to_number is None:
+            raise ApiError(REQUIRED, "send_ndi needs ndi_number")
+    call.ctx.gateway.add_reply(PROVIDER, call.account.username, type_, phone, text,
+                               to_number=to_number)
+    return {"success": True}

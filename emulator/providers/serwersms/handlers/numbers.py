@@ -1,0 +1,109 @@
+"""phones/check (HLR), phones/lookup and phones/test.
+
+HLR answers follow the magic-number table: a number that would not be delivered answers
+``ERR`` with the matching HLR error, the others ``OK``. A check of several numbers answers at
+once (``status: done``), keeps the result under an id for later ``id=`` queries, and calls the
+``url`` template (``#ID#``, ``#STAN#``) when one is given.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ....core import phones
+from .. import wire
+from ..errors import INVALID_ID, INVALID_PHONE, NO_PERMISSION, REQUIRED, ApiError
+from ..notifications import fill_template
+from . import PROVIDER, Call
+
+HLR_ERRORS = {
+    "unknown_subscriber": "UNKNOWN_SUBSCRIBER",
+    "invalid_destination": "UNKNOWN_SUBSCRIBER",
+    "call_barred": "CALL_BARRED",
+    "system_failure": "SYSTEM_FAILURE",
+    "buffered_then_delivered": "ABSENT_SUBSCRIBER_SM",
+    "buffered_then_expired": "ABSENT_SUBSCRIBER_SM",
+}
+MAX_HLR_NUMBERS = 50_000
+LIMIT_CODES = {"hlr": 3013, "lookup": 3014}
+
+
+def _result(call: Call, phone: str, describe: bool) -> dict[str, Any]:
+    outcome = call.ctx.gateway.outcomes.for_recipient(phone)
+    error = HLR_ERRORS.get(outcome.name)
+    network = call.backend.network(phone)
+    result: dict[str, Any] = {
+        "phone": phone,
+        "status": "ERR" if error else "OK",
+        "imsi": network["mnc"],
+        "network": network["network"],
+        "ported": False,
+        "network_ported": None,
+    }
+    if describe:
+        result["description"] = error
+    return result
+
+
+def _charge(call: Call, kind: str, count: int) -> None:
+    limits = call.account.limits
+    if kind not in limits:
+        raise ApiError(NO_PERMISSION, f"the account may not use {kind}")
+    left = limits[kind]
+    if left is not None:
+        if left < count:
+            raise ApiError(LIMIT_CODES[kind], f"{count} {kind} queries needed, {left} left")
+        if not call.demo:
+            limits[kind] = left - Decimal(count)
+
+
+def _check(call: Call, kind: str) -> dict[str, Any]:
+    jobs = call.backend.hlr_jobs
+    job_id = wire.text(call.get("id")).strip()
+    if job_id and not wire.given(call.get("phone")):
+        if job_id not in jobs:
+            raise ApiError(INVALID_ID, f"no {kind} job {job_id!r}")
+        return jobs[job_id]
+    raw = wire.strings(call.get("phone"))
+    if not raw:
+        raise ApiError(REQUIRED, "missing required parameter 'phone'")
+    if len(raw) > MAX_HLR_NUMBERS:
+        raise ApiError(INVALID_PHONE, f"{len(raw)} numbers; at most {MAX_HLR_NUMBERS}")
+    describe = kind == "hlr"
+    if len(raw) == 1:
+        phone = phones.polish(raw[0])
+        if phone is None:
+            raise ApiError(INVALID_PHONE, f"{raw[0]!r} is not a phone number")
+        _charge(call, kind, 1)
+        return _result(call, phone, describe)
+    _charge(call, kind, len(raw))
+    items = []
+    for number in raw:
+        phone = phones.polish(number)
+        if phone is None:
+            items.append({"phone": number, "status": "ERR", "imsi": None, "network": None,
+                          "ported": False, "network_ported": None,
+                          **({"description": "INVALID_NUMBER"} if describe else {})})
+        else:
+            items.append(_result(call, phone, describe))
+    job_id = call.backend.file_id()
+    answer = {"id": job_id, "status": "done", "process": 100, "items": items}
+    jobs[job_id] = answer
+    url = wire.text(call.get("url")).strip()
+    if url:
+        call.ctx.dispatcher.submit(PROVIDER, call.account.username, "hlr",
+                                   fill_template(url, {"ID": job_id, "STAN": "done"}), None)
+    return answer
+
+
+def check(call: Call) -> dict[str, Any]:
+    return _check(call, "hlr")
+
+
+def lookup(call: Call) -> dict[str, Any]:
+    return _check(call, "lookup")
+
+
+def test(call: Call) -> dict[str, Any]:
+    return {"correct": phones.polish(wire.text(call.get("phone"))) is not None}

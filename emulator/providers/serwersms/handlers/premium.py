@@ -1,0 +1,42 @@
+"""premium/* and quiz/view: answering premium-rate SMS within their reply limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ....core import gsm, phones
+from .. import wire
+from ..errors import INVALID_ID, PREMIUM_INVALID, ApiError
+from . import PROVIDER, Call
+
+
+def index(call: Call) -> dict[str, Any]:
+    return {"items": [{"id": p.id, "to_number": p.to_number, "from_number": p.from_number,
+                       "date": p.date, "limit": p.limit, "text": p.text}
+                      for p in call.state.premium.values()]}
+
+
+def send(call: Call) -> dict[str, Any]:
+    """Answer the premium SMS ``id`` (received on ``gate`` from ``phone``) with ``text``."""
+    premium = call.state.premium.get(wire.integer(call.get("id")) or -1)
+    phone = phones.polish(wire.text(call.get("phone")))
+    text = wire.text(call.get("text"))
+    gate = wire.text(call.get("gate")).strip()
+    if (premium is None or phone is None or not text or gate != premium.to_number
+            or phones.polish(premium.from_number) != phone or premium.limit <= 0):
+        raise ApiError(PREMIUM_INVALID, "no such premium SMS from this number on this gate, "
+                                        "or no replies left")
+    premium.limit -= 1
+    info = gsm.analyse(gsm.transliterate(text), unicode=False)
+    gateway = call.ctx.gateway
+    batch = gateway.new_batch(PROVIDER, call.account.username, "premium", gate, call.request,
+                              {"type": "premium", "premium_id": premium.id})
+    gateway.add_message(batch, phone, text, info.parts, info.encoding)
+    return {"success": True}
+
+
+def quiz(call: Call) -> dict[str, Any]:
+    quiz_ = call.state.quizzes.get(wire.integer(call.get("id")) or -1)
+    if quiz_ is None:
+        raise ApiError(INVALID_ID, f"no quiz {call.get('id')!r}")
+    return quiz_

@@ -1,0 +1,73 @@
+"""subaccounts/*: a subaccount is also a SerwerSMS login of its own in the emulator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .. import wire
+from ..errors import INVALID_ID, REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
+from ..models import Subaccount
+from . import PROVIDER, Call
+
+LIMIT_TYPES = ("eco", "full", "voice", "mms", "hlr")
+
+
+def _find(call: Call) -> Subaccount | None:
+    return call.state.subaccounts.get(wire.integer(call.get("id")) or -1)
+
+
+def index(call: Call) -> dict[str, Any]:
+    return {"items": [{"id": s.id, "username": s.username}
+                      for s in call.state.subaccounts.values()]}
+
+
+def view(call: Call) -> dict[str, Any]:
+    sub = _find(call)
+    if sub is None:
+        raise ApiError(INVALID_ID, f"no subaccount {call.get('id')!r}")
+    return {"id": sub.id, "username": sub.username, "name": sub.name, "phone": sub.phone,
+            "email": sub.email}
+
+
+def add(call: Call) -> dict[str, Any]:
+    username = wire.text(call.get("subaccount_username")).strip()
+    password = wire.text(call.get("subaccount_password"))
+    if not username or not password:
+        raise ApiError(REQUIRED, "subaccount_username and subaccount_password are required")
+    template = wire.integer(call.get("subaccount_id"))
+    if wire.given(call.get("subaccount_id")) and template not in call.state.subaccounts:
+        raise ApiError(SUBACCOUNT_TEMPLATE, f"no template subaccount {call.get('subaccount_id')}")
+    taken = call.ctx.accounts.get(PROVIDER, username) is not None or any(
+        s.username == username for s in call.state.subaccounts.values())
+    if call.demo or taken or len(username) < 3 or len(password) < 4:
+        raise ApiError(SUBACCOUNT_INVALID, f"subaccount {username!r} cannot be created")
+    sub = Subaccount(id=call.backend.next_id(), username=username,
+                     name=wire.text(call.get("name")), phone=wire.text(call.get("phone")),
+                     email=wire.text(call.get("email")))
+    call.state.subaccounts[sub.id] = sub
+    call.ctx.accounts.update(PROVIDER, username, {"password": password})
+    return {"success": True, "id": sub.id}
+
+
+def limit(call: Call) -> dict[str, Any]:
+    sub = _find(call)
+    kind = wire.text(call.get("type")).strip()
+    value = wire.integer(call.get("value"))
+    if sub is None or kind not in LIMIT_TYPES or value is None or value < 0:
+        return {"success": False}
+    sub.limits[kind] = value
+    account = call.ctx.accounts.get(PROVIDER, sub.username)
+    if account is not None:
+        account.limits[kind] = Decimal(value)
+    return {"success": True, "id": sub.id}
+
+
+def delete(call: Call) -> dict[str, Any]:
+    sub = _find(call)
+    if sub is None:
+        return {"success": False}
+    del call.state.subaccounts[sub.id]
+    call.ctx.accounts.remove(PROVIDER, sub.username)
+    return {"success": True}
+

@@ -1,0 +1,230 @@
+"""SerwerSMS.pl account state beyond messages: address book, blacklist, senders, files,
+templates, subaccounts, payments, premium SMS. Pure Python; handlers call it.
+
+Every account starts empty except for data generated deterministically (payments); the demo
+account starts with the documented demo data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+from typing import Any
+
+from faker import Faker
+
+from ...core.accounts import Account
+from ...core.messages import IdSource
+
+DEMO_TIME = "2014-10-22 12:00:00"
+
+
+@dataclass(slots=True)
+class Contact:
+    id: int
+    phone: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    tax_id: str = ""
+    address: str = ""
+    city: str = ""
+    description: str = ""
+    groups: list[int] = field(default_factory=list)
+
+    FIELDS = ("email", "first_name", "last_name", "company", "tax_id", "address", "city",
+              "description")
+
+
+@dataclass(slots=True)
+class Group:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class Sender:
+    name: str
+    agreement: str = "not_required"
+    status: str = "authorized"
+
+
+@dataclass(slots=True)
+class StoredFile:
+    id: str
+    name: str
+    size: int
+    type: str
+    date: str
+    url: str = ""
+
+
+@dataclass(slots=True)
+class Template:
+    id: int
+    name: str
+    text: str
+
+
+@dataclass(slots=True)
+class Subaccount:
+    id: int
+    username: str
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    limits: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Payment:
+    id: int
+    number: str
+    state: str
+    paid: float
+    total: float
+    payment_to: str
+    url: str
+
+
+@dataclass(slots=True)
+class Premium:
+    id: int
+    to_number: str
+    from_number: str
+    date: str
+    limit: int
+    text: str
+
+
+@dataclass
+class AccountState:
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    groups: dict[int, Group] = field(default_factory=dict)
+    blacklist: dict[str, str] = field(default_factory=dict)  # phone → date added
+    senders: dict[str, Sender] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    templates: dict[int, Template] = field(default_factory=dict)
+    subaccounts: dict[int, Subaccount] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
+    premium: dict[int, Premium] = field(default_factory=dict)
+    quizzes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    read_replies: set[int] = field(default_factory=set)
+    registered: list[dict[str, Any]] = field(default_factory=list)  # account/add calls
+
+    def group_count(self, group_id: int) -> int:
+        return sum(1 for c in self.contacts.values() if group_id in c.groups)
+
+
+class SerwersmsBackend:
+    def __init__(self, demo: dict[str, Any], reference: dict[str, Any], seed: int = 0) -> None:
+        self.demo = demo
+        self.reference = reference
+        self.seed = seed
+        self._networks = sorted(reference["networks"], key=lambda n: -len(n["prefix"]))
+        self._countries = sorted(reference["countries"].items(), key=lambda c: -len(c[0]))
+        self.states: dict[str, AccountState] = {}
+        self.hlr_jobs: dict[str, dict[str, Any]] = {}
+        self._start_counters()
+
+    def _start_counters(self) -> None:
+        self._ids = count(17_293_100)
+        self._file_ids = IdSource(start=7_000_000)
+        self._payment_ids = count(500_001)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def file_id(self) -> str:
+        return self._file_ids.next()[1]
+
+    def reset(self, account: str | None = None) -> dict[str, int]:
+        if account is None:
+            cleared = len(self.states)
+            self.states.clear()
+            self.hlr_jobs.clear()
+            self._start_counters()
+        else:
+            cleared = 1 if self.states.pop(account, None) is not None else 0
+        return {"address_books": cleared}
+
+    def network(self, phone: str) -> dict[str, Any]:
+        """Country, network and MNC of a number, as reports show them (None when unknown)."""
+        found = next((n for n in self._networks if phone.startswith(n["prefix"])), None)
+        country = next((name for code, name in self._countries
+                        if phone.startswith("+" + code)), None)
+        return {"mnc": found["mnc"] if found else None, "country": country,
+                "network": found["network"] if found else None}
+
+    def maintainer(self, account: Account) -> dict[str, str]:
+        """The account's (made-up, stable) maintainer at the gateway."""
+        faker = Faker("pl_PL")
+        faker.seed_instance(f"{self.seed}:maintainer:{account.username}")
+        name = faker.name()
+        return {"name": name, "email": faker.email(), "telephone": faker.phone_number(),
+                "photo": "https://panel.serwersms.pl/img/opiekun.png"}
+
+    def cost(self, type_: str, parts: int) -> float:
+        return round(self.reference["prices"].get(type_, 0.0) * parts, 2)
+
+    def state(self, account: Account) -> AccountState:
+        state = self.states.get(account.username)
+        if state is None:
+            state = self.states[account.username] = AccountState()
+            self._seed(account, state)
+        return state
+
+    # -- starting data -------------------------------------------------------------------------
+
+    def _seed(self, account: Account, state: AccountState) -> None:
+        for sender in account.options.get("senders", ()):
+            entry = Sender(name=sender["name"], agreement=sender.get("agreement", "not_required"),
+                           status=sender.get("status", "authorized"))
+            state.senders[entry.name] = entry
+        self._payments(account, state)
+        if account.demo:
+            self._seed_demo(state)
+
+    def _payments(self, account: Account, state: AccountState) -> None:
+        faker = Faker("pl_PL")
+        faker.seed_instance(f"{self.seed}:{account.username}")
+        rng = random.Random(f"{self.seed}:{account.username}")
+        for month in (1, 2, 3):
+            payment_id = next(self._payment_ids)
+            total = round(rng.uniform(20, 500), 2)
+            paid = month != 3
+            due = faker.date_between_dates(date(2024, month, 1), date(2024, month, 28))
+            state.payments[payment_id] = Payment(
+                id=payment_id, number=f"FV/{month:02d}/2024/{payment_id % 1000:03d}",
+                state="paid" if paid else "not_paid", paid=total if paid else 0.0,
+                total=total, payment_to=due.isoformat(),
+                url=f"https://panel.serwersms.pl/faktury/{payment_id}.pdf")
+
+    def _seed_demo(self, state: AccountState) -> None:
+        demo = self.demo
+        groups = {}
+        for name in demo["groups"]:
+            group = Group(self.next_id(), name)
+            state.groups[group.id] = group
+            groups[name] = group.id
+        for entry in demo["contacts"]:
+            fields = {k: v for k, v in entry.items() if k != "groups"}
+            contact = Contact(id=self.next_id(), groups=[groups[g] for g in entry["groups"]],
+                              **fields)
+            state.contacts[contact.id] = contact
+        for entry in demo["templates"]:
+            template = Template(self.next_id(), entry["name"], entry["text"])
+            state.templates[template.id] = template
+        for entry in demo["files"]:
+            state.files[entry["id"]] = StoredFile(**entry)
+        for entry in demo["subaccounts"]:
+            state.subaccounts[entry["id"]] = Subaccount(**entry)
+        for entry in demo["premium"]:
+            state.premium[entry["id"]] = Premium(**entry)
+        for entry in demo["blacklist"]:
+            state.blacklist[entry["phone"]] = entry["added"]
+        for entry in demo["quizzes"]:
+            state.quizzes[entry["id"]] = entry

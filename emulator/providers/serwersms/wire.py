@@ -1,0 +1,170 @@
+"""How SerwerSMS.pl clients send parameters, and how the gateway prints values.
+
+The official clients disagree (see the spec's table): JSON bodies with real arrays or with
+every value a string, form bodies with PHP-bracket arrays (``phone[0]=…``,
+``messages[0][text]=…``), comma-separated lists, booleans spelled ``true``/``"1"``/``"on"``,
+``null`` for "not given", and the query string. All of it ends up as one plain dict here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ...core import timefmt
+from ...httpio import BodyError, loads
+
+_TRUE = {"true", "1", "on", "yes", "y", "t"}
+_FALSE = {"false", "0", "off", "no", "n", "f"}
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+
+
+# -- bodies ----------------------------------------------------------------------------------
+
+
+def _insert(target: dict[str, Any], name: str, value: str) -> None:
+    """Put ``value`` at the PHP-style path ``name`` (``a[0][b]``, ``a[]``) inside ``target``;
+    ``[]`` takes the next free index."""
+    head, _, rest = name.partition("[")
+    keys = [head, *_BRACKETS.findall("[" + rest)]
+    node = target
+    for i, key in enumerate(keys):
+        if key == "":
+            key = str(sum(1 for k in node if k.isdigit()))
+        if i == len(keys) - 1:
+            node[key] = value
+            return
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+
+
+def _dense(value: Any) -> Any:
+    """Dicts whose keys are 0..n-1 (PHP arrays) become lists, recursively."""
+    if isinstance(value, dict):
+        value = {k: _dense(v) for k, v in value.items()}
+        keys = list(value)
+        if keys and all(k.isdigit() for k in keys):
+            ordered = sorted(keys, key=int)
+            return [value[k] for k in ordered]
+        return value
+    if isinstance(value, list):
+        return [_dense(v) for v in value]
+    return value
+
+
+def form_params(text: str) -> dict[str, Any]:
+    """``phone[0]=500&phone[1]=600&messages[0][text]=x`` → nested dicts and lists."""
+    flat: dict[str, Any] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=None):
+        if "[" in name and name.endswith("]"):
+            _insert(flat, name, value)
+        else:
+            flat[name] = value
+    return {k: _dense(v) for k, v in flat.items()}
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def given(value: Any) -> bool:
+    """``None`` and ``""`` mean "not given" (PHP sends nulls, Node empty strings)."""
+    return value is not None and value != "" and value != []
+
+
+def flag(value: Any, default: bool = False) -> bool:
+    if not given(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return default
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | dict):
+        return ""
+    return str(value)
+
+
+def items(value: Any) -> list[Any]:
+    """A list parameter: a JSON array, a PHP-bracket array, a JSON-encoded string of an array,
+    or a comma-separated string."""
+    if not given(value):
+        return []
+    if isinstance(value, list):
+        return [v for v in value if given(v)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if given(v)]
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            try:
+                decoded = loads(stripped)
+            except BodyError:
+                decoded = None
+            if isinstance(decoded, list):
+                return [v for v in decoded if given(v)]
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [value]
+
+
+def strings(value: Any) -> list[str]:
+    return [text(v).strip() for v in items(value) if text(v).strip()]
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, bool) or not given(value):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+
+
+def integers(value: Any) -> list[int]:
+    return [n for n in (integer(v) for v in items(value)) if n is not None]
+
+
+def date(ts: float | None) -> str | None:
+    return None if ts is None else timefmt.local_datetime(ts)
+
+
+def paging(rows: list[Any], params: dict[str, Any], default_limit: int = 50
+           ) -> tuple[list[Any], dict[str, int]]:
+    """The page of ``rows`` that ``page`` (1-based) and ``limit`` ask for, and the paging
+    block: current page and number of pages."""
+    limit = integer(params.get("limit")) or default_limit
+    limit = max(1, min(limit, 10_000))
+    page = max(1, integer(params.get("page")) or 1)
+    count = max(1, -(-len(rows) // limit))
+    start = (page - 1) * limit
+    return rows[start:start + limit], {"page": page, "count": count}
+
+
+def ordered(rows: Iterable[Any], params: dict[str, Any], key: Any = None) -> list[Any]:
+    rows = list(rows)
+    if key is not None:
+        rows.sort(key=key)
+    if text(params.get("order")).lower() == "desc":
+        rows.reverse()
+    return rows
