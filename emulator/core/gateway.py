@@ -89,9 +89,12 @@ class Gateway:
         start: float | None = None,
         outcome: Outcome | None = None,
         delay: float | None = None,
+        now: float | None = None,
     ) -> Message:
-        """Store a message and schedule its outcome; ``start`` defers it."""
-        now = self.now()
+        """Store a message and schedule its outcome; ``start`` defers it. ``now`` saves a
+        clock reading when a caller adds many messages at once."""
+        if now is None:
+            now = self.now()
         deferred = start is not None and start > now
         seq, message_id = self.ids.next()
         status = SCHEDULED if deferred else QUEUED

@@ -36,6 +36,8 @@ def polish(raw: str) -> str | None:
     foreign number is accepted only with its ``+`` (or ``00``) prefix. Returns ``None`` when the
     number cannot be read.
     """
+    if len(raw) == 12 and raw.startswith("+48") and raw[1:].isdigit() and raw.isascii():
+        return raw
     number = _NOISE.sub("", raw)
     if not _DIGITS.fullmatch(number):
         return None

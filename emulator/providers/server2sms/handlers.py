@@ -22,6 +22,7 @@ from ...core import gsm, phones, timefmt
 from ...core.accounts import Account
 from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
 from ...httpio import BodyError, RequestRecord, json_object, read_body
+from ...memory import long_lived
 from ...rendering import json_response
 from . import errors, wire
 from .errors import status
@@ -249,12 +250,14 @@ def send(
         {"operation": call.operation, "urls": urls or {}, **(options or {})},
     )
     backend = call.backend
-    return [
-        gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
-                            trn or backend.next_trn(), start=start, outcome=decision.outcome,
-                            delay=decision.delay)
-        for recipient, trn, decision in decided
-    ]
+    now = call.ctx.now()
+    with long_lived(len(decided)):
+        return [
+            gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
+                                trn or backend.next_trn(), start=start,
+                                outcome=decision.outcome, delay=decision.delay, now=now)
+            for recipient, trn, decision in decided
+        ]
 
 
 # -- the methods -----------------------------------------------------------------------------

@@ -125,7 +125,12 @@ def items(value: Any) -> list[Any]:
 
 
 def strings(value: Any) -> list[str]:
-    return [text(v).strip() for v in items(value) if text(v).strip()]
+    out = []
+    for v in items(value):
+        item = (v if type(v) is str else text(v)).strip()
+        if item:
+            out.append(item)
+    return out
 
 
 def integer(value: Any) -> int | None:

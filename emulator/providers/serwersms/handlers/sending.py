@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ....core import gsm, phones, timefmt
+from ....memory import long_lived
 from .. import wire
 from ..errors import (
     ERRORS,
@@ -174,11 +175,13 @@ def dispatch(call: Call, type_: str, sender: str, entries: list[Entry], *,
         decisions.append(decision)
     if not dry and accepted and call.account.limits.get(type_) is not None:
         call.account.limits[type_] -= Decimal(cost)  # type: ignore[operator]
-    items = _store(call, type_, sender, kind, entries, unique_ids, decisions, start, dry,
-                   options or {})
+    details = wire.flag(call.get("details"))
+    with long_lived(len(entries)):
+        items = _store(call, type_, sender, kind, entries, unique_ids, decisions, start, dry,
+                       options or {}, details)
     answer: dict[str, Any] = {"success": True, "queued": len(accepted),
                               "unsent": len(entries) - len(accepted)}
-    if wire.flag(call.get("details")):
+    if details:
         answer["items"] = items
     return answer
 
@@ -200,7 +203,8 @@ def _classify(call: Call, type_: str, sender: str, entries: list[Entry]) -> None
 
 def _store(call: Call, type_: str, sender: str, kind: str, entries: list[Entry],
            unique_ids: list[str | None], decisions: list[Any], start: float | None, dry: bool,
-           options: dict[str, Any]) -> list[dict[str, Any]]:
+           options: dict[str, Any], details: bool) -> list[dict[str, Any]]:
+    """Hand the messages to the gateway (unless dry) and describe each one if asked to."""
     gateway = call.ctx.gateway
     now = call.ctx.now()
     queued = wire.date(now)
@@ -222,19 +226,21 @@ def _store(call: Call, type_: str, sender: str, kind: str, entries: list[Entry],
                 message_id, when = demo_ids.get((phone, entry.text),
                                                 (gateway.ids.next()[1], queued))
             else:
-                message = gateway.add_message(
+                message_id = gateway.add_message(
                     batch, phone, entry.text, info.parts, info.encoding, unique_id,
-                    start=start, outcome=decision.outcome, delay=decision.delay)
-                message_id, when = message.id, queued
-            items.append({"id": message_id, "phone": phone, "status": "queued", "queued": when,
-                          "parts": info.parts, "text": entry.text})
+                    start=start, outcome=decision.outcome, delay=decision.delay, now=now).id
+                when = queued
+            if details:
+                items.append({"id": message_id, "phone": phone, "status": "queued",
+                              "queued": when, "parts": info.parts, "text": entry.text})
         else:
             code, text = RECIPIENT_ERRORS[entry.reason]
             message_id = gateway.ids.next()[1] if batch is None else gateway.reject(
                 batch, phone, entry.text, info.parts, info.encoding, entry.reason, unique_id).id
-            items.append({"id": message_id, "phone": phone, "status": "unsent",
-                          "error_code": code, "error_message": text, "parts": info.parts,
-                          "text": entry.text})
+            if details:
+                items.append({"id": message_id, "phone": phone, "status": "unsent",
+                              "error_code": code, "error_message": text, "parts": info.parts,
+                              "text": entry.text})
     return items
 
 
