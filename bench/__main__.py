@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import throughput
+from . import bulk, throughput
 
 
 def main() -> None:
@@ -17,6 +17,10 @@ def main() -> None:
           f"(p50 {result.subject.p50_ms:.2f} ms, p99 {result.subject.p99_ms:.2f} ms); "
           f"bare aiohttp {result.baseline.rps:,.0f} req/s; ratio {result.ratio:.2f} "
           f"(target >= 0.60); non-2xx {result.subject.errors}")
+    big = bulk.send_100k()
+    print(f"SerwerSMS send_sms to {bulk.NUMBERS:,} numbers: answered in {big.seconds:.2f} s "
+          f"(target < 2 s); stored {big.stored:,} messages; "
+          f"{big.rss_per_message:,.0f} bytes of memory per stored message")
 
 
 if __name__ == "__main__":
