@@ -33,6 +33,7 @@ class Context:
     ticker: Ticker | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     pending_at_shutdown: list[CallbackJob] = field(default_factory=list)
+    streams: set[asyncio.Queue[Any]] = field(default_factory=set)  # live event streams
 
     def now(self) -> float:
         return self.clock.now()

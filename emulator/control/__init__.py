@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..context import Context
-from . import routes
+from . import routes, stream
 
 
 def install(app: web.Application, ctx: Context) -> None:
     routes.add_routes(app)
+    app.on_shutdown.append(stream.close_streams)

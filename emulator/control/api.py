@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
@@ -15,6 +16,7 @@ from ..httpio import BodyError, json_object, read_body
 from ..rendering import dump_json, json_response
 
 PROVIDER = "control"
+log = logging.getLogger("emulator.control")
 
 
 class ControlError(Exception):
@@ -80,6 +82,9 @@ def endpoint(handler: Handler) -> Handler:
             return await handler(request)
         except ControlError as exc:
             return error_response(exc.status, exc.message, exc.field)
+        except Exception:  # a bug of ours: say so in the log, never send a traceback
+            log.exception("control endpoint %s %s failed", request.method, request.path)
+            return error_response(500, "internal error of the emulator (see its log)")
 
     return wrapped
 

@@ -56,6 +56,15 @@ def _digits(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit())
 
 
+def same_number(stored: str, asked: str) -> bool:
+    """``+41790000001`` is asked for as ``0041790000001`` too, and ``+48500600700`` as
+    ``500 600 700`` (a national number matches the end)."""
+    want = _digits(asked)
+    want = want[2:] if want.startswith("00") else want
+    have = _digits(stored)
+    return have == want or (len(want) >= 9 and have.endswith(want)) or stored == asked
+
+
 @dataclass(frozen=True, slots=True)
 class MessageFilter:
     provider: str | None = None
@@ -95,8 +104,7 @@ class MessageFilter:
             m.seq > self.cursor
             and (self.provider is None or batch.provider == self.provider)
             and (self.account is None or batch.account == self.account)
-            and (self.recipient is None or _digits(m.recipient) == _digits(self.recipient)
-                 or m.recipient == self.recipient)
+            and (self.recipient is None or same_number(m.recipient, self.recipient))
             and (self.sender is None or batch.sender == self.sender)
             and (self.status is None or m.status == self.status)
             and (self.kind is None or batch.kind == self.kind)
@@ -285,14 +293,14 @@ def _replies_answer(replies: list[Reply]) -> dict[str, Any]:
 
 def _matching_replies(ctx: Context, query: Any) -> Callable[[int], list[Reply]]:
     provider, account = query.get("provider"), query.get("account")
-    phone = _digits(query.get("phone", ""))
+    phone = query.get("phone")
 
     def matched(n: int) -> list[Reply]:
         return _page((
             r for r in ctx.gateway.store.replies.values()
             if (not provider or r.provider == provider)
             and (not account or r.account == account)
-            and (not phone or _digits(r.phone) == phone)
+            and (not phone or same_number(r.phone, phone))
         ), n)
 
     return matched

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ..callbacks import CallbackJob
+from ..context import CONTEXT
 from ..core import events as ev
 from ..core.events import Event
 from . import views
@@ -42,6 +43,12 @@ def event_data(event: Event) -> dict[str, Any]:
     else:
         data.update(event.data)
     return data
+
+
+async def close_streams(app: web.Application) -> None:
+    """On shutdown, end every open event stream so the server can stop at once."""
+    for queue in app[CONTEXT].streams:
+        queue.put_nowait(None)
 
 
 def frame(event: Event) -> bytes:
@@ -72,6 +79,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         "X-Accel-Buffering": "no",
     })
     unsubscribe = ctx.hub.subscribe(on_event)
+    ctx.streams.add(queue)
     try:
         await response.prepare(request)
         await response.write(f": sms-gateway-emulator events from seq {ctx.hub.last_seq}\n\n"
@@ -98,6 +106,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         pass
     finally:
         unsubscribe()
+        ctx.streams.discard(queue)
         with contextlib.suppress(Exception):
             await response.write_eof()
     return response

@@ -46,7 +46,10 @@ class Rule:
         if self.match not in MATCH_KINDS:
             raise ValueError(f"match must be one of {MATCH_KINDS}")
         if self.recipient is not None and self.match == "regex":
-            self._pattern = re.compile(self.recipient)
+            try:
+                self._pattern = re.compile(self.recipient)
+            except re.error as exc:
+                raise ValueError(f"recipient is not a regular expression: {exc}") from None
 
     @property
     def exhausted(self) -> bool:

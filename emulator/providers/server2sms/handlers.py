@@ -108,6 +108,10 @@ def make_endpoint(operations: dict[str, Handler]) -> Callable[[web.Request], Any
         except Refusal as refusal:
             log.info("%s refused with %s: %s", operation, refusal.code, refusal.detail)
             return respond(request, status(refusal.code), 200, refusal.detail)
+        except Exception:  # a bug of ours: log it, answer in the provider's format
+            log.exception("%s failed", operation)
+            return respond(request, status(errors.SERVICE_UNAVAILABLE), 500,
+                           "internal error of the emulator (see its log)")
         return respond(request, answer)
 
     return endpoint

@@ -30,6 +30,7 @@ SENDER_INVALID = 4408
 SUBACCOUNT_INVALID = 4500
 SUBACCOUNT_TEMPLATE = 4502
 FILE_INVALID = 4600
+INTERNAL = 5000
 
 ERRORS: dict[int, tuple[str, str]] = {
     1000: ("InvalidAction", "Not specified action to execute"),
@@ -68,6 +69,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     4500: ("SubaccountError", "Invalid or taken subaccount user name or password"),
     4502: ("SubaccountError", "The template subaccount does not exist"),
     4600: ("FileError", "Invalid file or file type"),
+    5000: ("InternalError", "Internal error"),
 }
 
 # Per-recipient failures (the SQL API's table), shown on unsent send items; ``reason`` is the

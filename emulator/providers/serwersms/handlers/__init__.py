@@ -20,7 +20,15 @@ from ....core.accounts import Account
 from ....httpio import BodyError, RequestRecord, decode_text, json_object, read_body
 from ....rendering import json_response, xml_response
 from .. import wire
-from ..errors import INVALID_ACTION, INVALID_DATA, INVALID_USER, REQUIRED, ApiError, error_body
+from ..errors import (
+    INTERNAL,
+    INVALID_ACTION,
+    INVALID_DATA,
+    INVALID_USER,
+    REQUIRED,
+    ApiError,
+    error_body,
+)
 from ..models import AccountState, SerwersmsBackend
 
 PROVIDER = "serwersms"
@@ -147,6 +155,12 @@ def make_endpoint(operations: dict[str, Operation]) -> Callable[[web.Request], A
         except ApiError as exc:
             log.info("%s refused with %d: %s", path, exc.code, exc)
             return render(error_body(exc.code), fmt, str(exc))
+        except Exception:  # a bug of ours: log it, answer in the provider's format
+            log.exception("%s failed", path)
+            response = render(error_body(INTERNAL), fmt,
+                              "internal error of the emulator (see its log)")
+            response.set_status(500)
+            return response
 
     return endpoint
 
