@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from lxml import etree
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
@@ -47,13 +46,13 @@ def _has_surrogate(text: str) -> bool:
     return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
 
 
-def _fill(element: etree._Element, value: Any) -> None:
+def _fill(element: Any, value: Any, sub: Any) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _fill(etree.SubElement(element, _tag(key)), item)
+            _fill(sub(element, _tag(key)), item, sub)
     elif isinstance(value, list | tuple):
         for item in value:
-            _fill(etree.SubElement(element, "item"), item)
+            _fill(sub(element, "item"), item, sub)
     elif value is not None:
         element.text = _xml_text(value)
 
@@ -69,8 +68,10 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def to_xml(data: Any, root: str = "result") -> bytes:
+    from lxml import etree  # imported when the first XML answer is rendered
+
     element = etree.Element(root)
-    _fill(element, data)
+    _fill(element, data, etree.SubElement)
     return XML_DECLARATION + etree.tostring(element, encoding="UTF-8")
 
 

@@ -1,20 +1,23 @@
 """Every JSON schema under ``schemas/``, loaded and compiled once at start-up.
 
-A broken schema stops the emulator at start, not at the first request that needs it. Schemas are
-named ``schemas/<provider>/<operation>.request.json`` and ``.response.json``.
+A schema that is not valid JSON, or not named ``schemas/<provider>/<operation>.request.json`` /
+``.response.json``, stops the emulator at start, not at the first request that needs it. The
+(slower) check against the JSON Schema meta-schema runs in the test suite.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .resources import schemas_dir
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -86,31 +89,66 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
     return check
 
 
+Key = tuple[str, str, str]
+
+
+@cache
+def _load(root: Path) -> tuple[dict[Key, dict[str, Any]], dict[Key, Check | None]]:
+    """Read every schema under ``root`` and build its quick check (once per process: schemas
+    are read-only data)."""
+    schemas: dict[Key, dict[str, Any]] = {}
+    quick: dict[Key, Check | None] = {}
+    for path in sorted(root.glob("*/*.json")):
+        operation, kind = _split_name(path.name)
+        with path.open(encoding="utf-8") as handle:
+            schema = json.load(handle)
+        key = (path.parent.name, operation, kind)
+        schemas[key] = schema
+        quick[key] = quick_check(schema)
+    return schemas, quick
+
+
+def check_schemas(root: Path | None = None) -> int:
+    """Check every schema against the JSON Schema meta-schema (the test suite does this; it is
+    too slow for every start-up). Returns how many were checked."""
+    from jsonschema import Draft202012Validator
+
+    schemas, _ = _load(root or schemas_dir())
+    for schema in schemas.values():
+        Draft202012Validator.check_schema(schema)
+    return len(schemas)
+
+
 class SchemaRegistry:
+    """The schemas, each with a quick check built at start-up and a jsonschema validator built
+    the first time a document fails the quick check (jsonschema is imported only then)."""
+
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or schemas_dir()
-        self._validators: dict[tuple[str, str, str], Draft202012Validator] = {}
-        self._quick: dict[tuple[str, str, str], Check | None] = {}
-        for path in sorted(self.root.glob("*/*.json")):
-            operation, kind = _split_name(path.name)
-            with path.open(encoding="utf-8") as handle:
-                schema = json.load(handle)
-            Draft202012Validator.check_schema(schema)
-            key = (path.parent.name, operation, kind)
-            self._validators[key] = Draft202012Validator(schema)
-            self._quick[key] = quick_check(schema)
+        self._schemas, self._quick = _load(self.root)
+        self._validators: dict[Key, Draft202012Validator] = {}
 
     def __contains__(self, key: tuple[str, str, str]) -> bool:
-        return key in self._validators
+        return key in self._schemas
 
-    def keys(self) -> list[tuple[str, str, str]]:
-        return sorted(self._validators)
+    def operations(self) -> list[tuple[str, str, str]]:
+        return sorted(self._schemas)
 
-    def validator(self, provider: str, operation: str, kind: str) -> Draft202012Validator:
+    def schema(self, provider: str, operation: str, kind: str) -> dict[str, Any]:
         try:
-            return self._validators[(provider, operation, kind)]
+            return self._schemas[(provider, operation, kind)]
         except KeyError:
             raise KeyError(f"no {kind} schema for {provider}/{operation}") from None
+
+    def validator(self, provider: str, operation: str, kind: str) -> Draft202012Validator:
+        key = (provider, operation, kind)
+        validator = self._validators.get(key)
+        if validator is None:
+            from jsonschema import Draft202012Validator
+
+            validator = self._validators[key] = Draft202012Validator(
+                self.schema(provider, operation, kind))
+        return validator
 
     def errors(
         self, provider: str, operation: str, kind: str, data: Any
@@ -124,9 +162,6 @@ class SchemaRegistry:
     def check(self, provider: str, operation: str, kind: str, data: Any) -> None:
         """Raise the first validation error, if any (for tests and the fuzzers)."""
         self.validator(provider, operation, kind).validate(data)
-
-    def schema(self, provider: str, operation: str, kind: str) -> dict[str, Any]:
-        return self.validator(provider, operation, kind).schema  # type: ignore[return-value]
 
 
 def _split_name(name: str) -> tuple[str, str]:

@@ -13,12 +13,15 @@ from datetime import date
 from itertools import count
 from typing import Any
 
-from faker import Faker
-
 from ...core.accounts import Account
 from ...core.messages import IdSource
 
-DEMO_TIME = "2014-10-22 12:00:00"
+
+def _faker() -> Any:
+    """A Polish Faker, imported when first needed (the import is slow, few calls need it)."""
+    from faker import Faker
+
+    return Faker("pl_PL")
 
 
 @dataclass(slots=True)
@@ -161,7 +164,7 @@ class SerwersmsBackend:
 
     def maintainer(self, account: Account) -> dict[str, str]:
         """The account's (made-up, stable) maintainer at the gateway."""
-        faker = Faker("pl_PL")
+        faker = _faker()
         faker.seed_instance(f"{self.seed}:maintainer:{account.username}")
         name = faker.name()
         return {"name": name, "email": faker.email(), "telephone": faker.phone_number(),
@@ -189,7 +192,7 @@ class SerwersmsBackend:
             self._seed_demo(state)
 
     def _payments(self, account: Account, state: AccountState) -> None:
-        faker = Faker("pl_PL")
+        faker = _faker()
         faker.seed_instance(f"{self.seed}:{account.username}")
         rng = random.Random(f"{self.seed}:{account.username}")
         for month in (1, 2, 3):
