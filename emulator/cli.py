@@ -13,12 +13,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from . import __version__
 from .app import create_app
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .context import CONTEXT
+from .serving import listen
 
 DESCRIPTION = """\
 A local emulator of the server2sms JSON API and the SerwerSMS.pl HTTPS API v2.
@@ -66,8 +65,8 @@ def _serve_parser(sub: Any) -> None:
                    help="serve HTTPS with a generated self-signed certificate")
     p.add_argument("--tls-dir", help="where the certificate and its CA go (default: a temp dir)")
     p.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
-    p.add_argument("--access-log", action="store_const", const=True, default=None,
-                   help="log every request line")
+    p.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
+                   default=None, help="do not log a line per request (logged by default)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,41 +143,39 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.INFO)
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Whoever polls the file sees nothing or everything, never half a port number."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
 async def serve(settings: Settings) -> None:
     app = create_app(settings)
-    ssl_context = None
-    ca_path = None
-    if settings.tls:
-        from .tls import make_server_context
-
-        ssl_context, ca_path = make_server_context(settings.tls_dir, settings.host)
-    runner = web.AppRunner(app, access_log=logging.getLogger("aiohttp.access")
-                           if settings.access_log else None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context)
-    await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    scheme = "https" if ssl_context else "http"
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    await app[CONTEXT].ready.wait()
-    print(f"sms-emulator {__version__} serving on {scheme}://{host}:{port}", flush=True)
-    print(f"  web inbox: {scheme}://{host}:{port}/_emulator/ui/", flush=True)
-    if ca_path:
-        print(f"  TLS certificate (trust it as a CA): {ca_path}", flush=True)
+    listening = await listen(app, settings)
+    ctx = app[CONTEXT]
+    await ctx.ready.wait()
     if settings.port_file:
-        Path(settings.port_file).write_text(f"{port}\n")
+        write_atomically(Path(settings.port_file), f"{listening.port}\n")
+    print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
+    print(f"  web inbox: {listening.url}/_emulator/ui/", flush=True)
+    if listening.tls_ca:
+        print(f"  TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     print("stopping", flush=True)
-    await runner.cleanup()
-    pending = app[CONTEXT].pending_at_shutdown
-    print(f"stopped ({len(pending)} callbacks were still pending)" if pending else "stopped",
-          flush=True)
+    await listening.runner.cleanup()
+    pending = ctx.pending_at_shutdown
+    if pending:
+        print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
+        for job in pending:
+            print(f"  #{job.id} {job.kind} {job.url} ({len(job.attempts)} attempt(s))",
+                  flush=True)
+    else:
+        print("stopped; no callback was pending", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

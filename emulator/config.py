@@ -57,7 +57,7 @@ class Settings:
     fixtures: bool = True
     control_token: str | None = None
     log_level: str = "info"
-    access_log: bool = False
+    access_log: bool = True
     tls: bool = False
     tls_dir: str | None = None
     port_file: str | None = None

@@ -69,7 +69,8 @@ def json_object(raw: bytes, empty: dict[str, Any] | None = None) -> dict[str, An
     return data
 
 
-SECRET_KEYS = frozenset({"password", "subaccount_password", "token"})
+SECRET_KEYS = frozenset({"password", "subaccount_password", "token", "access_token",
+                         "api_key", "apikey"})
 REDACTED = "***"
 
 

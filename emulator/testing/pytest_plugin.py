@@ -15,6 +15,7 @@ the plugin costs nothing in sessions that do not use it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,16 @@ class SmsEmulator:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
+
+    async def wait_for_messages_async(self, count: int = 1, timeout: float = 10.0,
+                                      **filters: Any) -> list[dict[str, Any]]:
+        """``wait_for_messages`` for async tests: waits without blocking the event loop."""
+        return await asyncio.to_thread(self.client.wait_for_messages, count, timeout, **filters)
+
+    async def wait_for_callbacks_async(self, count: int = 1, timeout: float = 10.0,
+                                       **filters: Any) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self.client.wait_for_callbacks, count, timeout,
+                                       **filters)
 
     def assert_sent(self, number: str, count: int = 1, **filters: Any) -> list[dict[str, Any]]:
         """Exactly ``count`` messages went to ``number``; shows everything sent otherwise."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from aiohttp import web
 from ..app import create_app
 from ..config import Settings
 from ..context import CONTEXT, Context
+from ..serving import Listening, listen
 
 
 class EmulatorError(RuntimeError):
@@ -33,24 +35,23 @@ class EmulatorServer:
         self.startup_timeout = startup_timeout
         self.host = self.settings.host
         self.port: int | None = None
+        self.tls_ca: Path | None = None
         self.app: web.Application | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
+        self._listening: Listening | None = None
 
     # -- public ----------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:54321`` (no trailing slash)."""
-        if self.port is None:
+        if self._listening is None or self.port is None:
             raise RuntimeError("the emulator is not running")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        scheme = "https" if self.settings.tls else "http"
-        return f"{scheme}://{host}:{self.port}"
+        return self._listening.url
 
     @property
     def context(self) -> Context:
@@ -115,16 +116,13 @@ class EmulatorServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self.app = create_app(self.settings)
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
-        await self._runner.setup()
+        listening = await listen(self.app, self.settings)
         try:
-            site = web.TCPSite(self._runner, self.host, self.settings.port)
-            await site.start()
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self._listening = listening
+            self.port = listening.port
+            self.tls_ca = listening.tls_ca
             await asyncio.wait_for(self.context.ready.wait(), self.startup_timeout)
             self._started.set()
             await self._stop.wait()
         finally:
-            await self._runner.cleanup()
+            await listening.runner.cleanup()

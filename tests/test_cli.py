@@ -1,0 +1,179 @@
+"""The ``sms-emulator`` command, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+CLI = [sys.executable, "-m", "emulator"]
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: float = 30
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc = proc
+        self.url = url
+
+    def stop(self) -> str:
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=20)
+        assert self.proc.returncode == 0, out
+        return out
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    started: list[Served] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> Served:
+        proc = subprocess.Popen([*CLI, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, **(env or {})})
+        assert proc.stdout is not None
+        for line in proc.stdout:  # blocks until the server says where it is
+            if "serving on" in line:
+                served = Served(proc, line.rsplit(" ", 1)[1].strip())
+                started.append(served)
+                return served
+        raise AssertionError(f"the server did not start: {proc.wait()}")
+
+    yield start
+    for served in started:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+
+
+def test_help_says_what_a_newcomer_needs() -> None:
+    top = run("--help").stdout
+    for word in ("serve", "wait", "healthcheck", "SMS_EMULATOR_", "/_emulator"):
+        assert word in top or word in run("serve", "--help").stdout, word
+    serve_help = run("serve", "--help").stdout
+    for option in ("--host", "--port", "--port-file", "--config", "--strict-accounts",
+                   "--clock", "--tls", "/SendTextSMS", "/messages/send_sms.json"):
+        assert option in serve_help, option
+    assert "--timeout" in run("wait", "--help").stdout
+    assert "HEALTHCHECK" in run("healthcheck", "--help").stdout
+    assert run().returncode == 2
+    assert run("--version").stdout.startswith("sms-emulator ")
+
+
+def test_serve_port_file_wait_healthcheck_and_clean_stop(serve: object, tmp_path: Path) -> None:
+    port_file = tmp_path / "port"
+    served = serve("--port-file", str(port_file))  # type: ignore[operator]
+    port = int(port_file.read_text())
+    assert served.url == f"http://127.0.0.1:{port}"
+    assert run("wait", "--url", served.url, "--timeout", "10").returncode == 0
+    assert run("healthcheck", "--url", served.url).stdout.strip() == "healthy"
+    answer = requests.post(served.url + "/CheckCredits", data='{"UserName":"u","Password":"p"}')
+    assert answer.json()["Credits"] == "1000"
+    out = served.stop()
+    assert "stopped; no callback was pending" in out
+
+
+def test_wait_and_healthcheck_fail_when_nothing_listens() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    waited = run("wait", "--url", f"http://127.0.0.1:{free}", "--timeout", "0.3")
+    assert waited.returncode == 1 and "not ready" in waited.stderr
+    checked = run("healthcheck", "--url", f"http://127.0.0.1:{free}")
+    assert checked.returncode == 1 and checked.stdout.startswith("unhealthy")
+
+
+def test_settings_from_environment_and_config_file(serve: object, tmp_path: Path) -> None:
+    config = tmp_path / "emulator.toml"
+    config.write_text('strict_accounts = true\n\n[[server2sms.accounts]]\nusername = "ACME"\n'
+                      'password = "s3cret"\ncredits = 42\n')
+    served = serve(env={"SMS_EMULATOR_CLOCK": "manual",  # type: ignore[operator]
+                        "SMS_EMULATOR_CONFIG_FILE": str(config)})
+    assert requests.get(served.url + "/_emulator/clock").json()["mode"] == "manual"
+    credits = requests.post(served.url + "/CheckCredits",
+                            json={"UserName": "ACME", "Password": "s3cret"}).json()
+    assert credits["Credits"] == "42"
+    stranger = requests.post(served.url + "/CheckCredits",
+                             json={"UserName": "nobody", "Password": "x"}).json()
+    assert stranger["StatusCode"] == "3", "strict_accounts from the file"
+    served.stop()
+
+
+def test_flags_win_over_the_environment(serve: object) -> None:
+    served = serve("--clock", "real", env={"SMS_EMULATOR_CLOCK": "manual"})  # type: ignore
+    assert requests.get(served.url + "/_emulator/clock").json()["mode"] == "real"
+    served.stop()
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (["--config", "/nonexistent.toml"], {}, "cannot read config file"),
+    ([], {"SMS_EMULATOR_PORT": "eighty"}, "setting 'port'"),
+    (["--clock", "real"], {"SMS_EMULATOR_DELIVERY_DELAY": "-1"}, "delivery_delay"),
+])
+def test_bad_configuration_is_explained(args: list[str], env: dict[str, str], message: str
+                                        ) -> None:
+    result = run("serve", *args, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_port_in_use_is_explained() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        result = run("serve", "--port", str(sock.getsockname()[1]))
+    assert result.returncode == 1
+    assert "cannot serve on 127.0.0.1" in result.stderr
+
+
+def test_tls_with_a_generated_certificate(serve: object, tmp_path: Path) -> None:
+    served = serve("--tls", "--tls-dir", str(tmp_path / "tls"))  # type: ignore[operator]
+    assert served.url.startswith("https://")
+    ca = tmp_path / "tls" / "ca.pem"
+    answer = requests.post(served.url + "/CheckCredits", json={"UserName": "u", "Password": "p"},
+                           verify=str(ca))
+    assert answer.json()["StatusCode"] == "1"
+    localhost = served.url.replace("127.0.0.1", "localhost")
+    assert requests.get(localhost + "/_emulator/health", verify=str(ca)).ok
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(served.url + "/_emulator/health")
+    assert run("healthcheck", "--url", served.url).returncode == 0
+    out = served.stop()
+    assert f"trust this CA certificate: {ca}" in out
+
+
+def test_request_log_masks_secrets(serve: object) -> None:
+    served = serve()  # type: ignore[operator]
+    requests.get(served.url + "/account/limits",
+                 params={"username": "shop", "password": "hunter2", "token": "t0k3n"})
+    requests.post(served.url + "/CheckCredits", json={"UserName": "u", "Password": "hunter3"})
+    out = served.stop()
+    assert "GET /account/limits?username=shop&password=%2A%2A%2A&token=%2A%2A%2A -> 200" in out
+    assert "POST /CheckCredits -> 200" in out
+    for secret in ("hunter2", "hunter3", "t0k3n"):
+        assert secret not in out
+
+
+def test_pending_callbacks_are_reported_at_shutdown(serve: object) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    served = serve("--clock", "manual")  # type: ignore[operator]
+    requests.post(served.url + "/SendTextSMS", json={
+        "UserName": "u", "Password": "p", "Recipients": ["+41790000000"], "MessageText": "x",
+        "URLDeliveryNotification": f"http://127.0.0.1:{dead}/dlr?trn=<TRN>"})
+    requests.post(served.url + "/_emulator/clock/advance", json={"seconds": 1})
+    out = served.stop()
+    assert "1 callback(s) were still pending" in out
+    assert f"http://127.0.0.1:{dead}/dlr?trn=" in out
