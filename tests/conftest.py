@@ -13,6 +13,8 @@ from emulator.testing.receiver import CallbackReceiver
 from emulator.testing.server import EmulatorServer
 from emulator.validation import SchemaRegistry
 
+collect_ignore = ["packaging/downstream"]  # a project of its own, run by test_wheel.py
+
 FAST_CALLBACKS = {"callback_backoff": 0.05, "callback_backoff_max": 0.2,
                   "callback_timeout": 2.0, "callback_attempts": 6}
 
