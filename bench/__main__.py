@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import bulk, throughput
+from . import bulk, startup, throughput
 
 
 def main() -> None:
@@ -21,6 +21,12 @@ def main() -> None:
     print(f"SerwerSMS send_sms to {bulk.NUMBERS:,} numbers: answered in {big.seconds:.2f} s "
           f"(target < 2 s); stored {big.stored:,} messages; "
           f"{big.rss_per_message:,.0f} bytes of memory per stored message")
+    ours, theirs = startup.startup("emulator"), startup.startup("pytest-httpserver")
+    reset, fixture = startup.reset_ms()
+    print(f"fixture start-up: import {ours.import_ms:.0f} ms + ready {ours.ready_ms:.0f} ms; "
+          f"pytest-httpserver {theirs.import_ms:.0f} + {theirs.ready_ms:.0f} ms; ratio "
+          f"{ours.total_ms / theirs.total_ms:.1f} (target <= 1.5); reset {reset:.2f} ms "
+          f"(target < 5), per-test fixture {fixture:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -69,13 +69,16 @@ def text_json(data: Any) -> str:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def endpoint(handler: Handler) -> Handler:
-    """Wrap a control handler: the optional access token, and ControlError → JSON error."""
+def endpoint(handler: Handler | None = None, *, public: bool = False) -> Any:
+    """Wrap a control handler: the optional access token (``public`` ones need none, like the
+    health check that Docker and CI probe), and ControlError → JSON error."""
+    if handler is None:
+        return functools.partial(endpoint, public=public)
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         token = context(request).settings.control_token
-        if token and not _authorized(request, token):
+        if token and not public and not _authorized(request, token):
             return error_response(401, "this control API needs its token: send "
                                        "'Authorization: Bearer <token>' or ?token=<token>")
         try:

@@ -103,4 +103,5 @@ def test_control_token(make_sms_emulator: Any) -> None:
     assert requests.get(url + "/_emulator/messages", params={"token": "wrong"}
                         ).status_code == 401
     assert requests.post(url + "/CheckCredits", json=CHECK).json()["StatusCode"] == "1"
+    assert requests.get(url + "/_emulator/health").json()["ready"], "probes need no token"
     assert emulator.messages() == [], "the fixture's client carries the token"
