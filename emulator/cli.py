@@ -157,10 +157,10 @@ async def serve(settings: Settings) -> None:
     await ctx.ready.wait()
     if settings.port_file:
         write_atomically(Path(settings.port_file), f"{listening.port}\n")
+    if listening.tls_ca:
+        print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
     print(f"  web inbox: {listening.url}/_emulator/ui/", flush=True)
-    if listening.tls_ca:
-        print(f"  TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

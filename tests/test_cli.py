@@ -23,15 +23,17 @@ def run(*args: str, env: dict[str, str] | None = None, timeout: float = 30
 
 
 class Served:
-    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+    def __init__(self, proc: subprocess.Popen[str], url: str, startup: str) -> None:
         self.proc = proc
         self.url = url
+        self.startup = startup
 
     def stop(self) -> str:
+        """Stop with SIGTERM; everything the server printed."""
         self.proc.send_signal(signal.SIGTERM)
         out, _ = self.proc.communicate(timeout=20)
         assert self.proc.returncode == 0, out
-        return out
+        return self.startup + out
 
 
 @pytest.fixture
@@ -43,12 +45,14 @@ def serve(tmp_path: Path) -> Iterator[object]:
                                 stderr=subprocess.STDOUT, text=True,
                                 env={**os.environ, **(env or {})})
         assert proc.stdout is not None
-        for line in proc.stdout:  # blocks until the server says where it is
+        printed = ""
+        while line := proc.stdout.readline():  # blocks until the server says where it is
+            printed += line
             if "serving on" in line:
-                served = Served(proc, line.rsplit(" ", 1)[1].strip())
+                served = Served(proc, line.rsplit(" ", 1)[1].strip(), printed)
                 started.append(served)
                 return served
-        raise AssertionError(f"the server did not start: {proc.wait()}")
+        raise AssertionError(f"the server did not start ({proc.wait()}): {printed}")
 
     yield start
     for served in started:
