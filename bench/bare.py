@@ -29,9 +29,26 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"ready": True})
 
 
+CALLBACKS = web.AppKey("callbacks", list)
+
+
+async def callback(request: web.Request) -> web.Response:
+    """Callback receiver for the callback benchmark: any GET under /cb/ answers OK."""
+    request.app[CALLBACKS].append(request.path_qs)
+    return web.Response(text="OK")
+
+
+async def callback_count(request: web.Request) -> web.Response:
+    calls = request.app[CALLBACKS]
+    return web.json_response({"received": len(calls), "distinct": len(set(calls))})
+
+
 def make_app() -> web.Application:
     app = web.Application()
+    app[CALLBACKS] = []
     app.router.add_get("/_emulator/health", health)
+    app.router.add_get("/cb/{tail:.*}", callback)
+    app.router.add_get("/cb-count", callback_count)
     app.router.add_post("/{method}", server2sms)
     app.router.add_post("/{group}/{action}", serwersms)
     return app

@@ -83,14 +83,12 @@ class CallbackDispatcher:
         self._workers: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
         self._session: aiohttp.ClientSession | None = None
-        self._busy = 0
-        self._progress: asyncio.Condition | None = None
+        self._first_try_waiters: list[tuple[set[int], asyncio.Event]] = []
 
     # -- life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
         self._queue = asyncio.Queue()
-        self._progress = asyncio.Condition()
         connector = aiohttp.TCPConnector(limit=self.concurrency, force_close=False)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -167,12 +165,9 @@ class CallbackDispatcher:
             job = await self._queue.get()
             if job.state != PENDING or job.id not in self.jobs:
                 continue
-            self._busy += 1
-            try:
-                await self._attempt(job)
-            finally:
-                self._busy -= 1
-                await self._notify()
+            await self._attempt(job)
+            if len(job.attempts) == 1 and self._first_try_waiters:
+                self._tried(job.id)
 
     async def _attempt(self, job: CallbackJob) -> None:
         assert self._session is not None
@@ -225,22 +220,24 @@ class CallbackDispatcher:
 
     # -- waiting ---------------------------------------------------------------------------
 
-    async def _notify(self) -> None:
-        assert self._progress is not None
-        async with self._progress:
-            self._progress.notify_all()
+    def _tried(self, job_id: int) -> None:
+        for waiting, done in self._first_try_waiters:
+            waiting.discard(job_id)
+            if not waiting:
+                done.set()
 
     async def wait_attempted(self, jobs: Iterable[CallbackJob], timeout: float) -> bool:
         """Wait until every job has been tried at least once; False on timeout."""
-        assert self._progress is not None
-        todo = list(jobs)
-
-        def done() -> bool:
-            return all(job.attempts or job.state != PENDING for job in todo)
-
-        async with self._progress:
-            try:
-                await asyncio.wait_for(self._progress.wait_for(done), timeout)
-            except TimeoutError:
-                return False
-        return True
+        waiting = {job.id for job in jobs if job.state == PENDING and not job.attempts}
+        if not waiting:
+            return True
+        done = asyncio.Event()
+        entry = (waiting, done)
+        self._first_try_waiters.append(entry)
+        try:
+            await asyncio.wait_for(done.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._first_try_waiters.remove(entry)

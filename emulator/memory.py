@@ -31,3 +31,22 @@ def long_lived(count: int) -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+SETTLE_EVERY = 20_000
+
+
+class Settler:
+    """Keeps full collections from re-scanning the whole message store: once the store has
+    grown by ``SETTLE_EVERY`` messages, collect what is garbage now and freeze the rest."""
+
+    def __init__(self) -> None:
+        self._settled_at = 0
+
+    def note(self, stored: int) -> None:
+        if stored < self._settled_at:  # a reset or pruning shrank the store
+            self._settled_at = stored
+        elif stored - self._settled_at >= SETTLE_EVERY:
+            gc.collect()
+            gc.freeze()
+            self._settled_at = stored

@@ -15,6 +15,7 @@ from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import Event
 from .core.gateway import Gateway
+from .memory import Settler
 
 SLICE = 5000
 RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this far apart
@@ -26,15 +27,16 @@ class Ticker:
         self.gateway = gateway
         self._wake = asyncio.Event()
         self._until = 0.0  # when the ticker means to wake up next
+        self._settler = Settler()
         clock.on_change(self.poke)
-        gateway.hub.subscribe(self._on_event)
+        gateway.hub.subscribe(self._on_event, (ev.MESSAGE_CREATED,))
 
     def poke(self) -> None:
         self._wake.set()
 
     def _on_event(self, event: Event) -> None:
         """A new message wakes the ticker only if it is due before the ticker's next round."""
-        if event.type == ev.MESSAGE_CREATED and not self._wake.is_set():
+        if not self._wake.is_set():
             due = self.gateway.next_due()
             if due is not None and due < self._until:
                 self._wake.set()
@@ -53,6 +55,7 @@ class Ticker:
         while True:
             self._wake.clear()
             await self.run_due()
+            self._settler.note(len(self.gateway.store))
             due = self.gateway.next_due()
             if due is None or self.clock.mode == MANUAL:
                 self._until = math.inf

@@ -20,7 +20,7 @@ from . import views
 from .api import context, endpoint, fail, ok
 
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
+MAX_LIMIT = 1_000_000
 MAX_WAIT = 300.0
 T = TypeVar("T")
 
@@ -167,18 +167,21 @@ async def get_message(request: web.Request) -> web.Response:
     return ok(views.message_detail(message))
 
 
+RECHECK = 0.01  # seconds: events arriving in a burst are checked against once per interval
+
+
 async def wait_for(ctx: Context, ready: Callable[[], bool], timeout: float,
                    types: frozenset[str]) -> bool:
-    """Wait until ``ready()`` holds, re-checking after every event of the given types."""
+    """Wait until ``ready()`` holds, re-checking after events of the given types (a burst of
+    events costs one check per RECHECK, not one per event)."""
     if ready():
         return True
     wake = asyncio.Event()
 
     def on_event(event: ev.Event) -> None:
-        if event.type in types:
-            wake.set()
+        wake.set()
 
-    unsubscribe = ctx.hub.subscribe(on_event)
+    unsubscribe = ctx.hub.subscribe(on_event, types)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     try:
@@ -191,6 +194,7 @@ async def wait_for(ctx: Context, ready: Callable[[], bool], timeout: float,
                 await asyncio.wait_for(wake.wait(), remaining)
             except TimeoutError:
                 return ready()
+            await asyncio.sleep(min(RECHECK, max(0.0, deadline - loop.time())))
         return True
     finally:
         unsubscribe()

@@ -65,8 +65,6 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     def on_event(event: Event) -> None:
         nonlocal overflow
-        if wanted and event.type not in wanted:
-            return
         if queue.qsize() >= QUEUE_LIMIT:
             overflow = True
             queue.put_nowait(None)
@@ -78,7 +76,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         "Cache-Control": "no-cache",
         "X-Accel-Buffering": "no",
     })
-    unsubscribe = ctx.hub.subscribe(on_event)
+    unsubscribe = ctx.hub.subscribe(on_event, wanted or None)
     ctx.streams.add(queue)
     try:
         await response.prepare(request)

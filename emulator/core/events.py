@@ -7,7 +7,7 @@ the control API subscribe.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 MESSAGE_CREATED = "message.created"
@@ -37,27 +37,42 @@ Listener = Callable[[Event], None]
 
 
 class EventHub:
+    """Listeners subscribe to the event types they care about (or to all of them), so a
+    status change costs only the calls that matter."""
+
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        self._everything: list[Listener] = []
+        self._by_type: dict[str, list[Listener]] = {}
         self._seq = 0
 
     @property
     def last_seq(self) -> int:
         return self._seq
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Add a listener; returns the function that removes it again."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, types: Iterable[str] | None = None
+                  ) -> Callable[[], None]:
+        """Add a listener for ``types`` (all types if None); returns the function that removes
+        it again."""
+        lists = [self._everything] if types is None else [
+            self._by_type.setdefault(t, []) for t in types]
+        for entries in lists:
+            entries.append(listener)
 
         def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            for entries in lists:
+                if listener in entries:
+                    entries.remove(listener)
 
         return unsubscribe
 
     def publish(self, type_: str, time: float, subject: Any = None, **data: Any) -> Event:
         self._seq += 1
         event = Event(self._seq, type_, time, subject, data)
-        for listener in tuple(self._listeners):
-            listener(event)
+        typed = self._by_type.get(type_)
+        if typed:
+            for listener in tuple(typed):
+                listener(event)
+        if self._everything:
+            for listener in tuple(self._everything):
+                listener(event)
         return event

@@ -158,8 +158,9 @@ class Gateway:
             due = self.schedule.pop_due(now, None if limit is None else limit - applied)
             if not due:
                 break
+            messages = store.messages
             for when, message, step in due:
-                if not store.contains(message) or message.status == CANCELLED:
+                if messages.get(message.id) is not message or message.status == CANCELLED:
                     continue
                 if step == _BECOME_QUEUED:
                     message.due = when
@@ -180,7 +181,9 @@ class Gateway:
         return applied
 
     def _set_status(self, message: Message, when: float, status: str, reason: str | None) -> None:
-        message.set_status(status, when, reason)
+        message.status = status
+        message.reason = reason
+        message.history.append((when, status, reason))
         self.hub.publish(ev.MESSAGE_STATUS, when, message, status=status, reason=reason)
 
     def cancel(self, message: Message) -> bool:

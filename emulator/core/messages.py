@@ -83,11 +83,6 @@ class Message:
                 return when
         return None
 
-    def set_status(self, status: str, when: float, reason: str | None = None) -> None:
-        self.status = status
-        self.reason = reason
-        self.history.append((when, status, reason))
-
 
 @dataclass(slots=True, eq=False)
 class Reply:

@@ -122,9 +122,9 @@ class EmulatorClient:
         answer = self.request("GET", path, query={**filters, "count": count, "timeout": timeout},
                               expect=(200, 408))
         if "error" in answer:
-            seen = "\n  ".join(json.dumps(item, ensure_ascii=False) for item in
+            seen = "\n  ".join(json.dumps(item, ensure_ascii=False)[:300] for item in
                                self.request("GET", path.rsplit("/", 1)[0],
-                                            query={"limit": 50})["items"])
+                                            query={"limit": 20})["items"])
             raise AssertionError(
                 f"waited {timeout:g} s for {count} {noun} matching {filters}; "
                 f"{answer['error']['matched']} matched. Everything there is:\n  "

@@ -74,8 +74,6 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
     """Turn status changes of server2sms messages into notification callbacks."""
 
     def on_event(event: Event) -> None:
-        if event.type != ev.MESSAGE_STATUS:
-            return
         message: Message = event.subject
         batch = message.batch
         if batch.provider != PROVIDER:
@@ -88,4 +86,4 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
         dispatcher.submit(PROVIDER, batch.account, CALLBACK_KIND[status], expand(url, values),
                           message)
 
-    hub.subscribe(on_event)
+    hub.subscribe(on_event, (ev.MESSAGE_STATUS,))

@@ -108,4 +108,4 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
                 url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
                 dispatcher.submit(PROVIDER, account.username, "reply", url, reply)
 
-    hub.subscribe(on_event)
+    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.REPLY_RECEIVED))
