@@ -85,12 +85,14 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, body: str, seconds: float, connections: int = 50,
-        content_type: str = "application/json") -> Load:
+        content_type: str = "application/json", headers: dict[str, str] | None = None) -> Load:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk (bash bench/run does it)")
     script = ("wrk.method = 'POST'\n"
               f"wrk.body = {json.dumps(body)}\n"
-              f"wrk.headers['Content-Type'] = '{content_type}'\n")
+              f"wrk.headers['Content-Type'] = '{content_type}'\n"
+              + "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n"
+                        for k, v in (headers or {}).items()))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:

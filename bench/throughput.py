@@ -1,18 +1,28 @@
-"""Send throughput: the emulator's send endpoints against the bare aiohttp handler, one core
-each, 50 connections from wrk on the other core."""
+"""Send throughput at 50 concurrent connections: both providers' send endpoints against the
+bare aiohttp handler (one core each, wrk on the other core), and moto's server mode publishing
+an SNS SMS, all in the same run."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 
 from .harness import Load, bare_command, emulator_command, median_load, post_json, server, wrk
 
 BENCH_ACCOUNT = {"provider": "server2sms", "username": "bench", "password": "bench",
                  "credits": 10**12}
-S2S_PATH = "/SendTextSMS"
-S2S_BODY = {"UserName": "bench", "Password": "bench", "Originator": "Bench",
-            "Recipients": ["+41790000000"], "MessageText": "hello from the benchmark"}
+SENDS = {
+    "server2sms SendTextSMS": ("/SendTextSMS", json.dumps({
+        "UserName": "bench", "Password": "bench", "Originator": "Bench",
+        "Recipients": ["+41790000000"], "MessageText": "hello from the benchmark"})),
+    "SerwerSMS messages/send_sms": ("/messages/send_sms.json", json.dumps({
+        "username": "bench", "password": "bench", "phone": "500600700",
+        "text": "hello from the benchmark"})),
+}
+MOTO_BODY = "Action=Publish&PhoneNumber=%2B15555555555&Message=hello&Version=2010-03-31"
+MOTO_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sns/aws4_request, "
+             "SignedHeaders=host, Signature=0")
 
 
 @dataclass
@@ -34,14 +44,26 @@ def _measure(command: list[str], path: str, body: str, seconds: float, setup: bo
         return wrk(url + path, body, seconds)
 
 
-def compare(name: str, path: str, body: dict, seconds: float, rounds: int) -> Comparison:
-    text = json.dumps(body)
+def compare(name: str, seconds: float, rounds: int) -> Comparison:
+    path, body = SENDS[name]
     subject, baseline = [], []
     for _ in range(rounds):
-        baseline.append(_measure(bare_command(), path, text, seconds, setup=False))
-        subject.append(_measure(emulator_command(), path, text, seconds, setup=True))
+        baseline.append(_measure(bare_command(), path, body, seconds, setup=False))
+        subject.append(_measure(emulator_command(), path, body, seconds, setup=True))
     return Comparison(name, median_load(subject), median_load(baseline))
 
 
-def send_text_sms(seconds: float = 5, rounds: int = 3) -> Comparison:
-    return compare("server2sms SendTextSMS", S2S_PATH, S2S_BODY, seconds, rounds)
+def moto_publish(seconds: float, rounds: int) -> Load | None:
+    """moto's server mode answering SNS Publish to a phone number (None if moto is missing)."""
+    moto = shutil.which("moto_server")
+    if moto is None:
+        return None
+    loads = []
+    for _ in range(rounds):
+        with server([moto, "-p", "{port}"], ready_path="/moto-api/") as url:
+            wrk(url + "/", MOTO_BODY, 1, content_type="application/x-www-form-urlencoded",
+                headers={"Authorization": MOTO_AUTH})
+            loads.append(wrk(url + "/", MOTO_BODY, seconds,
+                             content_type="application/x-www-form-urlencoded",
+                             headers={"Authorization": MOTO_AUTH}))
+    return median_load(loads)

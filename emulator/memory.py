@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 BULK = 5000
 
 
 @contextmanager
-def long_lived(count: int) -> Iterator[None]:
-    """Wrap the creation of ``count`` long-lived objects (a no-op for small counts)."""
-    if count < BULK:
-        yield
-        return
+def _bulk() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -33,7 +29,15 @@ def long_lived(count: int) -> Iterator[None]:
             gc.enable()
 
 
-SETTLE_EVERY = 20_000
+_SMALL = nullcontext()
+
+
+def long_lived(count: int) -> AbstractContextManager[None]:
+    """Wrap the creation of ``count`` long-lived objects (nothing to do for small counts)."""
+    return _bulk() if count >= BULK else _SMALL
+
+
+SETTLE_EVERY = 5_000
 
 
 class Settler:

@@ -9,6 +9,7 @@ when time has moved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -52,17 +53,23 @@ class Gateway:
         self.schedule = Schedule()
         self._batches = 0
         self._reply_ids = count(2_470_000)
+        self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
 
     # -- accepting -------------------------------------------------------------------------
 
     def decide(self, provider: str, account: str, recipient: str, text: str) -> Decision:
         """What happens to a message: a matching scenario rule, else the magic-number table."""
-        decision = self.rules.decide(provider, account, recipient, text)
-        if decision is not None:
-            if decision.outcome is None and decision.reject is None:
-                decision.outcome = self.outcomes.for_recipient(recipient)
-            return decision
-        return Decision(outcome=self.outcomes.for_recipient(recipient))
+        if self.rules:
+            decision = self.rules.decide(provider, account, recipient, text)
+            if decision is not None:
+                if decision.outcome is None and decision.reject is None:
+                    return replace(decision, outcome=self.outcomes.for_recipient(recipient))
+                return decision
+        outcome = self.outcomes.for_recipient(recipient)
+        plain = self._plain.get(outcome.name)
+        if plain is None:
+            plain = self._plain[outcome.name] = Decision(outcome=outcome)
+        return plain
 
     def new_batch(
         self,

@@ -18,7 +18,7 @@ from .outcomes import Outcome
 MATCH_KINDS = ("exact", "prefix", "suffix", "regex")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     outcome: Outcome | None = None
     delay: float | None = None  # seconds per outcome step unit, if the rule sets one

@@ -13,5 +13,5 @@ NAME = "server2sms"
 
 def install(app: web.Application, ctx: Context) -> None:
     ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
-    routes.add_routes(app, ctx.faults)
+    routes.add_routes(app, ctx.faults, ctx.schemas)
     notifications.watch(ctx.hub, ctx.dispatcher)

@@ -24,6 +24,7 @@ from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
 from ...httpio import BodyError, RequestRecord, json_object, read_body
 from ...memory import long_lived
 from ...rendering import json_response
+from ...validation import SchemaRegistry
 from . import errors, wire
 from .errors import status
 from .models import DEFAULT_TOKEN_MASK, DEFAULT_TOKEN_VALIDITY_MINUTES, Token
@@ -80,9 +81,14 @@ def respond(request: web.Request, answer: dict[str, str], http_status: int = 200
 Handler = Callable[["Call"], dict[str, Any]]
 
 
-def make_endpoint(operations: dict[str, Handler]) -> Callable[[web.Request], Any]:
+def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
+                  ) -> Callable[[web.Request], Any]:
     """The one aiohttp handler for ``/<Method>``: finds the method, reads the body, answers."""
-    by_lower = {name.lower(): (name, handler) for name, handler in operations.items()}
+    by_lower = {
+        name.lower(): (name, handler, "UserName" in schemas.schema(
+            PROVIDER, name, "request").get("required", ()))
+        for name, handler in operations.items()
+    }
 
     async def endpoint(request: web.Request) -> web.Response:
         name = request.match_info["method"]
@@ -91,7 +97,7 @@ def make_endpoint(operations: dict[str, Handler]) -> Callable[[web.Request], Any
             detail = f"unknown server2sms method {name!r}"
             log.info("%s %s: %s", request.method, request.path, detail)
             return respond(request, status(errors.INVALID_DATA), 404, detail)
-        operation, handler = found
+        operation, handler, authenticated = found
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":
@@ -104,7 +110,8 @@ def make_endpoint(operations: dict[str, Handler]) -> Callable[[web.Request], Any
             return respond(request, status(errors.INVALID_DATA), exc.status, exc.detail)
         ctx = request.app[CONTEXT]
         try:
-            answer = handle(ctx, operation, handler, body, RequestRecord(request, body))
+            answer = handle(ctx, operation, handler, authenticated, body,
+                            RequestRecord(request, body))
         except Refusal as refusal:
             log.info("%s refused with %s: %s", operation, refusal.code, refusal.detail)
             return respond(request, status(refusal.code), 200, refusal.detail)
@@ -117,16 +124,15 @@ def make_endpoint(operations: dict[str, Handler]) -> Callable[[web.Request], Any
     return endpoint
 
 
-def handle(ctx: Context, operation: str, handler: Handler, body: dict[str, Any],
-           record: RequestRecord) -> dict[str, Any]:
+def handle(ctx: Context, operation: str, handler: Handler, authenticated: bool,
+           body: dict[str, Any], record: RequestRecord) -> dict[str, Any]:
     if "UserName" not in body and "UserKey" in body:
         body["UserName"] = body["UserKey"]
     problem = schema_problem(ctx, operation, body)
     if problem is not None and problem[0] == errors.AUTHORIZATION_FAILED:
         raise Refusal(*problem)
-    schema = ctx.schemas.schema(PROVIDER, operation, "request")
     account: Account | None = None
-    if "UserName" in schema.get("required", ()):
+    if authenticated:
         account = ctx.accounts.authenticate(
             PROVIDER, wire.text_value(body.get("UserName")).strip(),
             wire.text_value(body.get("Password")),
@@ -140,10 +146,13 @@ def handle(ctx: Context, operation: str, handler: Handler, body: dict[str, Any],
 
 def schema_problem(ctx: Context, operation: str, body: dict[str, Any]) -> tuple[str, str] | None:
     """The status code of the first field (in documented order) that breaks the schema."""
+    found = list(ctx.schemas.errors(PROVIDER, operation, "request", body))
+    if not found:
+        return None
     properties: dict[str, Any] = ctx.schemas.schema(PROVIDER, operation, "request")["properties"]
     order = list(properties)
     best: tuple[int, str, str] | None = None
-    for error in ctx.schemas.errors(PROVIDER, operation, "request", body):
+    for error in found:
         if error.validator == "required":
             field = next(p for p in error.validator_value if p not in body)
             detail = f"{field} is missing"
@@ -235,18 +244,19 @@ def send(
     the whole request.
     """
     gateway = call.ctx.gateway
+    username = call.account.username
     decided = []
     for number, trn in entries:
         recipient = phones.international(number)
-        decision = gateway.decide(PROVIDER, call.account.username, recipient or number, text.text)
+        decision = gateway.decide(PROVIDER, username, recipient or number, text.text)
         if decision.reject is not None:
             code = str(decision.reject.get("code", errors.SERVICE_UNAVAILABLE))
             if code not in errors.STATUS_CODES:
                 code = errors.SERVICE_UNAVAILABLE
             raise Refusal(code, f"scenario rule {decision.rule} rejects {number}")
-        if recipient is None:
-            decision.outcome = gateway.outcomes.get("invalid_destination")
-        decided.append((recipient or number, trn, decision))
+        outcome = decision.outcome if recipient is not None else gateway.outcomes.get(
+            "invalid_destination")
+        decided.append((recipient or number, trn, outcome, decision.delay))
     if cost:
         charge(call, Decimal(text.parts * len(entries)))
     batch = gateway.new_batch(
@@ -258,9 +268,9 @@ def send(
     with long_lived(len(decided)):
         return [
             gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
-                                trn or backend.next_trn(), start=start,
-                                outcome=decision.outcome, delay=decision.delay, now=now)
-            for recipient, trn, decision in decided
+                                trn or backend.next_trn(), start=start, outcome=outcome,
+                                delay=delay, now=now)
+            for recipient, trn, outcome, delay in decided
         ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...faults import FaultBook, guard
+from ...validation import SchemaRegistry
 from . import handlers as h
 
 OPERATIONS: dict[str, h.Handler] = {
@@ -25,5 +26,5 @@ OPERATIONS: dict[str, h.Handler] = {
 }
 
 
-def add_routes(app: web.Application, faults: FaultBook) -> None:
-    app.router.add_route("*", "/{method}", guard(faults, h.make_endpoint(OPERATIONS)))
+def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry) -> None:
+    app.router.add_route("*", "/{method}", guard(faults, h.make_endpoint(OPERATIONS, schemas)))
