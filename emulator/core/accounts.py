@@ -7,6 +7,7 @@ the default balance on first use, unless the registry is strict.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -74,6 +75,11 @@ class AccountSpec:
 
 _SPEC_FIELDS = {"username", "password", "credits", "tokens", "limits", "dlr_url",
                 "replies_url", "demo"}
+
+
+def token_account_name(token: str) -> str:
+    """The name of the account an unknown API token opens."""
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:10]
 
 
 def parse_limit(value: Any) -> Decimal | None:
@@ -161,16 +167,15 @@ class AccountRegistry:
         return account if account.password_ok(password) else None
 
     def by_token(self, provider: str, token: str) -> Account | None:
-        """The account an API token belongs to; an unknown token opens an account named after it
-        (unless strict)."""
+        """The account an API token belongs to. An unknown token opens a fresh account (unless
+        strict), named ``token-`` and the start of the token's SHA-256, so that the token itself
+        never shows in lists and logs."""
+        if not token:
+            return None
         account = self._tokens.get((provider, token))
         if account is not None:
             return account
-        account = self._accounts.get((provider, token))
-        if account is None:
-            account = self._auto(provider, token)
-        elif account.enforced:
-            return None
+        account = self._auto(provider, token_account_name(token))
         if account is not None:
             self.add_token(account, token)
         return account

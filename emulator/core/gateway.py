@@ -46,9 +46,9 @@ class Gateway:
         self.now = now
         self.outcomes = outcomes
         self.delivery_delay = delivery_delay
-        self.hub = hub or EventHub()
-        self.store = store or MessageStore()
-        self.rules = rules or RuleBook()
+        self.hub = EventHub() if hub is None else hub
+        self.store = MessageStore() if store is None else store
+        self.rules = RuleBook() if rules is None else rules
         self.ids = IdSource()
         self.schedule = Schedule()
         self._batches = 0

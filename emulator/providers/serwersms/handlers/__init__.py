@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from ....context import CONTEXT, Context
@@ -96,7 +97,12 @@ async def gather_params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = wire.form_params(request.query_string) if request.query_string \
         else {}
     if request.content_type == "multipart/form-data":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge as exc:
+            raise BodyError(413, "request body is too large") from exc
+        except (ValueError, UnicodeDecodeError, aiohttp.ClientPayloadError) as exc:
+            raise BodyError(400, f"the multipart body cannot be read: {exc}") from None
         for name, value in form.items():
             params[name] = value.file.read() if isinstance(value, web.FileField) else value
         return params
