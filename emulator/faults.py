@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
+
+from .core.numbered import Numbered
 
 log = logging.getLogger("emulator.faults")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -72,36 +74,15 @@ class Fault:
                 "seed": self.seed, "times": self.times, "used": self.used}
 
 
-class FaultBook:
+class FaultBook(Numbered[Fault]):
     def __init__(self) -> None:
-        self._faults: dict[int, Fault] = {}
-        self._next_id = 1
-
-    def __bool__(self) -> bool:
-        return bool(self._faults)
-
-    def __iter__(self) -> Iterator[Fault]:
-        return iter(list(self._faults.values()))
-
-    def add(self, **fields: Any) -> Fault:
-        fault = Fault(id=self._next_id, **fields)
-        self._next_id += 1
-        self._faults[fault.id] = fault
-        return fault
-
-    def remove(self, fault_id: int) -> bool:
-        return self._faults.pop(fault_id, None) is not None
-
-    def clear(self) -> int:
-        count = len(self._faults)
-        self._faults.clear()
-        return count
+        super().__init__(Fault)
 
     def pick(self, path: str) -> Fault | None:
         provider = provider_of(path)
         if provider is None:
             return None
-        for fault in self._faults.values():
+        for fault in self.entries():
             if fault.fires(provider, path):
                 return fault
         return None

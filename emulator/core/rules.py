@@ -9,10 +9,10 @@ fail, then they succeed" is a reject rule with ``times: 2``. Rules are tried new
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .numbered import Numbered
 from .outcomes import Outcome
 
 MATCH_KINDS = ("exact", "prefix", "suffix", "regex")
@@ -89,35 +89,14 @@ def _digits(number: str) -> str:
     return number.lstrip("+")
 
 
-class RuleBook:
+class RuleBook(Numbered[Rule]):
     def __init__(self) -> None:
-        self._rules: dict[int, Rule] = {}
-        self._next_id = 1
-
-    def __iter__(self) -> Iterator[Rule]:
-        return iter(list(self._rules.values()))
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def add(self, **fields: Any) -> Rule:
-        rule = Rule(id=self._next_id, **fields)
-        self._next_id += 1
-        self._rules[rule.id] = rule
-        return rule
-
-    def remove(self, rule_id: int) -> bool:
-        return self._rules.pop(rule_id, None) is not None
-
-    def clear(self) -> int:
-        count = len(self._rules)
-        self._rules.clear()
-        return count
+        super().__init__(Rule)
 
     def decide(self, provider: str, account: str, recipient: str, text: str) -> Decision | None:
-        if not self._rules:
+        if not self:
             return None
-        for rule in reversed(self._rules.values()):
+        for rule in reversed(list(self.entries())):
             if rule.matches(provider, account, recipient, text):
                 rule.used += 1
                 return Decision(

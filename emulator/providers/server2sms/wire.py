@@ -7,29 +7,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...core import timefmt
+from ...core import timefmt, values
 
-_TRUE = {"true", "1", "yes", "on", "y"}
-_FALSE = {"false", "0", "no", "off", "n", ""}
 _LEGACY_TIME = re.compile(r"\d{14}")
 MAX_ORIGINATOR_DIGITS = 15
 MAX_ALPHA_ORIGINATOR = 11
 
 
-def flag(value: Any, default: bool = False) -> bool:
-    """Booleans as clients send them: true/false, "True"/"False", 1/0, "" (= not set)."""
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return default if text == "" else False
-    return default
+flag = values.boolean
 
 
 def text_value(value: Any) -> str:
@@ -38,8 +23,8 @@ def text_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return values.integral(value)
     return str(value)
 
 

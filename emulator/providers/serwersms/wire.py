@@ -13,11 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ...core import timefmt
+from ...core import timefmt, values
 from ...httpio import BodyError, loads
 
-_TRUE = {"true", "1", "on", "yes", "y", "t"}
-_FALSE = {"false", "0", "off", "no", "n", "f"}
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -70,24 +68,8 @@ def form_params(text: str) -> dict[str, Any]:
 # -- values ----------------------------------------------------------------------------------
 
 
-def given(value: Any) -> bool:
-    """``None`` and ``""`` mean "not given" (PHP sends nulls, Node empty strings)."""
-    return value is not None and value != "" and value != []
-
-
-def flag(value: Any, default: bool = False) -> bool:
-    if not given(value):
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return default
+given = values.given
+flag = values.boolean
 
 
 def text(value: Any) -> str:
@@ -95,8 +77,8 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return values.integral(value)
     if isinstance(value, list | dict):
         return ""
     return str(value)

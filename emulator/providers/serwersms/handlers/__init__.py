@@ -9,9 +9,9 @@ answer is HTTP 200, errors as ``{"error": {...}}`` (or ``<error>`` in XML), as t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -25,6 +25,7 @@ from ..errors import (
     INTERNAL,
     INVALID_ACTION,
     INVALID_DATA,
+    INVALID_ID,
     INVALID_USER,
     REQUIRED,
     ApiError,
@@ -63,6 +64,16 @@ class Call:
 
 
 Handler = Callable[[Call], Any]
+T = TypeVar("T")
+
+
+def by_id(call: Call, table: Mapping[Any, T], noun: str, key: Any = None) -> T:
+    """The entry of ``table`` the ``id`` parameter names (a number unless ``key`` is given),
+    or error 1004."""
+    item = table.get(wire.integer(call.get("id")) if key is None else key)
+    if item is None:
+        raise ApiError(INVALID_ID, f"no {noun} {call.get('id')!r}")
+    return item
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from ....core import phones
 from .. import wire
 from ..errors import INVALID_DATA, INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
 from ..models import Contact, Group
-from . import Call
+from . import Call, by_id
 
 CONTACT_SORTS = ("first_name", "last_name", "phone", "company", "tax_id", "email", "address",
                  "city", "description")
@@ -22,13 +22,6 @@ def _phone(call: Call, name: str = "phone") -> str:
     if phone is None:
         raise ApiError(INVALID_PHONE, f"{raw!r} is not a phone number")
     return phone
-
-
-def _id(call: Call) -> int:
-    value = wire.integer(call.get("id"))
-    if value is None:
-        raise ApiError(INVALID_ID, "id must be a number")
-    return value
 
 
 # -- blacklist -----------------------------------------------------------------------------------
@@ -113,10 +106,7 @@ def contacts_index(call: Call) -> dict[str, Any]:
 
 
 def _contact(call: Call) -> Contact:
-    contact = call.state.contacts.get(_id(call))
-    if contact is None:
-        raise ApiError(INVALID_ID, f"no contact {call.get('id')!r}")
-    return contact
+    return by_id(call, call.state.contacts, "contact")
 
 
 def contacts_view(call: Call) -> dict[str, Any]:
@@ -167,10 +157,7 @@ def group_item(call: Call, group: Group) -> dict[str, Any]:
 
 
 def _group(call: Call) -> Group:
-    group = call.state.groups.get(_id(call))
-    if group is None:
-        raise ApiError(INVALID_ID, f"no group {call.get('id')!r}")
-    return group
+    return by_id(call, call.state.groups, "group")
 
 
 def groups_add(call: Call) -> dict[str, Any]:

@@ -10,14 +10,13 @@ from urllib.parse import urlsplit
 from .. import wire
 from ..errors import (
     FILE_INVALID,
-    INVALID_ID,
     REQUIRED,
     SENDER_EXISTS,
     SENDER_INVALID,
     ApiError,
 )
 from ..models import Sender, StoredFile, Template
-from . import Call
+from . import Call, by_id
 
 FILE_TYPES = ("mms", "voice")
 MMS_EXTENSIONS = ("gif", "jpeg", "jpg", "png", "txt")
@@ -101,10 +100,7 @@ def files_index(call: Call) -> dict[str, Any]:
 
 
 def _file(call: Call) -> StoredFile:
-    stored = call.state.files.get(wire.text(call.get("id")).strip())
-    if stored is None:
-        raise ApiError(INVALID_ID, f"no file {call.get('id')!r}")
-    return stored
+    return by_id(call, call.state.files, "file", key=wire.text(call.get("id")).strip())
 
 
 def files_view(call: Call) -> dict[str, Any]:
@@ -123,10 +119,7 @@ def template_item(template: Template) -> dict[str, Any]:
 
 
 def _template(call: Call) -> Template:
-    template = call.state.templates.get(wire.integer(call.get("id")) or -1)
-    if template is None:
-        raise ApiError(INVALID_ID, f"no template {call.get('id')!r}")
-    return template
+    return by_id(call, call.state.templates, "template")
 
 
 def templates_index(call: Call) -> dict[str, Any]:

@@ -7,9 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from .. import wire
-from ..errors import INVALID_ID, ApiError
 from ..models import Payment
-from . import Call
+from . import Call, by_id
 
 
 def payment_item(payment: Payment) -> dict[str, Any]:
@@ -19,10 +18,7 @@ def payment_item(payment: Payment) -> dict[str, Any]:
 
 
 def _payment(call: Call) -> Payment:
-    payment = call.state.payments.get(wire.integer(call.get("id")) or -1)
-    if payment is None:
-        raise ApiError(INVALID_ID, f"no payment {call.get('id')!r}")
-    return payment
+    return by_id(call, call.state.payments, "payment")
 
 
 def index(call: Call) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from ....core import gsm, phones
 from .. import wire
-from ..errors import INVALID_ID, PREMIUM_INVALID, ApiError
-from . import PROVIDER, Call
+from ..errors import PREMIUM_INVALID, ApiError
+from . import PROVIDER, Call, by_id
 
 
 def index(call: Call) -> dict[str, Any]:
@@ -36,7 +36,4 @@ def send(call: Call) -> dict[str, Any]:
 
 
 def quiz(call: Call) -> dict[str, Any]:
-    quiz_ = call.state.quizzes.get(wire.integer(call.get("id")) or -1)
-    if quiz_ is None:
-        raise ApiError(INVALID_ID, f"no quiz {call.get('id')!r}")
-    return quiz_
+    return by_id(call, call.state.quizzes, "quiz")

@@ -258,10 +258,15 @@ def _sender(call: Call) -> tuple[str, str]:
     return ("full" if sender else "eco"), sender
 
 
-def send_sms(call: Call) -> dict[str, Any]:
+def _numbers(call: Call) -> list[str]:
     numbers = _recipients(call)
     if len(numbers) > MAX_NUMBERS:
-        raise ApiError(TOO_MANY_NUMBERS, f"{len(numbers)} numbers")
+        raise ApiError(TOO_MANY_NUMBERS, f"{len(numbers)} numbers; at most {MAX_NUMBERS}")
+    return numbers
+
+
+def send_sms(call: Call) -> dict[str, Any]:
+    numbers = _numbers(call)
     text = wire.text(call.get("text"))
     if not text:
         raise ApiError(REQUIRED, "missing required parameter 'text'")
@@ -287,9 +292,7 @@ def send_personalized(call: Call) -> dict[str, Any]:
 
 
 def send_voice(call: Call) -> dict[str, Any]:
-    numbers = _recipients(call)
-    if len(numbers) > MAX_NUMBERS:
-        raise ApiError(TOO_MANY_NUMBERS, f"{len(numbers)} numbers")
+    numbers = _numbers(call)
     text = wire.text(call.get("text"))
     file_id = wire.text(call.get("file_id")).strip()
     if not text and not file_id:
@@ -302,9 +305,7 @@ def send_voice(call: Call) -> dict[str, Any]:
 
 
 def send_mms(call: Call) -> dict[str, Any]:
-    numbers = _recipients(call)
-    if len(numbers) > MAX_NUMBERS:
-        raise ApiError(TOO_MANY_NUMBERS, f"{len(numbers)} numbers")
+    numbers = _numbers(call)
     title = wire.text(call.get("title"))
     if not title:
         raise ApiError(REQUIRED, "missing required parameter 'title'")

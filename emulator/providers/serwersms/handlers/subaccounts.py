@@ -6,15 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from .. import wire
-from ..errors import INVALID_ID, REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
+from ..errors import REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
 from ..models import Subaccount
-from . import PROVIDER, Call
+from . import PROVIDER, Call, by_id
 
 LIMIT_TYPES = ("eco", "full", "voice", "mms", "hlr")
 
 
 def _find(call: Call) -> Subaccount | None:
-    return call.state.subaccounts.get(wire.integer(call.get("id")) or -1)
+    return call.state.subaccounts.get(wire.integer(call.get("id")))
 
 
 def index(call: Call) -> dict[str, Any]:
@@ -23,9 +23,7 @@ def index(call: Call) -> dict[str, Any]:
 
 
 def view(call: Call) -> dict[str, Any]:
-    sub = _find(call)
-    if sub is None:
-        raise ApiError(INVALID_ID, f"no subaccount {call.get('id')!r}")
+    sub = by_id(call, call.state.subaccounts, "subaccount")
     return {"id": sub.id, "username": sub.username, "name": sub.name, "phone": sub.phone,
             "email": sub.email}
 

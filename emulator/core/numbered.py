@@ -1,0 +1,41 @@
+"""A small registry of things the control API creates and deletes by number (rules, faults)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Numbered(Generic[T]):
+    """Entries in creation order, each made by ``make(id=..., **fields)``."""
+
+    def __init__(self, make: Callable[..., T]) -> None:
+        self._make = make
+        self._entries: dict[int, T] = {}
+        self._next_id = 1
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._entries.values()))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> Iterator[T]:
+        """The live entries (newest last), without copying."""
+        return iter(self._entries.values())
+
+    def add(self, **fields: Any) -> T:
+        entry = self._make(id=self._next_id, **fields)
+        self._entries[self._next_id] = entry
+        self._next_id += 1
+        return entry
+
+    def remove(self, entry_id: int) -> bool:
+        return self._entries.pop(entry_id, None) is not None
+
+    def clear(self) -> int:
+        count = len(self._entries)
+        self._entries.clear()
+        return count
