@@ -8,6 +8,7 @@ slim containers without a time-zone database print the same times.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 
 CET = timezone(timedelta(hours=1), "CET")
 CEST = timezone(timedelta(hours=2), "CEST")
@@ -18,10 +19,14 @@ def _last_sunday(year: int, month: int) -> datetime:
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
+@cache
+def _summer(year: int) -> tuple[datetime, datetime]:
+    return _last_sunday(year, 3), _last_sunday(year, 10)
+
+
 def central_zone(moment: datetime) -> timezone:
     """CET or CEST at an aware UTC moment."""
-    start = _last_sunday(moment.year, 3)
-    end = _last_sunday(moment.year, 10)
+    start, end = _summer(moment.year)
     return CEST if start <= moment < end else CET
 
 

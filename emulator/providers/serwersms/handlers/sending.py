@@ -207,7 +207,7 @@ def _store(call: Call, type_: str, sender: str, kind: str, entries: list[Entry],
     """Hand the messages to the gateway (unless dry) and describe each one if asked to."""
     gateway = call.ctx.gateway
     now = call.ctx.now()
-    queued = wire.date(now)
+    queued = wire.date(now) if details else None
     batch = None if dry else gateway.new_batch(
         PROVIDER, call.account.username, kind, sender, call.request,
         {"type": type_, "flash": wire.flag(call.get("flash")),
