@@ -76,7 +76,6 @@ _TYPES: dict[str, type] = {
     "log_level": str, "access_log": bool, "tls": bool, "tls_dir": str, "port_file": str,
     "config_file": str,
 }
-SETTING_NAMES = tuple(_TYPES)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

@@ -13,8 +13,6 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-JSON_TYPE = "application/json"
-XML_TYPE = "application/xml"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}
 _XML_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: None, 0xFFFF: None}

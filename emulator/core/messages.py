@@ -22,7 +22,6 @@ UNDELIVERED = "undelivered"
 UNSENT = "unsent"  # refused at submission
 CANCELLED = "cancelled"  # a scheduled message that was deleted
 
-STATUSES = (SCHEDULED, QUEUED, SENT, BUFFERED, DELIVERED, UNDELIVERED, UNSENT, CANCELLED)
 FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
 
 

@@ -25,10 +25,6 @@ class Outcome:
     description: str
     steps: tuple[Step, ...]
 
-    @property
-    def final_status(self) -> str:
-        return self.steps[-1].status
-
 
 class OutcomeTable:
     """Named outcomes plus the recipient suffixes that select them (longest suffix wins)."""

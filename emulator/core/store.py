@@ -40,9 +40,6 @@ class MessageStore:
     def get(self, message_id: str) -> Message | None:
         return self.messages.get(message_id)
 
-    def contains(self, message: Message) -> bool:
-        return self.messages.get(message.id) is message
-
     def for_account(self, provider: str, account: str) -> Iterable[Message]:
         return self._by_account.get((provider, account), {}).values()
 

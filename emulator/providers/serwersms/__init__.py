@@ -14,7 +14,6 @@ from . import notifications, routes
 from .models import SerwersmsBackend
 
 NAME = "serwersms"
-REPLY_TYPES = ("eco", "2way", "nd", "ndi", "mms", "pre")
 
 
 def install(app: web.Application, ctx: Context) -> None:
