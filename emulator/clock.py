@@ -50,6 +50,14 @@ class Clock:
             self._offset = current - self._wall()
         self._changed()
 
+    def reset(self, mode: str) -> None:
+        """Back to the wall clock, in ``mode`` (what a full reset of the emulator does)."""
+        if mode not in MODES:
+            raise ValueError(f"clock mode must be one of {MODES}, not {mode!r}")
+        self._offset = 0.0
+        self._frozen = self._wall() if mode == MANUAL else None
+        self._changed()
+
     def advance(self, seconds: float) -> float:
         """Move the emulator's time forward (either mode) and return the new time."""
         if seconds < 0:

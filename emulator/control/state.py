@@ -21,7 +21,9 @@ _BY_NAME = {p.NAME: p for p in PROVIDERS}
 
 def reset_state(ctx: Context, provider: str | None = None, account: str | None = None
                 ) -> dict[str, Any]:
-    """Forget messages, replies, callbacks and provider state (of one account, or all)."""
+    """Forget messages, replies, callbacks and provider state (of one account, or all); a full
+    reset also clears rules and faults and puts the clock back on the wall clock, in its
+    configured mode."""
     cleared: dict[str, Any] = ctx.gateway.reset(provider, account)
     cleared["callbacks"] = ctx.dispatcher.forget(
         lambda job: not ((provider is None or job.provider == provider)
@@ -33,6 +35,7 @@ def reset_state(ctx: Context, provider: str | None = None, account: str | None =
     if provider is None and account is None:
         cleared["rules"] = ctx.gateway.rules.clear()
         cleared["faults"] = ctx.faults.clear()
+        ctx.clock.reset(ctx.settings.clock)
     ctx.hub.publish(ev.STATE_RESET, ctx.now(), None, provider=provider, account=account,
                     cleared=cleared)
     return cleared

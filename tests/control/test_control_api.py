@@ -364,3 +364,12 @@ def test_a_malformed_control_body_is_400(server: EmulatorServer) -> None:
     answer = requests.post(server.url + "/_emulator/rules", data=b"{not json")
     assert answer.status_code == 400
     assert "not valid JSON" in answer.json()["error"]["message"]
+
+
+def test_a_full_reset_puts_the_clock_back(ctl: Ctl, control: EmulatorClient) -> None:
+    before = control.clock()["timestamp"]
+    control.advance(86_400)
+    control.reset()
+    after = control.clock()
+    assert after["mode"] == "manual", "the suite's emulator is configured manual"
+    assert after["timestamp"] < before + 86_400
