@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 GSM7 = "gsm7"
 UCS2 = "ucs2"
@@ -96,8 +97,9 @@ def count_parts(text: str, units: int, encoding: str, doubles: frozenset[str]) -
     return parts
 
 
+@lru_cache(maxsize=4096)
 def analyse(text: str, *, force_gsm: bool = False, unicode: bool | None = None) -> TextInfo:
-    """Analyse ``text``.
+    """Analyse ``text`` (cached: the same texts come back, e.g. a shop's confirmations).
 
     ``force_gsm`` replaces what GSM cannot carry; ``unicode`` forces UCS-2 when true and GSM
     when false (SerwerSMS's ``utf`` flag); ``None`` picks the encoding from the text.
