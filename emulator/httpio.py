@@ -57,12 +57,12 @@ def loads(raw: bytes | str) -> Any:
         raise BodyError(400, f"request body is not valid JSON: {message}") from None
 
 
-def json_object(raw: bytes, empty: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Parse a body as a JSON object (an empty body gives ``empty`` or ``{}``)."""
+def json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a body as a JSON object (an empty body is ``{}``)."""
     if raw.startswith(BOM):
         raw = raw[len(BOM):]
     if not raw.strip():
-        return dict(empty or {})
+        return {}
     data = loads(raw)
     if type(data) is not dict:
         raise BodyError(400, f"request body must be a JSON object, not {type(data).__name__}")

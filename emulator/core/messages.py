@@ -60,14 +60,6 @@ class Message:
     delay: float = 0.5  # seconds per outcome step unit (the delivery delay)
 
     @property
-    def provider(self) -> str:
-        return self.batch.provider
-
-    @property
-    def account(self) -> str:
-        return self.batch.account
-
-    @property
     def created(self) -> float:
         return self.history[0][0]
 
