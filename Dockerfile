@@ -15,7 +15,8 @@ FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SMS_EMULATOR_HOST=0.0.0.0 \
-    SMS_EMULATOR_PORT=8080
+    SMS_EMULATOR_PORT=8080 \
+    SMS_EMULATOR_ALLOWED_HOSTS=sms,sms-emulator
 RUN useradd --create-home --uid 10001 emulator
 COPY --from=build /dist /dist
 RUN pip install --no-cache-dir /dist/*.whl && rm -rf /dist

@@ -20,6 +20,7 @@ from .core.events import EventHub
 from .core.gateway import Gateway
 from .core.outcomes import OutcomeTable
 from .core.store import MessageStore
+from .httpio import mask_url
 from .providers import PROVIDERS
 from .resources import load_fixture
 from .ticker import Ticker
@@ -85,7 +86,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     pending = await ctx.dispatcher.stop()
     if pending:
         log.warning("stopped with %d callbacks still pending: %s", len(pending),
-                    ", ".join(f"#{job.id} {job.url}" for job in pending[:10]))
+                    ", ".join(f"#{job.id} {mask_url(job.url)}" for job in pending[:10]))
     ctx.pending_at_shutdown = pending
 
 

@@ -22,6 +22,7 @@ import aiohttp
 
 from .core import events as ev
 from .core.events import EventHub
+from .httpio import mask_url
 
 log = logging.getLogger("emulator.callbacks")
 
@@ -196,12 +197,12 @@ class CallbackDispatcher:
             job.state = FAILED
             job.next_attempt = None
             log.warning("callback %s to %s failed for good after %d attempts: %s",
-                        job.id, job.url, len(job.attempts), attempt.error)
+                        job.id, mask_url(job.url), len(job.attempts), attempt.error)
         else:
             delay = min(self.backoff * 2 ** (len(job.attempts) - 1), self.backoff_max)
             job.next_attempt = self.now() + delay
             self._retry_later(job, delay)
-        log.info("callback %s %s %s -> %s%s", job.id, job.method, job.url,
+        log.info("callback %s %s %s -> %s%s", job.id, job.method, mask_url(job.url),
                  attempt.status if attempt.status is not None else attempt.outcome,
                  f" ({attempt.error})" if attempt.error else "")
         self.hub.publish(ev.CALLBACK_ATTEMPT, attempt.time, job, attempt=attempt)

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from . import __version__
 from .app import create_app
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .context import CONTEXT
+from .httpio import mask_url
 from .serving import listen
 
 DESCRIPTION = """\
@@ -58,7 +60,12 @@ def _serve_parser(sub: Any) -> None:
                    default=None, help="do not load the sample accounts from fixtures/")
     p.add_argument("--max-messages", type=int,
                    help="keep at most this many messages; older delivered ones are pruned")
-    p.add_argument("--control-token", help="require this token for /_emulator/ endpoints")
+    p.add_argument("--control-token",
+                   help="require this token for /_emulator/ endpoints (prefer the variable "
+                        f"{ENV_PREFIX}CONTROL_TOKEN: flags show in `ps`)")
+    p.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="NAME",
+                   help="a host name the control API answers to besides loopback names and IP "
+                        "addresses (repeatable; '*' for any), e.g. a Docker service name")
     p.add_argument("--callback-attempts", type=int, help="tries per callback (default 8)")
     p.add_argument("--callback-timeout", type=float, help="seconds per callback try (default 5)")
     p.add_argument("--tls", action="store_const", const=True, default=None,
@@ -137,6 +144,12 @@ def wait(url: str | None, timeout: float) -> int:
     return 1
 
 
+def inbox_url(base: str, token: str | None) -> str:
+    """The inbox's address, with the control token when there is one, so opening it works."""
+    query = f"?{urllib.parse.urlencode({'token': token})}" if token else ""
+    return f"{base}/_emulator/ui/{query}"
+
+
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper()),
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
@@ -160,7 +173,7 @@ async def serve(settings: Settings) -> None:
     if listening.tls_ca:
         print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
-    print(f"  web inbox: {listening.url}/_emulator/ui/", flush=True)
+    print(f"  web inbox: {inbox_url(listening.url, settings.control_token)}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -172,7 +185,7 @@ async def serve(settings: Settings) -> None:
     if pending:
         print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
         for job in pending:
-            print(f"  #{job.id} {job.kind} {job.url} ({len(job.attempts)} attempt(s))",
+            print(f"  #{job.id} {job.kind} {mask_url(job.url)} ({len(job.attempts)} attempt(s))",
                   flush=True)
     else:
         print("stopped; no callback was pending", flush=True)

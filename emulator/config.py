@@ -56,6 +56,7 @@ class Settings:
     seed: int = 0
     fixtures: bool = True
     control_token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
     log_level: str = "info"
     access_log: bool = True
     tls: bool = False
@@ -63,6 +64,9 @@ class Settings:
     port_file: str | None = None
     config_file: str | None = None
     accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        _validate(self)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -74,7 +78,7 @@ _TYPES: dict[str, type] = {
     "callback_backoff_max": float, "callback_concurrency": int, "max_body_bytes": int,
     "max_messages": int, "seed": int, "fixtures": bool, "control_token": str,
     "log_level": str, "access_log": bool, "tls": bool, "tls_dir": str, "port_file": str,
-    "config_file": str,
+    "config_file": str, "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -95,6 +99,11 @@ def coerce(name: str, value: Any) -> Any:
             if text in _FALSE:
                 return False
             raise ValueError(f"{value!r} is not a boolean")
+        if kind is tuple:
+            items = value.replace(",", " ").split() if isinstance(value, str) else value
+            if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+                raise ValueError(f"{value!r} is not a list of names")
+            return tuple(item.strip().lower() for item in items if item.strip())
         if kind in (int, float) and isinstance(value, bool):
             raise ValueError("a boolean is not a number")
         return kind(value)
@@ -102,7 +111,10 @@ def coerce(name: str, value: Any) -> Any:
         raise ConfigError(f"setting {name!r}: {exc}") from None
 
 
-def _validate(settings: Settings) -> Settings:
+def _validate(settings: Settings) -> None:
+    if settings.control_token is not None and not settings.control_token.strip():
+        raise ConfigError("setting 'control_token' is empty: give a token, or leave the setting "
+                          "out for no token (an empty one would protect nothing)")
     if settings.clock not in ("real", "manual"):
         raise ConfigError(f"setting 'clock' must be 'real' or 'manual', not {settings.clock!r}")
     if not 0 <= settings.port <= 65535:
@@ -114,7 +126,6 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("callback_attempts and callback_concurrency must be at least 1")
     if settings.max_messages is not None and settings.max_messages < 1:
         raise ConfigError("setting 'max_messages' must be at least 1")
-    return settings
 
 
 def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpec, ...]]:
@@ -162,5 +173,4 @@ def build_settings(
         file_values, accounts = read_config_file(config_file)
     merged: dict[str, Any] = {**file_values, **env, **{k: coerce(k, v) for k, v in flags.items()}}
     known = {f.name for f in fields(Settings)}
-    return _validate(Settings(**{k: v for k, v in merged.items() if k in known},
-                              accounts=accounts))
+    return Settings(**{k: v for k, v in merged.items() if k in known}, accounts=accounts)

@@ -8,7 +8,7 @@ provider then answers in its own error format.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import orjson
 from aiohttp import web
@@ -74,12 +74,32 @@ SECRET_KEYS = frozenset({"password", "subaccount_password", "token", "access_tok
 REDACTED = "***"
 
 
+def mask_url(url: str) -> str:
+    """``http://user:pass@host/dlr`` → ``http://user:***@host/dlr`` (a user name alone may be
+    a token, so it is masked whole): user info in a callback URL is a secret at rest."""
+    if "@" not in url:
+        return url
+    parts = urlsplit(url)
+    if not parts.netloc or "@" not in parts.netloc:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    masked = f"{user}:{REDACTED}" if colon else REDACTED
+    return urlunsplit(parts._replace(netloc=f"{masked}@{hostport}"))
+
+
+def _shown(key: str, value: Any) -> Any:
+    if key.lower() in SECRET_KEYS and value not in (None, ""):
+        return REDACTED
+    if isinstance(value, str) and "://" in value:
+        return mask_url(value)
+    return value
+
+
 def redact(body: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a request body safe to show and log: passwords and tokens masked."""
-    if not any(key.lower() in SECRET_KEYS for key in body):
-        return body
-    return {k: (REDACTED if k.lower() in SECRET_KEYS and v not in (None, "") else v)
-            for k, v in body.items()}
+    """A copy of a request body safe to show and log: passwords and tokens masked, whatever
+    their type, and user info in URLs."""
+    return {k: _shown(k, v) for k, v in body.items()}
 
 
 class RequestRecord:

@@ -181,3 +181,25 @@ def test_pending_callbacks_are_reported_at_shutdown(serve: object) -> None:
     out = served.stop()
     assert "1 callback(s) were still pending" in out
     assert f"http://127.0.0.1:{dead}/dlr?trn=" in out
+
+
+def test_an_empty_control_token_is_refused_at_start_up() -> None:
+    for args, env in ((["--control-token", ""], {}), ([], {"SMS_EMULATOR_CONTROL_TOKEN": ""})):
+        result = run("serve", "--port", "0", *args, env=env)
+        assert result.returncode == 2
+        assert "control_token' is empty" in result.stderr
+
+
+def test_the_banner_opens_the_inbox_with_the_token_and_allowed_hosts_apply(
+        serve: object) -> None:
+    served = serve("--allowed-host", "sms", "--allowed-host",  # type: ignore[operator]
+                   "ci-runner", env={"SMS_EMULATOR_CONTROL_TOKEN": "t/k n"})
+    inbox_line = served.proc.stdout.readline()  # type: ignore[union-attr]
+    assert inbox_line.strip() == f"web inbox: {served.url}/_emulator/ui/?token=t%2Fk+n"
+    inbox = requests.get(f"{served.url}/_emulator/ui/?token=t%2Fk+n")
+    assert inbox.ok and "SMS inbox" in inbox.text
+    for host, status in (("sms", 200), ("ci-runner:8080", 200), ("elsewhere", 403)):
+        answer = requests.get(served.url + "/_emulator/messages", params={"token": "t/k n"},
+                              headers={"Host": host})
+        assert answer.status_code == status, host
+    served.stop()

@@ -4,7 +4,6 @@ errors in one shape (``{"error": {"message": ..., "field": ...}}``)."""
 from __future__ import annotations
 
 import functools
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
@@ -14,6 +13,7 @@ from aiohttp import web
 from ..context import CONTEXT, Context
 from ..httpio import BodyError, json_object, read_body
 from ..rendering import dump_json, json_response
+from .access import refusal
 
 PROVIDER = "control"
 log = logging.getLogger("emulator.control")
@@ -70,17 +70,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def endpoint(handler: Handler | None = None, *, public: bool = False) -> Any:
-    """Wrap a control handler: the optional access token (``public`` ones need none, like the
-    health check that Docker and CI probe), and ControlError → JSON error."""
+    """Wrap a control handler: who may call it (:mod:`.access`: Host, Origin, and the optional
+    token, which ``public`` ones such as the health check that Docker and CI probe need not
+    carry), and ControlError → JSON error."""
     if handler is None:
         return functools.partial(endpoint, public=public)
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        token = context(request).settings.control_token
-        if token and not public and not _authorized(request, token):
-            return error_response(401, "this control API needs its token: send "
-                                       "'Authorization: Bearer <token>' or ?token=<token>")
+        refused = refusal(request, context(request).settings, public)
+        if refused is not None:
+            return error_response(*refused)
         try:
             return await handler(request)
         except ControlError as exc:
@@ -90,9 +90,3 @@ def endpoint(handler: Handler | None = None, *, public: bool = False) -> Any:
             return error_response(500, "internal error of the emulator (see its log)")
 
     return wrapped
-
-
-def _authorized(request: web.Request, token: str) -> bool:
-    given = request.headers.get("Authorization", "")
-    given = given[7:].strip() if given.startswith("Bearer ") else request.query.get("token", "")
-    return hmac.compare_digest(given.encode(), token.encode())

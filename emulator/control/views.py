@@ -11,6 +11,7 @@ from ..clock import Clock
 from ..core.accounts import Account
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
+from ..httpio import mask_url
 
 
 def iso(ts: float | None) -> str | None:
@@ -94,7 +95,7 @@ def callback_view(job: CallbackJob) -> dict[str, Any]:
         "account": job.account,
         "kind": job.kind,
         "method": job.method,
-        "url": job.url,
+        "url": mask_url(job.url),
         "state": job.state,
         "message_id": subject.id if isinstance(subject, Message) else None,
         "reply_id": subject.id if isinstance(subject, Reply) else None,
@@ -113,8 +114,8 @@ def account_view(account: Account) -> dict[str, Any]:
         "credits": float(account.credits),
         "limits": {k: (None if v is None else float(v)) for k, v in account.limits.items()},
         "tokens": len(account.tokens),
-        "dlr_url": account.dlr_url,
-        "replies_url": account.replies_url,
+        "dlr_url": account.dlr_url and mask_url(account.dlr_url),
+        "replies_url": account.replies_url and mask_url(account.replies_url),
         "demo": account.demo,
         "options": account.options,
     }

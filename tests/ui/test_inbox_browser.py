@@ -140,3 +140,26 @@ def test_filters(page: Page, server: EmulatorServer) -> None:
     page.fill("#filter-text", "apple")
     expect(page.get_by_test_id("phone")).to_have_count(1)
     expect(page.get_by_test_id("counts")).to_contain_text("2 messages")
+
+
+def test_the_inbox_says_when_a_token_is_needed_and_works_with_the_printed_address(
+        browser: Browser, make_sms_emulator: Any) -> None:
+    from emulator.cli import inbox_url
+
+    emulator = make_sms_emulator(control_token="s3cret")
+    context = browser.new_context(viewport={"width": 1000, "height": 600})
+    page = context.new_page()
+    csp_violations: list[str] = []
+    page.on("console", lambda msg: csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.goto(emulator.url + "/_emulator/ui/")
+    expect(page.get_by_test_id("refused")).to_contain_text("Token required")
+    expect(page.get_by_test_id("live")).to_have_text("token required")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inbox-token-required.png"))
+    page.goto(inbox_url(emulator.url, "s3cret"))
+    expect(page.get_by_test_id("live")).to_have_text("live")
+    send(emulator.server, "+41790000009", "with a token")
+    expect(page.get_by_test_id("message").filter(has_text="with a token")).to_be_visible()
+    context.close()
+    assert csp_violations == []

@@ -28,8 +28,25 @@ async function call(method, path, body) {
   if (body !== undefined) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
   const answer = await fetch(api(path), init);
   const data = await answer.json().catch(() => ({}));
+  if (answer.status === 401 || answer.status === 403) refuse(answer.status, data);
   if (!answer.ok) throw new Error((data.error && data.error.message) || answer.statusText);
   return data;
+}
+
+class Refused extends Error {}
+
+// The control API refused us (a control token is needed, or this host name is not allowed):
+// say so, with what to do, instead of "connecting…" for ever.
+function refuse(status, data) {
+  const message = (data.error && data.error.message) || "the emulator refused the inbox";
+  const advice = status === 401
+    ? (token ? "The token in this address is not the emulator's control token." : "This emulator was started with a control token. Open the inbox address it printed at start-up (it carries ?token=…), or add ?token=<your token> to this address.")
+    : "Open the inbox through an address the emulator answers to (127.0.0.1 or localhost), or start it with --allowed-host.";
+  $("live").textContent = status === 401 ? "token required" : "refused";
+  $("live").classList.remove("on");
+  document.querySelector("main").replaceChildren(el("section", { class: "refused", "data-testid": "refused" },
+    el("h2", {}, status === 401 ? "Token required" : "Not allowed"), el("p", {}, advice), el("p", { class: "detail" }, message)));
+  throw new Refused(message);
 }
 
 const digits = (phone) => (phone || "").replace(/\D/g, "");
@@ -200,4 +217,4 @@ $("reply-form").addEventListener("submit", async (event) => {
 });
 for (const id of ["filter-provider", "filter-account", "filter-text", "filter-status"]) $(id).addEventListener("input", () => render());
 
-load().then(listen);
+load().then(listen, (error) => { if (!(error instanceof Refused)) throw error; });
