@@ -58,12 +58,13 @@ def build_context(settings: Settings) -> Context:
         store=MessageStore(settings.max_messages),
     )
     dispatcher = CallbackDispatcher(
-        hub, clock.now,
+        hub, clock,
         timeout=settings.callback_timeout,
         attempts=settings.callback_attempts,
         backoff=settings.callback_backoff,
         backoff_max=settings.callback_backoff_max,
         concurrency=settings.callback_concurrency,
+        max_jobs=settings.max_messages,
     )
     return Context(
         settings=settings, clock=clock, hub=hub, gateway=gateway,
@@ -74,7 +75,7 @@ def build_context(settings: Settings) -> Context:
 async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx = app[CONTEXT]
     await ctx.dispatcher.start()
-    ticker = Ticker(ctx.clock, ctx.gateway)
+    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher)
     ctx.ticker = ticker
     task = asyncio.create_task(ticker.run(), name="sms-emulator-ticker")
     ctx.ready.set()

@@ -4,22 +4,32 @@ Providers turn events into :class:`CallbackJob` objects and submit them; nothing
 emulator makes outgoing HTTP requests. Every attempt (its status, latency and error) is kept on
 the job and published as an event, so tests and the web inbox can see exactly what happened.
 A callback counts as delivered on any 2xx answer; a refused connection, a timeout or a 5xx (or
-any other non-2xx) answer is retried after ``backoff * 2**n`` seconds (capped), up to
-``attempts`` tries.
+any other non-2xx) answer is retried after ``backoff * 2**n`` seconds (capped at
+``backoff_max``), up to ``attempts`` tries.
+
+Every try is due at a time **on the emulator's clock**: in real mode a timer releases it when
+that time comes; in manual mode nothing is tried until the clock is advanced, and
+:meth:`CallbackDispatcher.run_due` (called by the clock's advance, step by step) performs the
+tries that fall due, each stamped with its due time. A job has at most one try queued or in
+flight at a time. An answer from an emulator's own provider endpoint to one of its callbacks
+(a callback URL pointing back at the emulator) ends the job at once: it is a loop, not a fault.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
 from .httpio import mask_url
@@ -30,13 +40,15 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 BODY_KEEP = 500  # characters of the receiver's answer kept per attempt
+LOOP_HEADER = "X-Sms-Emulator-Callback"  # sent with every callback; providers refuse it
+EPSILON = 1e-6  # seconds: float slack when comparing due times with the clock
 
 
 @dataclass(slots=True, eq=False)
 class Attempt:
     number: int
     time: float
-    outcome: str  # "ok", "http_error", "timeout", "connection_error"
+    outcome: str  # "ok", "http_error", "timeout", "connection_error", "loop"
     status: int | None = None
     latency_ms: float = 0.0
     error: str | None = None
@@ -59,32 +71,50 @@ class CallbackJob:
     max_attempts: int = 0
 
 
+def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
+    """Seconds between try ``tries`` (1-based) and the next: ``backoff * 2**(tries-1)``,
+    capped."""
+    return min(backoff * 2 ** min(tries - 1, 64), backoff_max)
+
+
 class CallbackDispatcher:
     def __init__(
         self,
         hub: EventHub,
-        now: Callable[[], float],
+        clock: Clock,
         *,
         timeout: float,
         attempts: int,
         backoff: float,
         backoff_max: float,
         concurrency: int,
+        max_jobs: int | None = None,
     ) -> None:
         self.hub = hub
-        self.now = now
+        self.clock = clock
         self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.concurrency = concurrency
+        self.max_jobs = max_jobs
         self.jobs: dict[int, CallbackJob] = {}
+        self.pruned = 0
+        self.tries = 0  # tries made since start
         self._next_id = 1
+        self._due: list[tuple[float, int, CallbackJob]] = []  # heap of (due time, tie, job)
+        self._tie = itertools.count()
+        self._busy: set[int] = set()  # jobs with a try queued or in flight
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._queue: asyncio.Queue[CallbackJob] | None = None
         self._workers: list[asyncio.Task[None]] = []
-        self._timers: set[asyncio.TimerHandle] = set()
+        self._timer: asyncio.TimerHandle | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._first_try_waiters: list[tuple[set[int], asyncio.Event]] = []
+        clock.on_change(self._arm)
+
+    def now(self) -> float:
+        return self.clock.now()
 
     # -- life ------------------------------------------------------------------------------
 
@@ -94,22 +124,25 @@ class CallbackDispatcher:
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=self.timeout),
-            headers={"User-Agent": "sms-gateway-emulator"},
+            headers={"User-Agent": "sms-gateway-emulator", LOOP_HEADER: "1"},
             auto_decompress=True,
+            trust_env=False,  # callbacks go where the URL says, never through a proxy
         )
         self._workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        self._release()
 
     async def stop(self) -> list[CallbackJob]:
         """Stop delivering; returns the callbacks that were still pending."""
-        for timer in self._timers:
-            timer.cancel()
-        self._timers.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         for task in self._workers:
             task.cancel()
         for task in self._workers:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers = []
+        self._queue = None
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -122,11 +155,14 @@ class CallbackDispatcher:
 
     def submit(
         self, provider: str, account: str, kind: str, url: str, subject: Any,
-        method: str = "GET",
+        method: str = "GET", at: float | None = None,
     ) -> CallbackJob:
+        """A new callback, first tried at ``at`` on the emulator's clock (the time of what it
+        reports; now if not given)."""
+        when = self.now() if at is None else at
         job = CallbackJob(
             id=self._next_id, provider=provider, account=account, kind=kind, url=url,
-            subject=subject, created=self.now(), method=method, max_attempts=self.attempts,
+            subject=subject, created=when, method=method, max_attempts=self.attempts,
         )
         self._next_id += 1
         self.jobs[job.id] = job
@@ -134,14 +170,16 @@ class CallbackDispatcher:
             if subject.callbacks is None:
                 subject.callbacks = []
             subject.callbacks.append(job)
-        self._enqueue(job)
+        self._schedule(job, when)
         return job
 
     def redeliver(self, job: CallbackJob) -> CallbackJob:
-        """Try a callback again (whatever its state), with a fresh budget of attempts."""
+        """Try a callback again now, with a fresh budget of attempts. A pending job's next try
+        is brought forward; a job with a try in flight gets no second one beside it."""
         job.state = PENDING
         job.max_attempts = len(job.attempts) + self.attempts
-        self._enqueue(job)
+        if job.id not in self._busy:
+            self._schedule(job, self.now())
         return job
 
     def forget(self, keep: Callable[[CallbackJob], bool]) -> int:
@@ -150,36 +188,124 @@ class CallbackDispatcher:
         for job_id in doomed:
             job = self.jobs.pop(job_id)
             job.state = FAILED if job.state == PENDING else job.state
+            job.next_attempt = None
+        if not self.jobs:
+            self._due.clear()
         return len(doomed)
 
-    def _enqueue(self, job: CallbackJob) -> None:
-        job.next_attempt = self.now()
+    def prune(self) -> int:
+        """Keep the journal within ``max_jobs``: the oldest jobs that are over (delivered or
+        failed) go first, with the message or reply they hold; pending ones stay."""
+        if self.max_jobs is None or len(self.jobs) <= self.max_jobs:
+            return 0
+        excess = len(self.jobs) - self.max_jobs
+        doomed: list[int] = []
+        for job_id, job in self.jobs.items():
+            if job.state != PENDING:
+                doomed.append(job_id)
+                if len(doomed) == excess:
+                    break
+        for job_id in doomed:
+            del self.jobs[job_id]
+        self.pruned += len(doomed)
+        return len(doomed)
+
+    # -- when tries are due ----------------------------------------------------------------
+
+    def _schedule(self, job: CallbackJob, when: float) -> None:
+        job.next_attempt = when
+        heapq.heappush(self._due, (when, next(self._tie), job))
+        if when <= self.now() + EPSILON:
+            self._release()
+        elif self._due[0][2] is job:
+            self._arm()
+
+    def _current(self, when: float, job: CallbackJob) -> bool:
+        """Whether a heap entry still stands (a redeliver or a reset leaves stale ones)."""
+        return (job.next_attempt == when and job.state == PENDING and job.id in self.jobs
+                and job.id not in self._busy)
+
+    def next_due(self) -> float | None:
+        """When the next try is due on the emulator's clock (None if none is waiting)."""
+        due = self._due
+        while due and not self._current(due[0][0], due[0][2]):
+            heapq.heappop(due)
+        return due[0][0] if due else None
+
+    def _release(self) -> None:
+        """Queue every try that is due now."""
         if self._queue is None:
-            raise RuntimeError("the callback dispatcher is not running")
-        self._queue.put_nowait(job)
+            return
+        limit = self.now() + EPSILON
+        due = self._due
+        while due and due[0][0] <= limit:
+            when, _, job = heapq.heappop(due)
+            if self._current(when, job):
+                self._busy.add(job.id)
+                self._idle.clear()
+                self._queue.put_nowait(job)
+        self._arm()
+
+    def _arm(self) -> None:
+        """In real mode, wake up when the next try is due (the clock may also have jumped)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._queue is None or self.clock.mode == MANUAL:
+            return
+        upcoming = self.next_due()
+        if upcoming is None:
+            return
+        delay = upcoming - self.now()
+        if delay <= EPSILON:
+            asyncio.get_running_loop().call_soon(self._release)
+        else:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    async def run_due(self, patience: float) -> int:
+        """Perform every try due by now and wait (up to ``patience`` seconds) until none is
+        queued or in flight; returns how many tries were made meanwhile."""
+        before = self.tries
+        self._release()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), patience)
+        return self.tries - before
 
     # -- delivering ------------------------------------------------------------------------
 
     async def _work(self) -> None:
         assert self._queue is not None
+        queue = self._queue
         while True:
-            job = await self._queue.get()
-            if job.state != PENDING or job.id not in self.jobs:
-                continue
-            await self._attempt(job)
-            if len(job.attempts) == 1 and self._first_try_waiters:
-                self._tried(job.id)
+            job = await queue.get()
+            retry_at: float | None = None
+            try:
+                if job.state == PENDING and job.id in self.jobs:
+                    retry_at = await self._attempt(job)
+            finally:
+                self._busy.discard(job.id)
+                if retry_at is not None and job.state == PENDING and job.id in self.jobs:
+                    self._schedule(job, retry_at)
+                if not self._busy:
+                    self._idle.set()
 
-    async def _attempt(self, job: CallbackJob) -> None:
+    async def _attempt(self, job: CallbackJob) -> float | None:
+        """One try; returns when the next one is due (None when the job is over)."""
         assert self._session is not None
-        attempt = Attempt(number=len(job.attempts) + 1, time=self.now(), outcome="ok")
+        due = job.next_attempt if job.next_attempt is not None else self.now()
+        stamp = due if self.clock.mode == MANUAL else self.now()
+        attempt = Attempt(number=len(job.attempts) + 1, time=stamp, outcome="ok")
         started = time.perf_counter()
         try:
             async with self._session.request(job.method, job.url, allow_redirects=False) as resp:
                 raw = await resp.content.read(BODY_KEEP * 4)
                 attempt.status = resp.status
                 attempt.body = raw.decode("utf-8", "replace")[:BODY_KEEP]
-                if not 200 <= resp.status < 300:
+                if resp.headers.get(LOOP_HEADER):
+                    attempt.outcome = "loop"
+                    attempt.error = ("the callback URL points at the emulator's own provider "
+                                     "API, which refuses callbacks (it would loop)")
+                elif not 200 <= resp.status < 300:
                     attempt.outcome = "http_error"
                     attempt.error = f"HTTP {resp.status}"
         except TimeoutError:
@@ -189,56 +315,26 @@ class CallbackDispatcher:
             attempt.outcome = "connection_error"
             attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        self.tries += 1
         job.attempts.append(attempt)
-        if attempt.outcome == "ok":
+        retry_at: float | None = None
+        if job.state != PENDING or job.id not in self.jobs:
+            pass  # reset while in flight: the attempt is kept, nothing more is tried
+        elif attempt.outcome == "ok":
             job.state = DELIVERED
             job.next_attempt = None
-        elif len(job.attempts) >= job.max_attempts:
+        elif attempt.outcome == "loop" or len(job.attempts) >= job.max_attempts:
             job.state = FAILED
             job.next_attempt = None
             log.warning("callback %s to %s failed for good after %d attempts: %s",
                         job.id, mask_url(job.url), len(job.attempts), attempt.error)
         else:
-            delay = min(self.backoff * 2 ** (len(job.attempts) - 1), self.backoff_max)
-            job.next_attempt = self.now() + delay
-            self._retry_later(job, delay)
+            retry_at = stamp + backoff_delay(len(job.attempts), self.backoff, self.backoff_max)
+            job.next_attempt = retry_at
         log.info("callback %s %s %s -> %s%s", job.id, job.method, mask_url(job.url),
                  attempt.status if attempt.status is not None else attempt.outcome,
                  f" ({attempt.error})" if attempt.error else "")
         self.hub.publish(ev.CALLBACK_ATTEMPT, attempt.time, job, attempt=attempt)
-
-    def _retry_later(self, job: CallbackJob, delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        timer: asyncio.TimerHandle
-
-        def fire() -> None:
-            self._timers.discard(timer)
-            if job.state == PENDING and self._queue is not None:
-                self._queue.put_nowait(job)
-
-        timer = loop.call_later(delay, fire)
-        self._timers.add(timer)
-
-    # -- waiting ---------------------------------------------------------------------------
-
-    def _tried(self, job_id: int) -> None:
-        for waiting, done in self._first_try_waiters:
-            waiting.discard(job_id)
-            if not waiting:
-                done.set()
-
-    async def wait_attempted(self, jobs: Iterable[CallbackJob], timeout: float) -> bool:
-        """Wait until every job has been tried at least once; False on timeout."""
-        waiting = {job.id for job in jobs if job.state == PENDING and not job.attempts}
-        if not waiting:
-            return True
-        done = asyncio.Event()
-        entry = (waiting, done)
-        self._first_try_waiters.append(entry)
-        try:
-            await asyncio.wait_for(done.wait(), timeout)
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            self._first_try_waiters.remove(entry)
+        if job.state != PENDING:
+            self.prune()
+        return retry_at

@@ -69,6 +69,14 @@ class Clock:
         self._changed()
         return self.now()
 
+    def move_to(self, when: float) -> None:
+        """Move the emulator's time forward to ``when`` (never back)."""
+        current = self.now()
+        if when > current:
+            self.advance(when - current)
+            if self._frozen is not None:
+                self._frozen = when  # exactly, whatever the float sum gave
+
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever the time jumps or the mode changes."""
         self._listeners.append(listener)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import math
 
+from .callbacks import CallbackDispatcher
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import Event
@@ -22,9 +23,10 @@ RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this fa
 
 
 class Ticker:
-    def __init__(self, clock: Clock, gateway: Gateway) -> None:
+    def __init__(self, clock: Clock, gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
         self.clock = clock
         self.gateway = gateway
+        self.dispatcher = dispatcher
         self._wake = asyncio.Event()
         self._until = 0.0  # when the ticker means to wake up next
         self._settler = Settler()
@@ -50,6 +52,24 @@ class Ticker:
             if done < SLICE:
                 return applied
             await asyncio.sleep(0)
+
+    async def advance(self, seconds: float, patience: float) -> tuple[int, int]:
+        """Move the clock forward by ``seconds``, in steps: at each time within the span when a
+        callback try is due, the status changes due by then are applied and the due tries are
+        made (and awaited, up to ``patience`` seconds a step), so a retry whose backoff ends
+        within the span happens within it. Returns (status changes, callback tries)."""
+        target = self.clock.now() + seconds
+        applied = tries = 0
+        while True:
+            due = self.dispatcher.next_due()
+            step = target if due is None or due > target else due
+            self.clock.move_to(step)
+            applied += await self.run_due()
+            tries += await self.dispatcher.run_due(patience)
+            if step >= target:
+                upcoming = self.dispatcher.next_due()
+                if upcoming is None or upcoming > self.clock.now():
+                    return applied, tries
 
     async def run(self) -> None:
         while True:

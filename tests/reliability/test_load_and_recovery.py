@@ -73,6 +73,7 @@ def test_callbacks_outlive_a_receiver_that_is_down_slow_and_failing(
         receiver.come_up()
         receiver.answer_with(200, "late", times=10, delay=0.6)  # slower than the timeout
         receiver.answer_with(500, "busy", times=15)
+        emulator.advance(30)  # the retries fall due on the emulator's clock, within the span
         delivered = emulator.wait_for_callbacks(20, timeout=60, state="delivered")
     assert len(delivered) == 20
     assert {d["message_id"] for d in delivered} == {

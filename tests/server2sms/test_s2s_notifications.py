@@ -136,6 +136,8 @@ def test_retries_after_the_receiver_was_down(s2s: Call, control: EmulatorClient,
     assert job["attempts"][0]["outcome"] == "connection_error"
     assert job["attempts"][0]["error"]
     receiver.come_up()
+    assert control.callbacks()[0]["state"] == "pending", "manual clock: no retry on its own"
+    control.advance(1)  # the retries are due on the emulator's clock
     [done] = control.wait_for_callbacks(state="delivered", timeout=10)
     [call] = receiver.wait_for(1)
     assert call.query["TRN"] == "R1"
@@ -161,7 +163,7 @@ def test_callback_gives_up_after_its_attempts_and_can_be_redelivered(
     receiver.answer_with(500, times=6)  # the suite's emulator tries 6 times
     s2s("SendTextSMS", {**ME, "Recipients": ["+41790000000:R3"], "MessageText": "hi",
                         "URLDeliveryNotification": tagged(receiver, "d")})
-    control.advance(1)
+    control.advance(2)  # delivered at 0.5 s, then 6 tries 0.05-0.2 s apart
     [failed] = control.wait_for_callbacks(state="failed", timeout=10)
     assert len(failed["attempts"]) == 6
     control.post(f"/_emulator/callbacks/{failed['id']}/redeliver")

@@ -55,6 +55,7 @@ def test_reply_callback_default_parameters_and_retries(
     control.wait_for_callbacks(kind="reply", state="pending", timeout=5)
     failed_once = control.callbacks(kind="reply")[0]
     receiver.come_up()
+    control.advance(1)  # the retries are due on the emulator's clock
     [done] = control.wait_for_callbacks(kind="reply", state="delivered", timeout=10)
     assert done["reply_id"] == reply["id"]
     [call] = receiver.wait_for(1)

@@ -84,6 +84,6 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
             return
         values = tag_values(message, event.time, status, event.data["reason"])
         dispatcher.submit(PROVIDER, batch.account, CALLBACK_KIND[status], expand(url, values),
-                          message)
+                          message, at=event.time)
 
     hub.subscribe(on_event, (ev.MESSAGE_STATUS,))

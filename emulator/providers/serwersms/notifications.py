@@ -98,7 +98,8 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
             if account is not None and account.dlr_url:
                 url = fill_template(account.dlr_url, dlr_values(message, event.time),
                                     DLR_PARAMETERS)
-                dispatcher.submit(PROVIDER, account.username, "dlr", url, message)
+                dispatcher.submit(PROVIDER, account.username, "dlr", url, message,
+                                  at=event.time)
         elif event.type == ev.REPLY_RECEIVED:
             reply: Reply = event.subject
             if reply.provider != PROVIDER:
@@ -106,6 +107,7 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
             account = accounts.get(PROVIDER, reply.account)
             if account is not None and account.replies_url:
                 url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
-                dispatcher.submit(PROVIDER, account.username, "reply", url, reply)
+                dispatcher.submit(PROVIDER, account.username, "reply", url, reply,
+                                  at=event.time)
 
     hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.REPLY_RECEIVED))
