@@ -6,8 +6,10 @@ from aiohttp import web
 
 from ..context import Context
 from . import routes, stream
+from .waits import WAITS, MessageWaits
 
 
 def install(app: web.Application, ctx: Context) -> None:
+    app[WAITS] = MessageWaits(ctx.hub, lambda: ctx.gateway.store.messages.values())
     routes.add_routes(app)
     app.on_shutdown.append(stream.close_streams)

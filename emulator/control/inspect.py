@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -14,10 +15,12 @@ from .. import __version__
 from ..callbacks import CallbackJob
 from ..context import Context
 from ..core import events as ev
+from ..core import phones
 from ..core.messages import Message, Reply
 from ..providers import PROVIDERS
 from . import views
 from .api import context, endpoint, fail, ok
+from .waits import WAITS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000_000
@@ -50,19 +53,6 @@ def _time(query: Any, name: str) -> float | None:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
     except ValueError:
         fail(400, f"{name} must be an ISO 8601 time or a Unix timestamp", name)
-
-
-def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
-
-
-def same_number(stored: str, asked: str) -> bool:
-    """``+41790000001`` is asked for as ``0041790000001`` too, and ``+48500600700`` as
-    ``500 600 700`` (a national number matches the end)."""
-    want = _digits(asked)
-    want = want[2:] if want.startswith("00") else want
-    have = _digits(stored)
-    return have == want or (len(want) >= 9 and have.endswith(want)) or stored == asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +94,7 @@ class MessageFilter:
             m.seq > self.cursor
             and (self.provider is None or batch.provider == self.provider)
             and (self.account is None or batch.account == self.account)
-            and (self.recipient is None or same_number(m.recipient, self.recipient))
+            and (self.recipient is None or phones.same_number(m.recipient, self.recipient))
             and (self.sender is None or batch.sender == self.sender)
             and (self.status is None or m.status == self.status)
             and (self.kind is None or batch.kind == self.kind)
@@ -139,6 +129,8 @@ async def health(request: web.Request) -> web.Response:
         "messages": len(ctx.gateway.store),
         "pruned": ctx.gateway.store.pruned,
         "callbacks_pending": len(ctx.dispatcher.pending()),
+        "callbacks_pruned": ctx.dispatcher.pruned,
+        "message_waits": len(request.app[WAITS]),
     }, status=200 if ready else 503)
 
 
@@ -200,23 +192,30 @@ async def wait_for(ctx: Context, ready: Callable[[], bool], timeout: float,
         unsubscribe()
 
 
-_MESSAGE_EVENTS = frozenset({ev.MESSAGE_CREATED, ev.MESSAGE_STATUS, ev.STATE_RESET})
 _CALLBACK_EVENTS = frozenset({ev.CALLBACK_ATTEMPT, ev.STATE_RESET})
 _REPLY_EVENTS = frozenset({ev.REPLY_RECEIVED, ev.STATE_RESET})
+Waiting = Callable[[int, float], Awaitable[bool]]
+
+
+def rechecking(ctx: Context, matched: Callable[[int], list[T]], types: frozenset[str]
+               ) -> Waiting:
+    """Wait by checking ``matched`` again after events of ``types``."""
+    return lambda count, timeout: wait_for(ctx, lambda: len(matched(count)) >= count, timeout,
+                                           types)
 
 
 async def long_poll(
     request: web.Request, matched: Callable[[int], list[T]],
-    answer: Callable[[list[T]], dict[str, Any]], types: frozenset[str], noun: str,
+    answer: Callable[[list[T]], dict[str, Any]], waiting: Waiting, noun: str,
 ) -> web.Response:
     """Answer as soon as ``count`` items match, or with 408 and what matched after ``timeout``.
 
-    ``matched(n)`` returns the matching items (at least ``n`` when that many exist).
+    ``matched(n)`` returns the matching items (at least ``n`` when that many exist);
+    ``waiting(count, timeout)`` waits until that many match.
     """
-    ctx = context(request)
     count = int(_number(request.query, "count", 1, 1, MAX_LIMIT))
     timeout = _number(request.query, "timeout", 10, 0, MAX_WAIT)
-    done = await wait_for(ctx, lambda: len(matched(count)) >= count, timeout, types)
+    done = await waiting(count, timeout)
     items = matched(max(count, DEFAULT_LIMIT))
     data = answer(items)
     if done:
@@ -229,12 +228,14 @@ async def long_poll(
 
 @endpoint
 async def wait_messages(request: web.Request) -> web.Response:
-    """Long poll for messages matching the same filters as the list."""
+    """Long poll for messages matching the same filters as the list (matched incrementally:
+    :mod:`.waits`)."""
     ctx = context(request)
     flt = MessageFilter.from_query(request.query)
     return await long_poll(
         request, lambda n: _page(matching_messages(ctx, flt), n),
-        lambda items: _messages_answer(items, flt, ctx), _MESSAGE_EVENTS, "messages")
+        lambda items: _messages_answer(items, flt, ctx),
+        functools.partial(request.app[WAITS].wait, flt), "messages")
 
 
 def _callback_filter(query: Any) -> Callable[[CallbackJob], bool]:
@@ -276,8 +277,10 @@ async def list_callbacks(request: web.Request) -> web.Response:
 @endpoint
 async def wait_callbacks(request: web.Request) -> web.Response:
     """Long poll until ``count`` callbacks match (e.g. ``state=delivered``)."""
-    return await long_poll(request, _matching_callbacks(context(request), request.query),
-                           _callbacks_answer, _CALLBACK_EVENTS, "callbacks")
+    ctx = context(request)
+    matched = _matching_callbacks(ctx, request.query)
+    return await long_poll(request, matched, _callbacks_answer,
+                           rechecking(ctx, matched, _CALLBACK_EVENTS), "callbacks")
 
 
 @endpoint
@@ -304,7 +307,7 @@ def _matching_replies(ctx: Context, query: Any) -> Callable[[int], list[Reply]]:
             r for r in ctx.gateway.store.replies.values()
             if (not provider or r.provider == provider)
             and (not account or r.account == account)
-            and (not phone or same_number(r.phone, phone))
+            and (not phone or phones.same_number(r.phone, phone))
         ), n)
 
     return matched
@@ -318,8 +321,10 @@ async def list_replies(request: web.Request) -> web.Response:
 
 @endpoint
 async def wait_replies(request: web.Request) -> web.Response:
-    return await long_poll(request, _matching_replies(context(request), request.query),
-                           _replies_answer, _REPLY_EVENTS, "replies")
+    ctx = context(request)
+    matched = _matching_replies(ctx, request.query)
+    return await long_poll(request, matched, _replies_answer,
+                           rechecking(ctx, matched, _REPLY_EVENTS), "replies")
 
 
 @endpoint

@@ -1,6 +1,7 @@
 """Scenario rules: run-time overrides of what happens to a message.
 
-A rule matches on provider, account, recipient (exact, prefix, suffix or regex) and text, and
+A rule matches on provider, account, recipient (exact, prefix, suffix or regex; the first three
+read any spelling of the number, as :func:`phones.same_number` says) and text, and
 then decides the outcome (with an optional reason), the delivery delay, or a rejection at submit
 time with a provider error. ``times`` limits how often a rule applies: "the first two sends
 fail, then they succeed" is a reject rule with ``times: 2``. Rules are tried newest first.
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import phones
 from .numbered import Numbered
 from .outcomes import Outcome
 
@@ -67,12 +69,11 @@ class Rule:
         if self.recipient is None:
             return True
         if self.match == "exact":
-            return _digits(recipient) == _digits(self.recipient)
+            return phones.same_number(recipient, self.recipient)
         if self.match == "prefix":
-            return recipient.startswith(self.recipient) or _digits(recipient).startswith(
-                _digits(self.recipient))
+            return phones.starts_with(recipient, self.recipient)
         if self.match == "suffix":
-            return recipient.endswith(self.recipient)
+            return phones.ends_with(recipient, self.recipient)
         assert self._pattern is not None
         return self._pattern.search(recipient) is not None
 
@@ -83,10 +84,6 @@ class Rule:
         last = steps[-1]
         steps[-1] = replace(last, reason={**last.reason, provider: self.reason})
         return replace(self.outcome, steps=tuple(steps))
-
-
-def _digits(number: str) -> str:
-    return number.lstrip("+")
 
 
 class RuleBook(Numbered[Rule]):
