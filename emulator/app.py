@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from aiohttp import web
 
-from . import control
+from . import control, paths
 from .callbacks import CallbackDispatcher
 from .clock import Clock
 from .config import Settings
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[CONTEXT] = ctx
     control.install(app, ctx)
-    for provider in PROVIDERS:
-        provider.install(app, ctx)
+    paths.add_fallback(app, ctx.faults,
+                       {provider.SEGMENTS: provider.install(app, ctx) for provider in PROVIDERS})
     app.cleanup_ctx.append(_background)
     return app

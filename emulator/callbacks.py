@@ -32,7 +32,7 @@ import aiohttp
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
-from .httpio import mask_url
+from .httpio import CALLBACK_HEADER, mask_url
 
 log = logging.getLogger("emulator.callbacks")
 
@@ -40,7 +40,6 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 BODY_KEEP = 500  # characters of the receiver's answer kept per attempt
-LOOP_HEADER = "X-Sms-Emulator-Callback"  # sent with every callback; providers refuse it
 EPSILON = 1e-6  # seconds: float slack when comparing due times with the clock
 
 
@@ -124,7 +123,7 @@ class CallbackDispatcher:
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=self.timeout),
-            headers={"User-Agent": "sms-gateway-emulator", LOOP_HEADER: "1"},
+            headers={"User-Agent": "sms-gateway-emulator", CALLBACK_HEADER: "1"},
             auto_decompress=True,
             trust_env=False,  # callbacks go where the URL says, never through a proxy
         )
@@ -301,7 +300,7 @@ class CallbackDispatcher:
                 raw = await resp.content.read(BODY_KEEP * 4)
                 attempt.status = resp.status
                 attempt.body = raw.decode("utf-8", "replace")[:BODY_KEEP]
-                if resp.headers.get(LOOP_HEADER):
+                if resp.headers.get(CALLBACK_HEADER):
                     attempt.outcome = "loop"
                     attempt.error = ("the callback URL points at the emulator's own provider "
                                      "API, which refuses callbacks (it would loop)")

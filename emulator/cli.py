@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import urllib.error
@@ -19,7 +20,7 @@ from .app import create_app
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .context import CONTEXT
 from .httpio import mask_url
-from .serving import listen
+from .serving import StartupError, listen
 
 DESCRIPTION = """\
 A local emulator of the server2sms JSON API and the SerwerSMS.pl HTTPS API v2.
@@ -157,19 +158,39 @@ def _configure_logging(level: str) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Whoever polls the file sees nothing or everything, never half a port number."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text)
-    partial.replace(path)
+    """Whoever polls the file sees nothing or everything, never half a port number; a failed
+    write leaves nothing behind."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StartupError(f"cannot write the port file {path}: {exc.strerror}") from None
+
+
+def forget_port_file(path: Path) -> None:
+    """A port file left by an earlier run would send a waiting script to a dead port."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StartupError(f"cannot replace the port file {path}: {exc.strerror}") from None
 
 
 async def serve(settings: Settings) -> None:
+    port_file = Path(settings.port_file) if settings.port_file else None
+    if port_file is not None:
+        forget_port_file(port_file)
     app = create_app(settings)
     listening = await listen(app, settings)
     ctx = app[CONTEXT]
-    await ctx.ready.wait()
-    if settings.port_file:
-        write_atomically(Path(settings.port_file), f"{listening.port}\n")
+    try:
+        await ctx.ready.wait()
+        if port_file is not None:
+            write_atomically(port_file, f"{listening.port}\n")
+    except BaseException:
+        await listening.runner.cleanup()
+        raise
     if listening.tls_ca:
         print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
@@ -181,6 +202,8 @@ async def serve(settings: Settings) -> None:
     await stop.wait()
     print("stopping", flush=True)
     await listening.runner.cleanup()
+    if port_file is not None:
+        port_file.unlink(missing_ok=True)
     pending = ctx.pending_at_shutdown
     if pending:
         print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
@@ -210,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings.log_level)
     try:
         asyncio.run(serve(settings))
+    except StartupError as exc:
+        print(f"sms-emulator: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"sms-emulator: cannot serve on {settings.host}:{settings.port}: {exc.strerror}",
               file=sys.stderr)

@@ -22,6 +22,7 @@ The config file is TOML::
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -119,13 +120,28 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"setting 'clock' must be 'real' or 'manual', not {settings.clock!r}")
     if not 0 <= settings.port <= 65535:
         raise ConfigError(f"setting 'port' must be 0..65535, not {settings.port}")
-    for name in ("delivery_delay", "callback_timeout", "callback_backoff"):
-        if getattr(settings, name) < 0:
-            raise ConfigError(f"setting {name!r} must not be negative")
+    for name in ("delivery_delay", "callback_timeout", "callback_backoff",
+                 "callback_backoff_max"):
+        value = getattr(settings, name)
+        if not 0 <= value < math.inf:
+            raise ConfigError(f"setting {name!r} must be a finite number, not negative")
     if settings.callback_attempts < 1 or settings.callback_concurrency < 1:
         raise ConfigError("callback_attempts and callback_concurrency must be at least 1")
     if settings.max_messages is not None and settings.max_messages < 1:
         raise ConfigError("setting 'max_messages' must be at least 1")
+
+
+def _check_account(path: str | Path, provider: str, number: int, entry: Any) -> None:
+    """An account table is checked by the same schema as ``POST /_emulator/accounts``."""
+    from .validation import SchemaRegistry, describe
+
+    where = f"{path}: [[{provider}.accounts]] number {number}"
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where} is not a table")
+    validator = SchemaRegistry().validator("control", "account.create", "request")
+    error = next(iter(validator.iter_errors({**entry, "provider": provider})), None)
+    if error is not None:
+        raise ConfigError(f"{where}: {describe(error)}")
 
 
 def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpec, ...]]:
@@ -140,9 +156,8 @@ def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpe
     accounts: list[AccountSpec] = []
     for key, value in data.items():
         if key in PROVIDERS and isinstance(value, Mapping):
-            for entry in value.get("accounts", []):
-                if not isinstance(entry, Mapping) or "username" not in entry:
-                    raise ConfigError(f"{path}: every [[{key}.accounts]] needs a username")
+            for number, entry in enumerate(value.get("accounts", []), 1):
+                _check_account(path, key, number, entry)
                 accounts.append(AccountSpec.from_data(key, entry, origin="config"))
         elif key in _TYPES:
             values[key] = coerce(key, value)

@@ -69,6 +69,21 @@ def json_object(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def header_safe(detail: str, limit: int = 500) -> str:
+    """Text that can stand in an HTTP header (``X-Emulator-Error``): printable ASCII only,
+    anything else (control characters, non-ASCII, bytes that were not UTF-8) as ``?``."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in detail[:limit])
+
+
+CALLBACK_HEADER = "X-Sms-Emulator-Callback"
+"""Sent with every callback the emulator makes. A provider endpoint that receives it refuses
+to act (a callback URL pointing back at the emulator would loop for ever) and answers with it,
+so the dispatcher ends the job instead of retrying."""
+LOOP_STATUS = 508  # Loop Detected
+LOOP_DETAIL = ("this request is one of the emulator's own callbacks (its URL points back at "
+               "the emulator's provider API); it is not acted on, or it would loop")
+
+
 SECRET_KEYS = frozenset({"password", "subaccount_password", "token", "access_token",
                          "api_key", "apikey"})
 REDACTED = "***"

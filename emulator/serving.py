@@ -13,6 +13,10 @@ from .logs import ACCESS, AccessLogger
 SHUTDOWN_TIMEOUT = 5.0
 
 
+class StartupError(Exception):
+    """The emulator cannot start; the message names what failed and why."""
+
+
 @dataclass
 class Listening:
     runner: web.AppRunner
@@ -34,7 +38,12 @@ async def listen(app: web.Application, settings: Settings) -> Listening:
     if settings.tls:
         from .tls import make_server_context
 
-        ssl_context, tls_ca = make_server_context(settings.tls_dir, settings.host)
+        try:
+            ssl_context, tls_ca = make_server_context(settings.tls_dir, settings.host)
+        except OSError as exc:
+            where = exc.filename or settings.tls_dir or "the TLS folder"
+            raise StartupError(f"cannot prepare TLS certificates in {where}: "
+                               f"{exc.strerror or exc}") from None
     runner = web.AppRunner(
         app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT,
         access_log=ACCESS if settings.access_log else None, access_log_class=AccessLogger)

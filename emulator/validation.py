@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .httpio import SECRET_KEYS
 from .resources import schemas_dir
 
 if TYPE_CHECKING:
@@ -170,3 +171,21 @@ def _split_name(name: str) -> tuple[str, str]:
     if kind not in (REQUEST, RESPONSE) or not operation:
         raise ValueError(f"schema file {name!r} is not <operation>.request|response.json")
     return operation, kind
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(str(k).lower() in SECRET_KEYS or _holds_secret(v) for k, v in value.items())
+    return isinstance(value, list) and any(_holds_secret(v) for v in value)
+
+
+def describe(error: ValidationError) -> str:
+    """``field: why`` for the developer (header, log, control API answer), never showing the
+    value of a password or token, whatever its type."""
+    where = ".".join(str(p) for p in error.path)
+    secret = any(str(p).lower() in SECRET_KEYS for p in error.path) or _holds_secret(
+        error.instance)
+    message = (f"does not match the schema ({error.validator}: {error.validator_value!r})"
+               if secret else error.message)
+    return f"{where}: {message}" if where else message
+

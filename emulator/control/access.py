@@ -87,7 +87,8 @@ def token_given(request: web.Request) -> str:
 def has_token(request: web.Request, token: str | None) -> bool:
     if not token:
         return False
-    return hmac.compare_digest(token_given(request).encode(), token.encode())
+    given = token_given(request).encode("utf-8", "surrogateescape")  # any header bytes
+    return hmac.compare_digest(given, token.encode())
 
 
 def refusal(request: web.Request, settings: Settings, public: bool = False

@@ -13,6 +13,7 @@ from aiohttp import web
 from ..context import CONTEXT, Context
 from ..httpio import BodyError, json_object, read_body
 from ..rendering import dump_json, json_response
+from ..validation import describe
 from .access import refusal
 
 PROVIDER = "control"
@@ -53,8 +54,7 @@ async def body(request: web.Request, operation: str | None = None) -> dict[str, 
         validator = context(request).schemas.validator(PROVIDER, operation, "request")
         error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
         if error is not None:
-            field = ".".join(str(p) for p in error.path) or None
-            fail(400, f"{field}: {error.message}" if field else error.message, field)
+            fail(400, describe(error), ".".join(str(p) for p in error.path) or None)
     return data
 
 

@@ -79,7 +79,8 @@ _SPEC_FIELDS = {"username", "password", "credits", "tokens", "limits", "dlr_url"
 
 def token_account_name(token: str) -> str:
     """The name of the account an unknown API token opens."""
-    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:10]
+    raw = token.encode("utf-8", "surrogateescape")  # header bytes that are not UTF-8 too
+    return "token-" + hashlib.sha256(raw).hexdigest()[:10]
 
 
 def parse_limit(value: Any) -> Decimal | None:

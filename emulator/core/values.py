@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_SAFE_INTEGER = 2**53  # beyond this a JSON number is no longer an exact integer anywhere
 TRUE = frozenset({"true", "1", "on", "yes", "y", "t"})
 FALSE = frozenset({"false", "0", "off", "no", "n", "f"})
 
@@ -33,3 +34,20 @@ def boolean(value: Any, default: bool = False) -> bool:
 def integral(value: float) -> str:
     """``5.0`` → ``"5"``, ``5.5`` → ``"5.5"``: a JSON number as a client meant it."""
     return str(int(value)) if value.is_integer() else str(value)
+
+
+def whole_number(text: str) -> int | None:
+    """``"42"``, ``"42.0"`` or ``" 42 "`` → 42; None for anything else, including numbers
+    beyond :data:`MAX_SAFE_INTEGER` (``1e308``, 400 digits), which no client means."""
+    text = text.strip()
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            real = float(text)
+        except ValueError:
+            return None
+        if not real.is_integer():
+            return None
+        number = int(real)
+    return number if abs(number) <= MAX_SAFE_INTEGER else None

@@ -60,8 +60,9 @@ def test_a_huge_body_gets_413(make_sms_emulator: Any) -> None:
 def test_unknown_method_gets_404(server: EmulatorServer) -> None:
     answer = requests.post(server.url + "/SendFax", json=ME)
     assert answer.status_code == 404
-    assert answer.json() == INVALID
+    assert answer.json() == {"StatusCode": "2", "StatusInfo": "Connect failed."}
     assert "SendFax" in answer.headers["X-Emulator-Error"]
+    assert "SendTextSMS" in answer.headers["X-Emulator-Error"], "lists the methods there are"
 
 
 def test_get_gets_405(server: EmulatorServer) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...context import Context
+from ...paths import PathHandler
 from . import notifications, routes
 from .models import Server2smsBackend
 
 NAME = "server2sms"
+SEGMENTS = 1  # /<Method>
 
 
-def install(app: web.Application, ctx: Context) -> None:
+def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
-    routes.add_routes(app, ctx.faults, ctx.schemas)
     notifications.watch(ctx.hub, ctx.dispatcher)
+    return routes.add_routes(app, ctx.faults, ctx.schemas)

@@ -8,8 +8,10 @@ redeemed voucher (see docs/decisions.md).
 from __future__ import annotations
 
 OK = "1"
+UNKNOWN_METHOD = "2"  # "Connect failed.": no method was reached (docs/decisions.md)
 AUTHORIZATION_FAILED = "3"
 NOT_ENOUGH_CREDITS = "5"
+ACCESS_DENIED = "25"
 INVALID_ORIGINATOR = "10"
 INVALID_DATA = "11"
 INVALID_URL_BUFFERED = "17"

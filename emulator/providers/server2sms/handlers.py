@@ -9,7 +9,7 @@ the log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,13 +18,22 @@ from aiohttp import web
 
 from ... import __version__
 from ...context import CONTEXT, Context
-from ...core import gsm, phones, timefmt
+from ...core import gsm, phones, timefmt, values
 from ...core.accounts import Account
 from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
-from ...httpio import BodyError, RequestRecord, json_object, read_body
+from ...httpio import (
+    CALLBACK_HEADER,
+    LOOP_DETAIL,
+    LOOP_STATUS,
+    BodyError,
+    RequestRecord,
+    header_safe,
+    json_object,
+    read_body,
+)
 from ...memory import long_lived
 from ...rendering import json_response
-from ...validation import SchemaRegistry
+from ...validation import SchemaRegistry, describe
 from . import errors, wire
 from .errors import status
 from .models import DEFAULT_TOKEN_MASK, DEFAULT_TOKEN_VALIDITY_MINUTES, Token
@@ -33,6 +42,7 @@ from .notifications import URL_FIELDS, url_is_valid
 PROVIDER = "server2sms"
 API_VERSION = "1.0"
 UNLOCK_SENDER = "server2sms"
+MAX_TOKEN_VALIDITY_MINUTES = 100 * 366 * 24 * 60  # a century: more is a client's mistake
 log = logging.getLogger("emulator.server2sms")
 
 CORS_HEADERS = {
@@ -74,7 +84,7 @@ def respond(request: web.Request, answer: dict[str, str], http_status: int = 200
     one), and the reason for an error in ``X-Emulator-Error``."""
     headers = dict(CORS_HEADERS) if "Origin" in request.headers else {}
     if detail:
-        headers["X-Emulator-Error"] = detail.encode("ascii", "replace").decode("ascii")[:500]
+        headers["X-Emulator-Error"] = header_safe(detail)
     return json_response(answer, status=http_status, headers=headers)
 
 
@@ -82,22 +92,27 @@ Handler = Callable[["Call"], dict[str, Any]]
 
 
 def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
-                  ) -> Callable[[web.Request], Any]:
-    """The one aiohttp handler for ``/<Method>``: finds the method, reads the body, answers."""
+                  ) -> Callable[[web.Request, str], Awaitable[web.Response]]:
+    """The one handler for ``/<Method>`` (called with the method's name as the path gives it):
+    finds the method, reads the body, answers."""
     by_lower = {
         name.lower(): (name, handler, "UserName" in schemas.schema(
             PROVIDER, name, "request").get("required", ()))
         for name, handler in operations.items()
     }
 
-    async def endpoint(request: web.Request) -> web.Response:
-        name = request.match_info["method"]
+    async def endpoint(request: web.Request, name: str) -> web.Response:
         found = by_lower.get(name.lower())
         if found is None:
-            detail = f"unknown server2sms method {name!r}"
-            log.info("%s %s: %s", request.method, request.path, detail)
-            return respond(request, status(errors.INVALID_DATA), 404, detail)
+            detail = (f"unknown server2sms method {name!r} at {request.path!r}; methods: "
+                      f"{', '.join(operations)}")
+            log.info("%s %s: unknown method", request.method, request.path)
+            return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
         operation, handler, authenticated = found
+        if CALLBACK_HEADER in request.headers:
+            response = respond(request, status(errors.ACCESS_DENIED), LOOP_STATUS, LOOP_DETAIL)
+            response.headers[CALLBACK_HEADER] = "refused"
+            return response
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":
@@ -158,7 +173,7 @@ def schema_problem(ctx: Context, operation: str, body: dict[str, Any]) -> tuple[
             detail = f"{field} is missing"
         else:
             field = str(error.path[0]) if error.path else ""
-            detail = f"{field}: {error.message}" if field else error.message
+            detail = describe(error)
         rank = order.index(field) if field in order else len(order)
         code = properties.get(field, {}).get("x-status-code", errors.INVALID_DATA)
         if best is None or rank < best[0]:
@@ -386,13 +401,14 @@ def send_token_sms(call: Call) -> dict[str, Any]:
     sender = originator(call, default=phones.international(entries[0][0]) or entries[0][0])
     urls = notification_urls(call)
     validity_text = wire.text_value(body.get("TokenValidity")).strip()
-    try:
-        validity = int(validity_text) if validity_text else DEFAULT_TOKEN_VALIDITY_MINUTES
-    except ValueError:
-        raise Refusal(errors.INVALID_DATA, f"TokenValidity {validity_text!r} is not a number "
-                                           "of minutes") from None
-    if validity <= 0:
-        raise Refusal(errors.INVALID_DATA, "TokenValidity must be a positive number of minutes")
+    validity = values.whole_number(validity_text) if validity_text \
+        else DEFAULT_TOKEN_VALIDITY_MINUTES
+    if validity is None:
+        raise Refusal(errors.INVALID_DATA, f"TokenValidity {validity_text[:40]!r} is not a "
+                                           "whole number of minutes")
+    if not 0 < validity <= MAX_TOKEN_VALIDITY_MINUTES:
+        raise Refusal(errors.INVALID_DATA, "TokenValidity must be a number of minutes from 1 "
+                                           f"to {MAX_TOKEN_VALIDITY_MINUTES}")
     backend = call.backend
     code = wire.text_value(body.get("VerificationCode")).strip() or backend.token_code(
         wire.text_value(body.get("TokenMask")) or DEFAULT_TOKEN_MASK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...faults import FaultBook, guard
+from ...paths import PathHandler
 from ...validation import SchemaRegistry
 from . import handlers as h
 
@@ -26,5 +27,16 @@ OPERATIONS: dict[str, h.Handler] = {
 }
 
 
-def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry) -> None:
-    app.router.add_route("*", "/{method}", guard(faults, h.make_endpoint(OPERATIONS, schemas)))
+def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry
+               ) -> PathHandler:
+    """Route ``/<Method>``; returns the handler for the same method reached by an odd path."""
+    endpoint = h.make_endpoint(OPERATIONS, schemas)
+
+    async def by_route(request: web.Request) -> web.StreamResponse:
+        return await endpoint(request, request.match_info["method"])
+
+    async def by_segments(request: web.Request, segments: list[str]) -> web.StreamResponse:
+        return await endpoint(request, "/".join(segments))
+
+    app.router.add_route("*", "/{method}", guard(faults, by_route))
+    return by_segments

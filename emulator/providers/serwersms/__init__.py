@@ -9,18 +9,20 @@ from aiohttp import web
 from ...context import Context
 from ...core import phones
 from ...core.messages import Reply
+from ...paths import PathHandler
 from ...resources import load_fixture
 from . import notifications, routes
 from .models import SerwersmsBackend
 
 NAME = "serwersms"
+SEGMENTS = 2  # /<group>/<action>
 
 
-def install(app: web.Application, ctx: Context) -> None:
+def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = SerwersmsBackend(load_fixture("serwersms_demo.json"),
                                           load_fixture("serwersms.json"), seed=ctx.settings.seed)
-    routes.add_routes(app, ctx.faults)
     notifications.watch(ctx.hub, ctx.dispatcher, ctx.accounts)
+    return routes.add_routes(app, ctx.faults)
 
 
 def inject_reply(ctx: Context, data: dict[str, Any]) -> Reply:

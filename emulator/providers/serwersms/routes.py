@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...faults import FaultBook, guard
+from ...paths import PathHandler
 from .handlers import (
     Operation,
     assets,
@@ -90,5 +91,16 @@ OPERATIONS.update({alias: OPERATIONS[name] for alias, name in ALIASES.items()})
 OPERATIONS["error/{code}"] = Operation("error/{code}", acc.error_view, authenticated=False)
 
 
-def add_routes(app: web.Application, faults: FaultBook) -> None:
-    app.router.add_route("*", "/{group}/{action}", guard(faults, make_endpoint(OPERATIONS)))
+def add_routes(app: web.Application, faults: FaultBook) -> PathHandler:
+    """Route ``/<group>/<action>``; returns the handler for an action reached by an odd path."""
+    endpoint = make_endpoint(OPERATIONS)
+
+    async def by_route(request: web.Request) -> web.StreamResponse:
+        return await endpoint(request, request.match_info["group"], request.match_info["action"])
+
+    async def by_segments(request: web.Request, segments: list[str]) -> web.StreamResponse:
+        group = segments[0] if segments else ""
+        return await endpoint(request, group, "/".join(segments[1:]))
+
+    app.router.add_route("*", "/{group}/{action}", guard(faults, by_route))
+    return by_segments

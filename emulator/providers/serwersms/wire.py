@@ -8,6 +8,7 @@ every value a string, form bodies with PHP-bracket arrays (``phone[0]=…``,
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -72,6 +73,18 @@ given = values.given
 flag = values.boolean
 
 
+class Upload(str):
+    """A file sent in a multipart body, as the base64 text the JSON clients send instead
+    (so one schema and one handler serve both), with the file's own name kept beside it."""
+
+    filename: str
+
+    def __new__(cls, content: bytes, filename: str | None) -> Upload:
+        upload = super().__new__(cls, base64.b64encode(content).decode("ascii"))
+        upload.filename = filename or ""
+        return upload
+
+
 def text(value: Any) -> str:
     if value is None:
         return ""
@@ -118,14 +131,7 @@ def strings(value: Any) -> list[str]:
 def integer(value: Any) -> int | None:
     if isinstance(value, bool) or not given(value):
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else None
+    return values.whole_number(str(value))
 
 
 def integers(value: Any) -> list[int]:

@@ -9,7 +9,7 @@ answer is HTTP 200, errors as ``{"error": {...}}`` (or ``<error>`` in XML), as t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -18,8 +18,19 @@ from aiohttp import web
 
 from ....context import CONTEXT, Context
 from ....core.accounts import Account
-from ....httpio import BodyError, RequestRecord, decode_text, json_object, read_body
+from ....httpio import (
+    CALLBACK_HEADER,
+    LOOP_DETAIL,
+    LOOP_STATUS,
+    BodyError,
+    RequestRecord,
+    decode_text,
+    header_safe,
+    json_object,
+    read_body,
+)
 from ....rendering import json_response, xml_response
+from ....validation import describe
 from .. import wire
 from ..errors import (
     INTERNAL,
@@ -27,6 +38,7 @@ from ..errors import (
     INVALID_DATA,
     INVALID_ID,
     INVALID_USER,
+    NO_PERMISSION,
     REQUIRED,
     ApiError,
     error_body,
@@ -94,8 +106,7 @@ def split_action(action: str) -> tuple[str, str]:
 def render(data: Any, fmt: str, detail: str | None = None) -> web.StreamResponse:
     if isinstance(data, web.StreamResponse):
         return data
-    headers = {"X-Emulator-Error": detail.encode("ascii", "replace").decode()[:500]} \
-        if detail else None
+    headers = {"X-Emulator-Error": header_safe(detail)} if detail else None
     if fmt == "xml":
         if isinstance(data, dict) and set(data) == {"error"}:
             return xml_response(data["error"], root="error", headers=headers)
@@ -115,7 +126,8 @@ async def gather_params(request: web.Request) -> dict[str, Any]:
         except (ValueError, UnicodeDecodeError, aiohttp.ClientPayloadError) as exc:
             raise BodyError(400, f"the multipart body cannot be read: {exc}") from None
         for name, value in form.items():
-            params[name] = value.file.read() if isinstance(value, web.FileField) else value
+            params[name] = wire.Upload(value.file.read(), value.filename) \
+                if isinstance(value, web.FileField) else value
         return params
     raw = await read_body(request)
     stripped = raw.lstrip()
@@ -140,16 +152,23 @@ def authenticate(ctx: Context, request: web.Request, params: dict[str, Any]) -> 
     return ctx.accounts.authenticate(PROVIDER, username, wire.text(params.get("password")))
 
 
-def make_endpoint(operations: dict[str, Operation]) -> Callable[[web.Request], Any]:
-    async def endpoint(request: web.Request) -> web.StreamResponse:
-        group = request.match_info["group"]
-        action, fmt = split_action(request.match_info["action"])
+def make_endpoint(operations: dict[str, Operation]
+                  ) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
+    """The one handler for ``/<group>/<action>`` (called with both as the path gives them)."""
+
+    async def endpoint(request: web.Request, group: str, action: str) -> web.StreamResponse:
+        action, fmt = split_action(action)
         path = f"{group}/{action}"
         operation = operations.get(path) or (operations.get(f"{group}/{{code}}")
                                              if group == "error" else None)
         if operation is None:
             log.info("%s %s: unknown action", request.method, request.path)
             return render(error_body(INVALID_ACTION), fmt, f"unknown action {path!r}")
+        if CALLBACK_HEADER in request.headers:
+            response = render(error_body(NO_PERMISSION), fmt, LOOP_DETAIL)
+            response.set_status(LOOP_STATUS)
+            response.headers[CALLBACK_HEADER] = "refused"
+            return response
         ctx = request.app[CONTEXT]
         try:
             params = await gather_params(request)
@@ -191,6 +210,5 @@ def schema_problem(ctx: Context, operation: str, params: dict[str, Any]
         if not wire.given(params.get(name)):
             return REQUIRED, f"missing required parameter {name!r}"
     for error in ctx.schemas.errors(*key, params):
-        where = ".".join(str(p) for p in error.path)
-        return INVALID_DATA, f"{where}: {error.message}" if where else error.message
+        return INVALID_DATA, describe(error)
     return None

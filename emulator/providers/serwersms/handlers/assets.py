@@ -72,8 +72,9 @@ def files_add(call: Call) -> dict[str, Any]:
         name = urlsplit(url).path.rsplit("/", 1)[-1] or "file"
         size = 0
     elif wire.given(upload) and kind == "mms":
-        data = upload if isinstance(upload, bytes) else _base64(wire.text(upload))
-        name = wire.text(call.get("name")).strip() or "upload"
+        data = _base64(wire.text(upload))
+        name = (wire.text(call.get("name")).strip()
+                or (upload.filename if isinstance(upload, wire.Upload) else "") or "upload")
         size = len(data)
     else:
         raise ApiError(REQUIRED, "files/add needs url (or, for MMS, file)")
