@@ -181,6 +181,10 @@ async def serve(settings: Settings) -> None:
     port_file = Path(settings.port_file) if settings.port_file else None
     if port_file is not None:
         forget_port_file(port_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before anyone can learn the port
+        loop.add_signal_handler(sig, stop.set)
     app = create_app(settings)
     listening = await listen(app, settings)
     ctx = app[CONTEXT]
@@ -195,10 +199,6 @@ async def serve(settings: Settings) -> None:
         print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
     print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
     print(f"  web inbox: {inbox_url(listening.url, settings.control_token)}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     print("stopping", flush=True)
     await listening.runner.cleanup()

@@ -173,6 +173,9 @@ def _split_name(name: str) -> tuple[str, str]:
     return operation, kind
 
 
+_NAMES_ONLY = frozenset({"required", "additionalProperties"})  # messages that show no values
+
+
 def _holds_secret(value: Any) -> bool:
     if isinstance(value, dict):
         return any(str(k).lower() in SECRET_KEYS or _holds_secret(v) for k, v in value.items())
@@ -183,8 +186,8 @@ def describe(error: ValidationError) -> str:
     """``field: why`` for the developer (header, log, control API answer), never showing the
     value of a password or token, whatever its type."""
     where = ".".join(str(p) for p in error.path)
-    secret = any(str(p).lower() in SECRET_KEYS for p in error.path) or _holds_secret(
-        error.instance)
+    secret = any(str(p).lower() in SECRET_KEYS for p in error.path) or (
+        error.validator not in _NAMES_ONLY and _holds_secret(error.instance))
     message = (f"does not match the schema ({error.validator}: {error.validator_value!r})"
                if secret else error.message)
     return f"{where}: {message}" if where else message

@@ -203,3 +203,59 @@ def test_the_banner_opens_the_inbox_with_the_token_and_allowed_hosts_apply(
                               headers={"Host": host})
         assert answer.status_code == status, host
     served.stop()
+
+
+def test_a_port_file_that_cannot_be_written_is_named_and_nothing_is_left(
+        tmp_path: Path) -> None:
+    missing = tmp_path / "missing" / "port"
+    result = run("serve", "--port", "0", "--port-file", str(missing))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"sms-emulator: cannot write the port file {missing}: "
+                                      "No such file or directory")
+    assert "Unclosed" not in result.stderr and "Traceback" not in result.stderr
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    tls = run("serve", "--port", "0", "--tls", "--tls-dir", str(not_a_folder / "tls"))
+    assert tls.returncode == 1
+    assert f"cannot prepare TLS certificates in {not_a_folder}" in tls.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"], "nothing half-written"
+
+
+def test_a_stale_port_file_is_replaced_and_removed_at_stop(serve: object,
+                                                           tmp_path: Path) -> None:
+    port_file = tmp_path / "port"
+    port_file.write_text("1\n")  # a crashed run's
+    served = serve("--port-file", str(port_file))  # type: ignore[operator]
+    assert port_file.read_text() == served.url.rsplit(":", 1)[1] + "\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["port"], "no partial file"
+    served.stop()
+    assert not port_file.exists()
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('username = "ACME"\ncredits = "lots"', "credits: 'lots' does not match"),
+    ('username = "ACME"\npasword = "x"', "'pasword' was unexpected"),
+    ('password = "x"', "'username' is a required property"),
+    ('username = "ACME"\npassword = { p = "Hunter2-SECRET" }', "password: does not match"),
+])
+def test_config_accounts_are_checked_by_the_control_schema(tmp_path: Path, table: str,
+                                                           message: str) -> None:
+    config = tmp_path / "emulator.toml"
+    config.write_text(f"[[server2sms.accounts]]\n{table}\n")
+    result = run("serve", "--port", "0", "--config", str(config))
+    assert result.returncode == 2
+    assert f"{config}: [[server2sms.accounts]] number 1: " in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and "Hunter2" not in result.stderr
+
+
+def test_the_runner_refuses_what_the_cli_refuses() -> None:
+    from emulator.config import ConfigError
+    from emulator.testing.server import EmulatorServer
+
+    for bad in ({"delivery_delay": -1}, {"callback_backoff_max": float("nan")},
+                {"clock": "fast"}, {"port": 70000}, {"max_messages": 0}):
+        with pytest.raises(ConfigError):
+            EmulatorServer(**bad)
+    cli = run("serve", "--port", "0", "--delivery-delay", "-1")
+    assert cli.returncode == 2 and "delivery_delay" in cli.stderr
