@@ -13,7 +13,7 @@ import platform
 import sys
 from pathlib import Path
 
-from . import bulk, callbacks, startup, throughput
+from . import bulk, callbacks, edges, startup, throughput
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 NOTES = """
@@ -77,6 +77,18 @@ def main() -> None:
                  f"receiver got {cb.received:,} ({cb.distinct:,} distinct)",
                  f"{cb.per_second:,.0f} per second",
                  f">= 2,000/s, none lost: {verdict(cb.per_second >= 2000 and exact)}"))
+    capped = edges.memory_under_cap()
+    low, high = edges.CHECKPOINTS
+    rows.append((f"resident memory under --max-messages {edges.CAP:,} with callbacks",
+                 f"{low:,} sends: {capped.rss_mb[low]:.0f} MB; {high:,} sends: "
+                 f"{capped.rss_mb[high]:.0f} MB; {capped.delivered:,} callbacks made, "
+                 f"{capped.journal:,} kept", f"{capped.growth:+.1%}",
+                 f"flat (within 10 %): {verdict(abs(capped.growth) <= 0.10)}"))
+    waits = edges.send_latency_with_waits()
+    rows.append((f"send latency with {edges.WAITS:,} pending messages/wait",
+                 f"median SendTextSMS {waits.p50_with_ms:.3f} ms with {waits.waits:,} waits "
+                 f"for other numbers, {waits.p50_without_ms:.3f} ms without",
+                 f"{waits.added_ms:+.3f} ms", f"< 1 ms added: {verdict(waits.added_ms < 1)}"))
     ours, theirs = startup.startup("emulator"), startup.startup("pytest-httpserver")
     rows.append(("fixture start-up: import + ready server",
                  f"emulator {ours.import_ms:.0f} + {ours.ready_ms:.0f} ms; pytest-httpserver "

@@ -76,6 +76,15 @@ def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
     return min(backoff * 2 ** min(tries - 1, 64), backoff_max)
 
 
+def _detach(job: CallbackJob) -> None:
+    """Undo the job ↔ message (or reply) reference cycle of a job that leaves the journal, so
+    reference counting frees both at once (the collector may have frozen them)."""
+    subject, job.subject = job.subject, None
+    if subject is not None and subject.callbacks:
+        with contextlib.suppress(ValueError):
+            subject.callbacks.remove(job)
+
+
 class CallbackDispatcher:
     def __init__(
         self,
@@ -188,6 +197,7 @@ class CallbackDispatcher:
             job = self.jobs.pop(job_id)
             job.state = FAILED if job.state == PENDING else job.state
             job.next_attempt = None
+            _detach(job)
         if not self.jobs:
             self._due.clear()
         return len(doomed)
@@ -205,7 +215,7 @@ class CallbackDispatcher:
                 if len(doomed) == excess:
                     break
         for job_id in doomed:
-            del self.jobs[job_id]
+            _detach(self.jobs.pop(job_id))
         self.pruned += len(doomed)
         return len(doomed)
 

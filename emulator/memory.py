@@ -37,6 +37,12 @@ def long_lived(count: int) -> AbstractContextManager[None]:
     return _bulk() if count >= BULK else _SMALL
 
 
+def thaw() -> None:
+    """After a full reset: hand what earlier bulk sends froze back to the collector, so
+    whatever of it is now garbage in reference cycles is freed too."""
+    gc.unfreeze()
+
+
 SETTLE_EVERY = 5_000
 
 

@@ -41,4 +41,4 @@ def add_fallback(app: web.Application, faults: FaultBook,
         count = min(counts, key=lambda n: (abs(n - len(segments)), n))
         return await by_segments[count](request, segments)
 
-    app.router.add_route("*", "/{tail:.*}", guard(faults, fallback))
+    app.router.add_route("*", r"/{tail:[\s\S]*}", guard(faults, fallback))

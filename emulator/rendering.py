@@ -7,6 +7,7 @@ element. lxml does the escaping, so any text is safe to render.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,13 +20,19 @@ _XML_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: N
 
 
 def dump_json(data: Any) -> bytes:
-    return orjson.dumps(data)
+    """JSON bytes. A lone surrogate (a header or path byte that was not UTF-8, echoed in an
+    error) cannot be UTF-8; it is written as ``?`` instead of failing the answer."""
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "replace")
 
 
 def json_response(
     data: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    return web.Response(body=orjson.dumps(data), status=status,
+    return web.Response(body=dump_json(data), status=status,
                         headers={**JSON_HEADERS, **headers} if headers else JSON_HEADERS)
 
 

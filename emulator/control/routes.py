@@ -41,4 +41,4 @@ def add_routes(app: web.Application) -> None:
     r.add_delete(f"{PREFIX}/faults/{{id}}", faults.delete_fault)
     r.add_get(f"{PREFIX}/outcomes", state.outcomes)
     ui.add_routes(app, f"{PREFIX}/ui")
-    r.add_route("*", PREFIX + "/{tail:.*}", inspect.not_found)
+    r.add_route("*", PREFIX + r"/{tail:[\s\S]*}", inspect.not_found)

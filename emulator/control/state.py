@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import memory
 from ..context import Context
 from ..core import events as ev
 from ..core.accounts import parse_limit
@@ -36,6 +37,7 @@ def reset_state(ctx: Context, provider: str | None = None, account: str | None =
         cleared["rules"] = ctx.gateway.rules.clear()
         cleared["faults"] = ctx.faults.clear()
         ctx.clock.reset(ctx.settings.clock)
+        memory.thaw()
     ctx.hub.publish(ev.STATE_RESET, ctx.now(), None, provider=provider, account=account,
                     cleared=cleared)
     return cleared

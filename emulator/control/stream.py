@@ -1,9 +1,12 @@
 """``GET /_emulator/events``: every event as Server-Sent Events, in order.
 
 Each event carries ``id: <seq>`` (strictly increasing), ``event: <type>`` and a JSON ``data``
-line. ``?types=message.created,callback.attempt`` narrows the stream. A client that falls more
-than ``QUEUE_LIMIT`` events behind is told so (``event: stream.overflow``) and disconnected
-rather than silently skipped.
+line. ``?types=message.created,callback.attempt`` narrows the stream.
+
+Each event is rendered when it happens, so a reader's queue holds bytes, not the messages
+themselves: a reader that does not read can never keep pruned messages alive. A reader that
+falls more than ``QUEUE_BYTES`` behind is told so (``event: stream.overflow``) and
+disconnected rather than silently skipped.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from ..core.events import Event
 from . import views
 from .api import context, endpoint, text_json
 
-QUEUE_LIMIT = 200_000
+QUEUE_BYTES = 16 * 1024 * 1024
 HEARTBEAT = 15.0
+CHUNK = 500  # frames written at once
 
 
 def event_data(event: Event) -> dict[str, Any]:
@@ -60,16 +64,21 @@ def frame(event: Event) -> bytes:
 async def events(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     wanted = {t for t in request.query.get("types", "").split(",") if t}
-    queue: asyncio.Queue[Event | None] = asyncio.Queue()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+    queued = 0  # bytes waiting in the queue
     overflow = False
 
     def on_event(event: Event) -> None:
-        nonlocal overflow
-        if queue.qsize() >= QUEUE_LIMIT:
+        nonlocal overflow, queued
+        if overflow:
+            return
+        data = frame(event)
+        if queued + len(data) > QUEUE_BYTES:
             overflow = True
             queue.put_nowait(None)
             return
-        queue.put_nowait(event)
+        queued += len(data)
+        queue.put_nowait(data)
 
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream",
@@ -84,21 +93,22 @@ async def events(request: web.Request) -> web.StreamResponse:
                              .encode())
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), HEARTBEAT)
+                data = await asyncio.wait_for(queue.get(), HEARTBEAT)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
-            if event is None:
+            if data is None:
                 if overflow:
                     await response.write(b"event: stream.overflow\ndata: {}\n\n")
                 break
-            chunk = [frame(event)]
-            while not queue.empty() and len(chunk) < 500:
+            chunk = [data]
+            while not queue.empty() and len(chunk) < CHUNK:
                 more = queue.get_nowait()
                 if more is None:
                     queue.put_nowait(None)
                     break
-                chunk.append(frame(more))
+                chunk.append(more)
+            queued -= sum(len(c) for c in chunk)
             await response.write(b"".join(chunk))
     except ConnectionResetError:
         pass

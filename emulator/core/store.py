@@ -13,7 +13,8 @@ class MessageStore:
     """Messages in the order they were accepted, indexed by id, account and own reference.
 
     ``max_messages`` bounds memory: past it, the oldest messages that reached a final status
-    are pruned and counted in ``pruned``; a message still in flight is never pruned.
+    are pruned and counted in ``pruned``; a message still in flight is never pruned. Replies
+    are bounded by the same number.
     """
 
     def __init__(self, max_messages: int | None = None) -> None:
@@ -56,7 +57,12 @@ class MessageStore:
             del self._by_ref[key]
 
     def add_reply(self, reply: Reply) -> None:
+        """Keep a reply; past ``max_messages`` replies the oldest one goes (counted as
+        pruned)."""
         self.replies[reply.id] = reply
+        if self.max_messages is not None and len(self.replies) > self.max_messages:
+            del self.replies[next(iter(self.replies))]
+            self.pruned += 1
 
     def replies_for(self, provider: str, account: str) -> Iterator[Reply]:
         return (r for r in self.replies.values() if r.provider == provider and r.account == account)

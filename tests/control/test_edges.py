@@ -208,3 +208,53 @@ def test_a_callback_into_the_emulator_is_refused_and_recorded(
     direct = requests.post(server.url + "/CheckCredits", json={"UserName": "a", "Password": "b"},
                            headers={"X-Sms-Emulator-Callback": "1"})
     assert (direct.status_code, direct.json()["StatusCode"]) == (508, "25")
+
+
+def test_max_messages_bounds_the_journal_and_the_replies(make_sms_emulator: Any) -> None:
+    from emulator.testing.receiver import CallbackReceiver
+
+    emulator = make_sms_emulator(clock="manual", max_messages=30)
+    with CallbackReceiver() as receiver:
+        emulator.account("serwersms", "shop", password="pw", dlr_url=receiver.url + "/dlr",
+                         replies_url=receiver.url + "/in")
+        for batch in range(4):
+            numbers = [f"5006{batch}{i:04d}" for i in range(25)]
+            assert requests.post(emulator.url + "/messages/send_sms.json", json={
+                **SHOP, "phone": numbers, "text": "x"}).json()["queued"] == 25
+            emulator.advance(5)
+        for i in range(40):
+            emulator.inject_reply("serwersms", "shop", f"50070{i:04d}", "hi")
+        emulator.advance(1)
+        health = emulator.health()
+        assert health["messages"] <= 30
+        assert len(emulator.replies()) == 30
+        journal = emulator.callbacks(limit=100_000)
+        assert len(journal) <= 30 and health["callbacks_pruned"] == 140 - len(journal)
+        assert len(receiver.calls) == 140, "every callback was made before it was pruned"
+        assert emulator.reset()["callbacks"] == len(journal)
+
+
+def test_an_event_reader_that_does_not_read_is_cut_off(server: EmulatorServer,
+                                                       control: EmulatorClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from emulator.control import stream
+
+    monkeypatch.setattr(stream, "QUEUE_BYTES", 64 * 1024)
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window
+        sock.connect(("127.0.0.1", server.port or 0))
+        sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Connection: close\r\n\r\n")
+        for batch in range(20):  # far more than 64 KB of events, none of them read yet
+            requests.post(server.url + "/SendTextSMS", json={
+                "UserName": "a", "Password": "b", "MessageText": "x" * 100,
+                "Recipients": [f"+4179{batch:02d}{i:05d}" for i in range(100)]})
+            control.advance(1)
+        received = b""
+        sock.settimeout(10)
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    assert b"event: stream.overflow" in received
+    assert len(server.context.streams) == 0, "the reader was let go"

@@ -4,7 +4,9 @@ the provider's own error format."""
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -20,11 +22,14 @@ from emulator.testing.server import EmulatorServer
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
-SPECIAL = "<>&\"'\x00\x01\x0b\x1f\ud7ff\ufffe\U0001f600]]>--><![CDATA[&amp;"
+SPECIAL = ("<>&\"'\x00\x01\x0b\x1f\r\n\t\x1b\x7f\x85\u2028\ud7ff\ufffe\U0001f600"
+           "]]>--><![CDATA[&amp;")
+HUGE = [1e308, -1e308, 1.7976931348623157e308, 5e-324, 2**63, -(2**63), 2**64 + 1, 10**400,
+        "9" * 400, "-" + "9" * 400, "1e400", "1e308", "0x7fffffff", "1_000"]
 
 texts = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(SPECIAL), max_size=40)
 scalars = (st.none() | st.booleans() | st.integers()
-           | st.floats(allow_nan=False, allow_infinity=False) | texts)
+           | st.floats(allow_nan=False, allow_infinity=False) | texts | st.sampled_from(HUGE))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(texts, inner, max_size=4), max_leaves=12)
 
@@ -180,3 +185,100 @@ def test_control_endpoints(server: EmulatorServer, endpoint: tuple[str, str], ra
     requests.delete(server.url + "/_emulator/faults")
     requests.delete(server.url + "/_emulator/rules")
     requests.post(server.url + "/_emulator/clock", json={"mode": "manual"})
+
+
+# -- odd paths and odd header bytes ------------------------------------------------------------
+
+segment = st.one_of(
+    st.sampled_from(["SendTextSMS", "CheckCredits", "messages", "send_sms.json", "account",
+                     "limits.xml", "_emulator", "", "{x}", "{", "}", "%7B", "%2F", "%00", "..",
+                     ".", "%ff", "%e2%82", "a%20b", "ż", "{method}", "error", "1000"]),
+    texts.map(lambda t: quote(t, safe="")),
+)
+paths = st.lists(segment, min_size=0, max_size=4).map(
+    lambda parts: "/" + "/".join(parts)) | st.sampled_from(
+    ["//SendSimpleTextSMS", "/VersionInfo/", "///", "//account//limits.json//", "/?", "/#"])
+
+
+def check_any(status: int, content_type: str, body: bytes) -> None:
+    """Whatever the path: an answer in the format of the API it reached, never a 500."""
+    assert status < 500, body
+    if status in (204, 302):  # a CORS preflight; the inbox's own redirect
+        return
+    if content_type.startswith("application/xml"):
+        assert etree.fromstring(body).tag in ("result", "error")
+        return
+    assert content_type.startswith(("application/json", "text/html", "text/css",
+                                    "text/javascript", "application/pdf")), (content_type, body)
+    if content_type.startswith("application/json"):
+        data = json.loads(body)
+        assert isinstance(data, dict)
+        assert "StatusCode" in data or "error" in data or "items" in data or "success" in data \
+            or "ready" in data or data.keys() <= {"items", "count", "next_cursor", "pruned"} \
+            or len(data) > 0
+
+
+@FUZZ
+@given(path=paths, method=st.sampled_from(["GET", "POST", "PUT", "OPTIONS"]),
+       raw=st.sampled_from([b"", b"{}", b'{"UserName":"a","Password":"b"}',
+                            b"username=a&password=b"]))
+def test_odd_paths_get_an_answer_in_format(server: EmulatorServer, path: str, method: str,
+                                           raw: bytes) -> None:
+    status, headers, body = raw_exchange(
+        server, f"{method} {path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape"),
+        {b"Host": b"127.0.0.1", b"Content-Length": str(len(raw)).encode()}, raw)
+    if status == 400 and headers.get("content-type", "").startswith("text/plain"):
+        return  # the HTTP parser itself refused a request line no client can send
+    check_any(status, headers.get("content-type", ""), body)
+
+
+header_bytes = st.binary(min_size=1, max_size=30).filter(
+    lambda b: b"\r" not in b and b"\n" not in b)
+
+
+@FUZZ
+@given(name=st.sampled_from([b"Authorization", b"Content-Type", b"Origin", b"X-Anything",
+                             b"Sec-Fetch-Site", b"Cookie", b"Accept-Charset"]),
+       value=header_bytes | header_bytes.map(lambda b: b"Bearer " + b),
+       path=st.sampled_from(["/CheckCredits", "/account/limits.json", "/account/limits.xml",
+                             "/_emulator/messages", "/_emulator/reset",
+                             "/messages/send_sms.json"]))
+def test_header_bytes_that_are_not_utf8(server: EmulatorServer, name: bytes, value: bytes,
+                                        path: str) -> None:
+    raw = b'{"UserName":"a","Password":"b","username":"a","password":"b"}'
+    status, headers, body = raw_exchange(
+        server, f"POST {path} HTTP/1.1\r\n".encode(),
+        {b"Host": b"127.0.0.1", name: value, b"Content-Length": str(len(raw)).encode()}, raw)
+    if status == 400 and headers.get("content-type", "").startswith("text/plain"):
+        return  # the HTTP parser refused a header no client can send (e.g. a NUL byte)
+    check_any(status, headers.get("content-type", ""), body)
+
+
+def raw_exchange(server: EmulatorServer, request_line: bytes, headers: dict[bytes, bytes],
+                 body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """One request as bytes over a socket; the answer must come (no dropped connection)."""
+    head = request_line + b"".join(k + b": " + v + b"\r\n" for k, v in headers.items())
+    with socket.create_connection(("127.0.0.1", server.port or 0), timeout=10) as sock:
+        sock.sendall(head + b"Connection: close\r\n\r\n" + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer, "the connection was closed without an answer"
+    top, _, rest = answer.partition(b"\r\n\r\n")
+    lines = top.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    fields = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if fields.get("transfer-encoding") == "chunked":
+        rest = _unchunk(rest)
+    return status, fields, rest
+
+
+def _unchunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out, data = out + data[:size], data[size + 2:]
+    return out
