@@ -69,6 +69,11 @@ def _serve_parser(sub: Any) -> None:
                         "addresses (repeatable; '*' for any), e.g. a Docker service name")
     p.add_argument("--callback-attempts", type=int, help="tries per callback (default 8)")
     p.add_argument("--callback-timeout", type=float, help="seconds per callback try (default 5)")
+    p.add_argument("--callback-backoff", type=float,
+                   help="seconds before the first retry, doubled for each next one (default "
+                        "0.5; on the emulator's clock)")
+    p.add_argument("--callback-backoff-max", type=float,
+                   help="at most this many seconds between tries (default 30)")
     p.add_argument("--tls", action="store_const", const=True, default=None,
                    help="serve HTTPS with a generated self-signed certificate")
     p.add_argument("--tls-dir", help="where the certificate and its CA go (default: a temp dir)")
