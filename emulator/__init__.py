@@ -3,7 +3,8 @@ SerwerSMS.pl HTTPS API v2.
 
 The public API, imported on first use so that ``import emulator`` stays cheap::
 
-    from emulator import EmulatorServer, EmulatorClient, CallbackReceiver, Settings, create_app
+    from emulator import EmulatorServer, EmulatorClient, SmsEmulator, CallbackReceiver, Settings
+    from emulator import create_app
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _EXPORTS = {
     "Settings": "emulator.config",
     "EmulatorServer": "emulator.testing.server",
     "EmulatorClient": "emulator.testing.client",
+    "SmsEmulator": "emulator.testing.fixture",
     "CallbackReceiver": "emulator.testing.receiver",
 }
 __all__ = ["__version__", *_EXPORTS]

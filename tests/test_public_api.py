@@ -11,7 +11,7 @@ import emulator
 
 def test_every_public_name_resolves() -> None:
     assert emulator.__all__ == ["__version__", "create_app", "Settings", "EmulatorServer",
-                                "EmulatorClient", "CallbackReceiver"]
+                                "EmulatorClient", "SmsEmulator", "CallbackReceiver"]
     for name in emulator.__all__:
         assert getattr(emulator, name) is not None
 

@@ -1,144 +1,326 @@
 """``EmulatorClient``: the control API from Python, with the assertions tests need most.
 
-Standard library only, so it works wherever the emulator is installed. Failed waits raise
-AssertionError that lists what was actually sent.
+Every helper exists twice from one definition: ``advance(5)`` for ordinary code and
+``await advance_async(5)`` for async tests, which must not block their event loop (a callback
+receiver running on that loop could not answer). Each helper only says *what* to ask (a
+:class:`Call`); two small transports carry it: the standard library's ``urllib`` (sync, no
+new dependency) and aiohttp (async, already the emulator's own). Both ignore proxy settings
+(the emulator is local; ``http_proxy`` in a CI environment must not capture it) and trust the
+emulator's CA when it serves TLS. Failed waits raise AssertionError listing what was sent.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
+T = TypeVar("T")
+P = ParamSpec("P")
+JSON = Any  # a decoded JSON answer: its shape is each endpoint's schema in schemas/control/
+Items = list[dict[str, Any]]
 
 
 class ControlAPIError(AssertionError):
-    def __init__(self, status: int, data: Any, what: str) -> None:
+    def __init__(self, status: int, data: JSON, what: str) -> None:
         super().__init__(f"{what} answered HTTP {status}: {data}")
         self.status = status
         self.data = data
 
 
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One request to the control API and what to make of its answer: ``finish`` returns the
+    result, or a further Call to make (a failed wait fetches what was sent, to say so)."""
+
+    method: str
+    path: str
+    finish: Callable[[JSON], T | Call[T]]
+    body: JSON = None
+    query: dict[str, Any] = field(default_factory=dict)
+    expect: tuple[int, ...] = (200, 201, 202)
+
+    def url(self, base: str) -> str:
+        clean = {k: v for k, v in self.query.items() if v is not None}
+        return base + self.path + ("?" + urllib.parse.urlencode(clean) if clean else "")
+
+    def data(self) -> bytes | None:
+        return None if self.body is None else json.dumps(self.body).encode()
+
+
+def _same(data: JSON) -> JSON:
+    return data
+
+
+def _key(name: str) -> Callable[[JSON], Any]:
+    return lambda data: data[name]
+
+
+def both(build: Callable[Concatenate[EmulatorClient, P], Call[T]]
+         ) -> tuple[Callable[Concatenate[EmulatorClient, P], T],
+                    Callable[Concatenate[EmulatorClient, P], Awaitable[T]]]:
+    """The sync helper and its ``_async`` twin, from one description of the call."""
+
+    @functools.wraps(build)
+    def sync(self: EmulatorClient, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self.run(build(self, *args, **kwargs))
+
+    @functools.wraps(build)
+    async def asynchronous(self: EmulatorClient, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.run_async(build(self, *args, **kwargs))
+
+    return sync, asynchronous
+
+
 class EmulatorClient:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 60.0,
+                 ca_file: str | Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.ca_file = ca_file
 
-    # -- plumbing --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Base URL: server2sms at ``url + "/SendTextSMS"``, SerwerSMS at
+        ``url + "/messages/send_sms.json"``."""
+        return self.base_url
 
-    def request(self, method: str, path: str, body: Any = None,
-                query: dict[str, Any] | None = None, expect: tuple[int, ...] = (200, 201, 202),
-                ) -> Any:
-        url = self.base_url + path
-        if query:
-            clean = {k: v for k, v in query.items() if v is not None}
-            url += "?" + urllib.parse.urlencode(clean)
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+    # -- transports ------------------------------------------------------------------------
+
+    def _headers(self, call: Call[Any]) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"} if call.body is not None else {}
         if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                status, raw = answer.status, answer.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        payload = json.loads(raw) if raw else None
-        if status not in expect:
-            raise ControlAPIError(status, payload, f"{method} {path}")
-        return payload
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
 
-    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+    def _ssl(self) -> ssl.SSLContext | None:
+        if not self.base_url.startswith("https:"):
+            return None
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+
+    def _done(self, call: Call[T], status: int, raw: bytes) -> T | Call[T]:
+        payload = json.loads(raw) if raw else None
+        if status not in call.expect:
+            raise ControlAPIError(status, payload, f"{call.method} {call.path}")
+        return call.finish(payload)
+
+    @functools.cached_property
+    def _opener(self) -> urllib.request.OpenerDirector:
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                           urllib.request.HTTPSHandler(context=self._ssl()))
+
+    def run(self, call: Call[T]) -> T:
+        """Make a call (and its follow-ups) with urllib."""
+        while True:
+            request = urllib.request.Request(call.url(self.base_url), data=call.data(),
+                                             method=call.method, headers=self._headers(call))
+            try:
+                with self._opener.open(request, timeout=self.timeout) as answer:
+                    status, raw = answer.status, answer.read()
+            except urllib.error.HTTPError as exc:
+                status, raw = exc.code, exc.read()
+            result = self._done(call, status, raw)
+            if not isinstance(result, Call):
+                return result
+            call = result
+
+    async def run_async(self, call: Call[T]) -> T:
+        """Make a call (and its follow-ups) with aiohttp, without blocking the event loop."""
+        import aiohttp
+
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as session:
+            while True:
+                async with session.request(call.method, call.url(self.base_url),
+                                           data=call.data(), headers=self._headers(call),
+                                           ssl=self._ssl() or True) as answer:
+                    result = self._done(call, answer.status, await answer.read())
+                if not isinstance(result, Call):
+                    return result
+                call = result
+
+    def request(self, method: str, path: str, body: JSON = None,
+                query: dict[str, Any] | None = None, expect: tuple[int, ...] = (200, 201, 202),
+                ) -> JSON:
+        """Any control endpoint; the decoded answer."""
+        return self.run(Call(method, path, _same, body, query or {}, expect))
+
+    def post(self, path: str, body: JSON = None, **kw: Any) -> JSON:
         return self.request("POST", path, {} if body is None else body, **kw)
 
     # -- state -----------------------------------------------------------------------------
 
-    def health(self) -> dict[str, Any]:
-        return self.request("GET", "/_emulator/health", expect=(200, 503))
+    def _health(self) -> Call[dict[str, Any]]:
+        return Call("GET", "/_emulator/health", _same, expect=(200, 503))
 
-    def reset(self, provider: str | None = None, account: str | None = None) -> dict[str, Any]:
+    health, health_async = both(_health)
+
+    def _reset(self, provider: str | None = None, account: str | None = None
+               ) -> Call[dict[str, Any]]:
         body = {k: v for k, v in (("provider", provider), ("account", account)) if v}
-        return self.post("/_emulator/reset", body)["cleared"]
+        return Call("POST", "/_emulator/reset", _key("cleared"), body)
 
-    def account(self, provider: str, username: str, **fields: Any) -> dict[str, Any]:
+    reset, reset_async = both(_reset)
+
+    def _account(self, provider: str, username: str, **fields: Any) -> Call[dict[str, Any]]:
         """Define or change an account (password, credits, tokens, limits, dlr_url, ...)."""
-        return self.post("/_emulator/accounts",
-                         {"provider": provider, "username": username, **fields})
+        return Call("POST", "/_emulator/accounts", _same,
+                    {"provider": provider, "username": username, **fields})
 
-    def get_account(self, provider: str, username: str) -> dict[str, Any]:
-        return self.request("GET", f"/_emulator/accounts/{provider}/{username}")
+    account, account_async = both(_account)
 
-    def clock(self) -> dict[str, Any]:
-        return self.request("GET", "/_emulator/clock")
+    def _get_account(self, provider: str, username: str) -> Call[dict[str, Any]]:
+        path = f"/_emulator/accounts/{provider}/{urllib.parse.quote(username, safe='')}"
+        return Call("GET", path, _same)
 
-    def set_clock(self, mode: str) -> dict[str, Any]:
-        return self.post("/_emulator/clock", {"mode": mode})
+    get_account, get_account_async = both(_get_account)
 
-    def advance(self, seconds: float) -> dict[str, Any]:
-        """Move the emulator's time; due messages change status and their callbacks are tried
-        before this returns."""
-        return self.post("/_emulator/clock/advance", {"seconds": seconds})
+    def _clock(self) -> Call[dict[str, Any]]:
+        return Call("GET", "/_emulator/clock", _same)
 
-    def add_rule(self, **rule: Any) -> dict[str, Any]:
-        return self.post("/_emulator/rules", rule)
+    clock, clock_async = both(_clock)
 
-    def clear_rules(self) -> int:
-        return self.request("DELETE", "/_emulator/rules")["deleted"]
+    def _set_clock(self, mode: str) -> Call[dict[str, Any]]:
+        return Call("POST", "/_emulator/clock", _same, {"mode": mode})
 
-    def add_fault(self, **fault: Any) -> dict[str, Any]:
-        return self.post("/_emulator/faults", fault)
+    set_clock, set_clock_async = both(_set_clock)
 
-    def clear_faults(self) -> int:
-        return self.request("DELETE", "/_emulator/faults")["deleted"]
+    def _advance(self, seconds: float) -> Call[dict[str, Any]]:
+        """Move the emulator's time; due messages change status and every callback try that
+        falls due within the span is made before this returns."""
+        return Call("POST", "/_emulator/clock/advance", _same, {"seconds": seconds})
 
-    def inject_reply(self, provider: str, account: str, phone: str, text: str,
-                     **fields: Any) -> dict[str, Any]:
-        return self.post("/_emulator/replies", {"provider": provider, "account": account,
-                                                "phone": phone, "text": text, **fields})
+    advance, advance_async = both(_advance)
+
+    def _add_rule(self, **rule: Any) -> Call[dict[str, Any]]:
+        return Call("POST", "/_emulator/rules", _same, rule)
+
+    add_rule, add_rule_async = both(_add_rule)
+
+    def _clear_rules(self) -> Call[int]:
+        return Call("DELETE", "/_emulator/rules", _key("deleted"))
+
+    clear_rules, clear_rules_async = both(_clear_rules)
+
+    def _add_fault(self, **fault: Any) -> Call[dict[str, Any]]:
+        return Call("POST", "/_emulator/faults", _same, fault)
+
+    add_fault, add_fault_async = both(_add_fault)
+
+    def _clear_faults(self) -> Call[int]:
+        return Call("DELETE", "/_emulator/faults", _key("deleted"))
+
+    clear_faults, clear_faults_async = both(_clear_faults)
+
+    def _inject_reply(self, provider: str, account: str, phone: str, text: str,
+                      **fields: Any) -> Call[dict[str, Any]]:
+        return Call("POST", "/_emulator/replies", _same, {
+            "provider": provider, "account": account, "phone": phone, "text": text, **fields})
+
+    inject_reply, inject_reply_async = both(_inject_reply)
+
+    def _redeliver(self, callback_id: int) -> Call[dict[str, Any]]:
+        return Call("POST", f"/_emulator/callbacks/{callback_id}/redeliver", _same, {})
+
+    redeliver, redeliver_async = both(_redeliver)
 
     # -- looking ---------------------------------------------------------------------------
 
-    def messages(self, **filters: Any) -> list[dict[str, Any]]:
-        filters.setdefault("limit", 10_000)
-        return self.request("GET", "/_emulator/messages", query=filters)["items"]
+    def _messages(self, **filters: Any) -> Call[Items]:
+        return Call("GET", "/_emulator/messages", _key("items"), query={"limit": 10_000,
+                                                                         **filters})
 
-    def message(self, message_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/_emulator/messages/{message_id}")
+    messages, messages_async = both(_messages)
 
-    def sent_to(self, number: str, **filters: Any) -> list[dict[str, Any]]:
-        return self.messages(recipient=number, **filters)
+    def _message(self, message_id: str) -> Call[dict[str, Any]]:
+        return Call("GET", f"/_emulator/messages/{urllib.parse.quote(message_id, safe='')}",
+                    _same)
 
-    def callbacks(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.request("GET", "/_emulator/callbacks", query=filters)["items"]
+    message, message_async = both(_message)
 
-    def replies(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.request("GET", "/_emulator/replies", query=filters)["items"]
+    def _sent_to(self, number: str, **filters: Any) -> Call[Items]:
+        """Messages to ``number``, in any spelling of it."""
+        return self._messages(recipient=number, **filters)
 
-    def _wait(self, path: str, noun: str, count: int, timeout: float,
-              filters: dict[str, Any]) -> list[dict[str, Any]]:
-        answer = self.request("GET", path, query={**filters, "count": count, "timeout": timeout},
-                              expect=(200, 408))
-        if "error" in answer:
-            seen = "\n  ".join(json.dumps(item, ensure_ascii=False)[:300] for item in
-                               self.request("GET", path.rsplit("/", 1)[0],
-                                            query={"limit": 20})["items"])
-            raise AssertionError(
-                f"waited {timeout:g} s for {count} {noun} matching {filters}; "
-                f"{answer['error']['matched']} matched. Everything there is:\n  "
-                f"{seen or '(nothing)'}")
-        return answer["items"]
+    sent_to, sent_to_async = both(_sent_to)
 
-    def wait_for_messages(self, count: int = 1, timeout: float = 10.0,
-                          **filters: Any) -> list[dict[str, Any]]:
+    def _assert_sent(self, number: str, count: int = 1, **filters: Any) -> Call[Items]:
+        """Exactly ``count`` messages went to ``number``; shows everything sent otherwise."""
+
+        def judge(data: JSON) -> Items | Call[Items]:
+            sent: Items = data["items"]
+            if len(sent) == count:
+                return sent
+
+            def fail(everything: JSON) -> Items:
+                listed = "\n  ".join(f"{m['recipient']}: {m['text']!r} ({m['status']})"
+                                     for m in everything["items"])
+                raise AssertionError(f"expected {count} message(s) to {number}, found "
+                                     f"{len(sent)}. Sent in this test:\n  "
+                                     f"{listed or '(nothing)'}")
+
+            return Call("GET", "/_emulator/messages", fail, query={"limit": 1000})
+
+        return Call("GET", "/_emulator/messages", judge,
+                    query={"limit": 10_000, **filters, "recipient": number})
+
+    assert_sent, assert_sent_async = both(_assert_sent)
+
+    def _callbacks(self, **filters: Any) -> Call[Items]:
+        return Call("GET", "/_emulator/callbacks", _key("items"), query=filters)
+
+    callbacks, callbacks_async = both(_callbacks)
+
+    def _replies(self, **filters: Any) -> Call[Items]:
+        return Call("GET", "/_emulator/replies", _key("items"), query=filters)
+
+    replies, replies_async = both(_replies)
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _wait(path: str, noun: str, count: int, timeout: float,
+              filters: dict[str, Any]) -> Call[Items]:
+        def judge(answer: JSON) -> Items | Call[Items]:
+            if "error" not in answer:
+                items: Items = answer["items"]
+                return items
+
+            def fail(everything: JSON) -> Items:
+                seen = "\n  ".join(json.dumps(item, ensure_ascii=False)[:300]
+                                   for item in everything["items"])
+                raise AssertionError(
+                    f"waited {timeout:g} s for {count} {noun} matching {filters}; "
+                    f"{answer['error']['matched']} matched. Everything there is:\n  "
+                    f"{seen or '(nothing)'}")
+
+            return Call("GET", path.rsplit("/", 1)[0], fail, query={"limit": 20})
+
+        return Call("GET", path, judge, query={**filters, "count": count, "timeout": timeout},
+                    expect=(200, 408))
+
+    def _wait_for_messages(self, count: int = 1, timeout: float = 10.0,
+                           **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/messages/wait", "messages", count, timeout, filters)
 
-    def wait_for_callbacks(self, count: int = 1, timeout: float = 10.0,
-                           **filters: Any) -> list[dict[str, Any]]:
+    wait_for_messages, wait_for_messages_async = both(_wait_for_messages)
+
+    def _wait_for_callbacks(self, count: int = 1, timeout: float = 10.0,
+                            **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/callbacks/wait", "callbacks", count, timeout, filters)
 
-    def wait_for_replies(self, count: int = 1, timeout: float = 10.0,
-                         **filters: Any) -> list[dict[str, Any]]:
+    wait_for_callbacks, wait_for_callbacks_async = both(_wait_for_callbacks)
+
+    def _wait_for_replies(self, count: int = 1, timeout: float = 10.0,
+                          **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/replies/wait", "replies", count, timeout, filters)
+
+    wait_for_replies, wait_for_replies_async = both(_wait_for_replies)

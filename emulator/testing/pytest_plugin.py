@@ -15,60 +15,15 @@ the plugin costs nothing in sessions that do not use it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from .client import EmulatorClient
+    from .fixture import SmsEmulator
     from .receiver import CallbackReceiver
     from .server import EmulatorServer
-
-
-class SmsEmulator:
-    """What ``sms_emulator`` gives a test: the base URL and the control API's helpers.
-
-    Every method of :class:`emulator.testing.client.EmulatorClient` is available directly:
-    ``messages()``, ``sent_to(number)``, ``wait_for_messages(count, timeout, **filters)``,
-    ``wait_for_callbacks(...)``, ``advance(seconds)``, ``set_clock(mode)``,
-    ``add_rule(...)``, ``inject_reply(...)``, ``account(...)``, ``add_fault(...)``,
-    ``reset(...)``.
-    """
-
-    def __init__(self, server: EmulatorServer, client: EmulatorClient) -> None:
-        self.server = server
-        self.client = client
-
-    @property
-    def url(self) -> str:
-        """Base URL: server2sms at ``url + "/SendTextSMS"``, SerwerSMS at
-        ``url + "/messages/send_sms.json"``."""
-        return self.server.url
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.client, name)
-
-    async def wait_for_messages_async(self, count: int = 1, timeout: float = 10.0,
-                                      **filters: Any) -> list[dict[str, Any]]:
-        """``wait_for_messages`` for async tests: waits without blocking the event loop."""
-        return await asyncio.to_thread(self.client.wait_for_messages, count, timeout, **filters)
-
-    async def wait_for_callbacks_async(self, count: int = 1, timeout: float = 10.0,
-                                       **filters: Any) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(self.client.wait_for_callbacks, count, timeout,
-                                       **filters)
-
-    def assert_sent(self, number: str, count: int = 1, **filters: Any) -> list[dict[str, Any]]:
-        """Exactly ``count`` messages went to ``number``; shows everything sent otherwise."""
-        sent = self.client.sent_to(number, **filters)
-        if len(sent) != count:
-            everything = "\n  ".join(f"{m['recipient']}: {m['text']!r} ({m['status']})"
-                                     for m in self.client.messages())
-            raise AssertionError(f"expected {count} message(s) to {number}, found {len(sent)}."
-                                 f" Sent in this test:\n  {everything or '(nothing)'}")
-        return sent
 
 
 @pytest.fixture(scope="session")
@@ -93,20 +48,19 @@ def sms_emulator(sms_emulator_server: EmulatorServer) -> SmsEmulator:
     """The session's emulator, reset for this test (messages, replies, callbacks, rules,
     faults, accounts back to their start-up state; the clock goes back to the configured
     mode)."""
-    from .client import EmulatorClient
+    from .fixture import SmsEmulator
 
-    server = sms_emulator_server
-    client = EmulatorClient(server.url, token=server.settings.control_token)
-    client.reset()
-    client.set_clock(server.settings.clock)
-    return SmsEmulator(server, client)
+    emulator = SmsEmulator(sms_emulator_server)
+    emulator.reset()
+    emulator.set_clock(sms_emulator_server.settings.clock)
+    return emulator
 
 
 @pytest.fixture
 def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
     """Start a dedicated emulator with its own settings for this test, e.g.
     ``make_sms_emulator(strict_accounts=True)``; it stops when the test ends."""
-    from .client import EmulatorClient
+    from .fixture import SmsEmulator
     from .server import EmulatorServer
 
     started: list[EmulatorServer] = []
@@ -114,7 +68,7 @@ def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
     def make(**settings: Any) -> SmsEmulator:
         server = EmulatorServer(**{**settings, "port": 0}).start()
         started.append(server)
-        return SmsEmulator(server, EmulatorClient(server.url, token=server.settings.control_token))
+        return SmsEmulator(server)
 
     yield make
     for server in started:
