@@ -2,6 +2,8 @@
 #   docker build -t sms-gateway-emulator .
 #   docker run --rm -p 8080:8080 sms-gateway-emulator
 # Configure with SMS_EMULATOR_* variables (see README.md), e.g. -e SMS_EMULATOR_CLOCK=manual.
+# The health check reads the URL serve writes to SMS_EMULATOR_URL_FILE, so it follows any
+# serve options (--tls, --port) the container is started with.
 
 FROM python:3.12-slim AS build
 WORKDIR /src
@@ -16,7 +18,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SMS_EMULATOR_HOST=0.0.0.0 \
     SMS_EMULATOR_PORT=8080 \
-    SMS_EMULATOR_ALLOWED_HOSTS=sms,sms-emulator
+    SMS_EMULATOR_ALLOWED_HOSTS=sms,sms-emulator \
+    SMS_EMULATOR_URL_FILE=/tmp/sms-emulator.url
 RUN useradd --create-home --uid 10001 emulator
 COPY --from=build /dist /dist
 RUN pip install --no-cache-dir /dist/*.whl && rm -rf /dist

@@ -1,33 +1,30 @@
-"""``sms-emulator``: serve the fake gateways, wait for them, check their health."""
+"""``sms-emulator``: serve the fake gateways, run a command beside them, wait for them, check
+their health."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-import os
 import signal
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
-from typing import Any
 
-from . import __version__
-from .app import create_app
+from . import __version__, probe
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
-from .context import CONTEXT
+from .execute import EMULATOR_FAILED, execute
 from .httpio import mask_url
-from .serving import StartupError, listen
+from .launch import launched
+from .serving import StartupError
 
 DESCRIPTION = """\
 A local emulator of the server2sms JSON API and the SerwerSMS.pl HTTPS API v2.
 
   sms-emulator serve                 start on http://127.0.0.1:8080
   sms-emulator serve --port 0 --port-file port.txt
-  sms-emulator wait --url http://127.0.0.1:8080 --timeout 30
+  sms-emulator exec -- phpunit       run a command with the emulator beside it
+  sms-emulator wait --port-file port.txt --timeout 30
   sms-emulator healthcheck
 
 Every option can also be set with an SMS_EMULATOR_<NAME> environment variable
@@ -42,13 +39,20 @@ Serve both gateways on one port:
 Any user name is accepted (a fresh account with default credits) unless --strict-accounts.
 """
 
+EXEC_HELP = """\
+Start the emulator on a free port, run COMMAND with SMS_EMULATOR_URL (and SERVER2SMS_API_URL,
+SERWERSMS_API_URL) in its environment, stop the emulator, print a summary, and exit with
+COMMAND's exit code (125: the emulator failed; 126/127: COMMAND cannot be run / was not found).
+  sms-emulator exec --clock manual -- vendor/bin/phpunit
+"""
 
-def _serve_parser(sub: Any) -> None:
-    p = sub.add_parser("serve", help="start the emulator", description=SERVE_HELP,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
     p.add_argument("--port", type=int, help="port to bind (default 8080; 0 picks a free one)")
     p.add_argument("--port-file", help="write the bound port to this file once serving")
+    p.add_argument("--url-file", help="write the base URL to this file once serving (healthcheck"
+                                      " and wait read it: SMS_EMULATOR_URL_FILE)")
     p.add_argument("--config", dest="config_file", help="TOML file with settings and accounts")
     p.add_argument("--strict-accounts", action="store_const", const=True, default=None,
                    help="refuse user names that no fixture, config or control call defined")
@@ -87,66 +91,61 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _serve_parser(sub)
+    serve_parser = sub.add_parser("serve", help="start the emulator", description=SERVE_HELP,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    _serve_options(serve_parser)
+    exec_parser = sub.add_parser(
+        "exec", help="run a command with the emulator beside it", description=EXEC_HELP,
+        usage="sms-emulator exec [serve options] -- COMMAND [ARG ...]",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _serve_options(exec_parser)
+    exec_parser.add_argument("run", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     wait = sub.add_parser(
         "wait", help="wait until an emulator is healthy (exit 0) or time out (exit 1)",
-        description="Poll <url>/_emulator/health until it answers ready, for CI scripts.")
-    wait.add_argument("--url", default=None, help="base URL (default http://127.0.0.1:8080)")
+        description="Poll /_emulator/health until it answers ready, for CI scripts. The "
+                    "address: --url, or --port-file (waited for until serve writes it), or "
+                    "the URL file serve writes (SMS_EMULATOR_URL_FILE).")
+    where = wait.add_mutually_exclusive_group()
+    where.add_argument("--url", default=None, help="base URL (default http://127.0.0.1:8080)")
+    where.add_argument("--port-file", default=None,
+                       help="the file serve --port-file writes; waited for, then read")
     wait.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     health = sub.add_parser(
         "healthcheck", help="check once that an emulator is healthy (exit 0) or not (exit 1)",
         description="One request to <url>/_emulator/health; for Docker HEALTHCHECK.")
     health.add_argument("--url", default=None,
-                        help=f"base URL (default http://127.0.0.1:${ENV_PREFIX}PORT or 8080)")
+                        help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, "
+                             f"else http://127.0.0.1:${ENV_PREFIX}PORT or 8080)")
     return parser
 
 
-def _default_url() -> str:
-    try:
-        settings = build_settings({})
-    except ConfigError:
-        settings = Settings()
-    scheme = "https" if settings.tls else "http"
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    return f"{scheme}://{host}:{settings.port}"
-
-
-def _healthy(url: str, timeout: float) -> tuple[bool, str]:
-    import ssl
-
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/_emulator/health", timeout=timeout,
-                                    context=context) as answer:
-            data = json.loads(answer.read())
-            return bool(data.get("ready")), data.get("status", "")
-    except urllib.error.HTTPError as exc:
-        return False, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
-        return False, str(exc)
-
-
 def healthcheck(url: str | None) -> int:
-    ok, detail = _healthy(url or _default_url(), timeout=5)
+    try:
+        address = probe.checked_url(url) if url else probe.default_url()
+    except probe.BadAddress as exc:
+        print(f"unhealthy: {exc}")
+        return 1
+    ok, detail = probe.healthy(address, timeout=5)
     print("healthy" if ok else f"unhealthy: {detail}")
     return 0 if ok else 1
 
 
-def wait(url: str | None, timeout: float) -> int:
-    import time
-
-    url = url or _default_url()
-    deadline = time.monotonic() + timeout
-    detail = ""
-    while time.monotonic() < deadline:
-        ok, detail = _healthy(url, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
-        if ok:
-            print(f"{url} is ready")
-            return 0
-        time.sleep(0.1)
-    print(f"{url} was not ready within {timeout:g} s (last answer: {detail})", file=sys.stderr)
+def wait(url: str | None, port_file: str | None, timeout: float) -> int:
+    try:
+        if port_file:
+            path = Path(port_file)
+            found, detail = probe.wait_ready(lambda: probe.url_from_port_file(path), timeout)
+        else:
+            address = probe.checked_url(url) if url else probe.default_url()
+            found, detail = probe.wait_ready(lambda: address, timeout)
+    except probe.BadAddress as exc:
+        print(f"sms-emulator wait: {exc}", file=sys.stderr)
+        return 2
+    if not detail:
+        print(f"{found} is ready")
+        return 0
+    where = found or f"the emulator of {port_file}"
+    print(f"{where} was not ready within {timeout:g} s (last answer: {detail})", file=sys.stderr)
     return 1
 
 
@@ -162,53 +161,18 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.INFO)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Whoever polls the file sees nothing or everything, never half a port number; a failed
-    write leaves nothing behind."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_text(text)
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StartupError(f"cannot write the port file {path}: {exc.strerror}") from None
-
-
-def forget_port_file(path: Path) -> None:
-    """A port file left by an earlier run would send a waiting script to a dead port."""
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        raise StartupError(f"cannot replace the port file {path}: {exc.strerror}") from None
-
-
 async def serve(settings: Settings) -> None:
-    port_file = Path(settings.port_file) if settings.port_file else None
-    if port_file is not None:
-        forget_port_file(port_file)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before anyone can learn the port
         loop.add_signal_handler(sig, stop.set)
-    app = create_app(settings)
-    listening = await listen(app, settings)
-    ctx = app[CONTEXT]
-    try:
-        await ctx.ready.wait()
-        if port_file is not None:
-            write_atomically(port_file, f"{listening.port}\n")
-    except BaseException:
-        await listening.runner.cleanup()
-        raise
-    if listening.tls_ca:
-        print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
-    print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
-    print(f"  web inbox: {inbox_url(listening.url, settings.control_token)}", flush=True)
-    await stop.wait()
-    print("stopping", flush=True)
-    await listening.runner.cleanup()
-    if port_file is not None:
-        port_file.unlink(missing_ok=True)
+    async with launched(settings) as (listening, ctx):
+        if listening.tls_ca:
+            print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
+        print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
+        print(f"  web inbox: {inbox_url(listening.url, settings.control_token)}", flush=True)
+        await stop.wait()
+        print("stopping", flush=True)
     pending = ctx.pending_at_shutdown
     if pending:
         print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
@@ -228,14 +192,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "healthcheck":
         return healthcheck(args.url)
     if args.command == "wait":
-        return wait(args.url, args.timeout)
-    flags = {k: v for k, v in vars(args).items() if k != "command"}
+        return wait(args.url, args.port_file, args.timeout)
+    flags = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
+    if args.command == "exec":
+        flags["port"] = 0 if flags.get("port") is None else flags["port"]
     try:
         settings = build_settings(flags)
     except ConfigError as exc:
         print(f"sms-emulator: {exc}", file=sys.stderr)
-        return 2
+        return 2 if args.command == "serve" else EMULATOR_FAILED
     _configure_logging(settings.log_level)
+    if args.command == "exec":
+        command = args.run[1:] if args.run[:1] == ["--"] else args.run
+        return execute(settings, command)
     try:
         asyncio.run(serve(settings))
     except StartupError as exc:

@@ -63,6 +63,7 @@ class Settings:
     tls: bool = False
     tls_dir: str | None = None
     port_file: str | None = None
+    url_file: str | None = None
     config_file: str | None = None
     accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
 
@@ -79,7 +80,7 @@ _TYPES: dict[str, type] = {
     "callback_backoff_max": float, "callback_concurrency": int, "max_body_bytes": int,
     "max_messages": int, "seed": int, "fixtures": bool, "control_token": str,
     "log_level": str, "access_log": bool, "tls": bool, "tls_dir": str, "port_file": str,
-    "config_file": str, "allowed_hosts": tuple,
+    "url_file": str, "config_file": str, "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

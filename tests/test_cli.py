@@ -259,3 +259,63 @@ def test_the_runner_refuses_what_the_cli_refuses() -> None:
             EmulatorServer(**bad)
     cli = run("serve", "--port", "0", "--delivery-delay", "-1")
     assert cli.returncode == 2 and "delivery_delay" in cli.stderr
+
+
+DEAD_PROXY = {"http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+              "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+              "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": ""}
+
+
+def test_wait_for_a_port_file_that_appears_later_through_a_dead_proxy(tmp_path: Path) -> None:
+    port_file = tmp_path / "sms-port"
+    waiting = subprocess.Popen([*CLI, "wait", "--port-file", str(port_file), "--timeout", "30"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **DEAD_PROXY})
+    server = subprocess.Popen([*CLI, "serve", "--port", "0", "--port-file", str(port_file)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        out, err = waiting.communicate(timeout=30)
+        assert waiting.returncode == 0, err
+        port = port_file.read_text().strip()
+        assert out.strip() == f"http://127.0.0.1:{port} is ready"
+        healthy = run("healthcheck", "--url", f"http://127.0.0.1:{port}", env=DEAD_PROXY)
+        assert (healthy.returncode, healthy.stdout.strip()) == (0, "healthy")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:", "http://127.0.0.1:99999", "127.0.0.1:80",
+                                 "ftp://127.0.0.1:21", "http://:8080"])
+def test_wait_refuses_a_malformed_url_at_once(url: str) -> None:
+    import time
+
+    started = time.monotonic()
+    result = run("wait", "--url", url, "--timeout", "30")
+    assert result.returncode == 2 and "sms-emulator wait:" in result.stderr
+    assert time.monotonic() - started < 10, "not waited out"
+
+
+def test_healthcheck_follows_the_url_file_serve_wrote(serve: object, tmp_path: Path) -> None:
+    env = {"SMS_EMULATOR_URL_FILE": str(tmp_path / "url"), **DEAD_PROXY}
+    served = serve("--tls", "--tls-dir", str(tmp_path / "tls"), env=env)  # type: ignore[operator]
+    assert (tmp_path / "url").read_text().strip() == served.url
+    checked = run("healthcheck", env=env)
+    assert (checked.returncode, checked.stdout.strip()) == (0, "healthy"), checked.stdout
+    served.stop()
+    assert not (tmp_path / "url").exists()
+    assert run("healthcheck", env=env).returncode == 1
+
+
+def test_exec_says_when_the_emulator_or_the_command_fails() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = run("exec", "--port", str(taken.getsockname()[1]), "--", "true")
+    assert busy.returncode == 125 and "the emulator failed" in busy.stderr
+    assert run("exec", "--", "no-such-command-here").returncode == 127
+    assert run("exec", "--", "sh", "-c", "kill -TERM $$").returncode == 128 + 15
+    seen = run("exec", "--", sys.executable, "-c",
+               "import os; print(os.environ['SMS_EMULATOR_URL'], os.environ['SERWERSMS_API_URL'])")
+    url, serwersms = seen.stdout.split()
+    assert url.startswith("http://127.0.0.1:") and serwersms == url + "/"

@@ -1,42 +1,38 @@
-"""Build the wheel, install it in a fresh virtual environment outside the repository, and run a
-downstream project's tests with the plugin there, once plainly and once with ``pytest -n 2``."""
+"""The wheel, installed in a fresh virtual environment outside the repository, runs a
+downstream project's tests with the plugin, once plainly and once with ``pytest -n 2``; the
+wheel and the sdist carry what a user and the sdist's own tests need."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from packaged import ROOT, Installed, run
+
 PROJECT = Path(__file__).resolve().parent / "downstream"
 
 
-def run(args: list[str | Path], **kw: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True,
-                            timeout=600, **kw)  # type: ignore[call-overload]
-    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def test_the_wheel_in_a_fresh_environment(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", dist])
-    [wheel] = dist.glob("sms_gateway_emulator-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+def test_the_wheel_in_a_fresh_environment(installed: Installed, tmp_path: Path) -> None:
+    names = zipfile.ZipFile(installed.wheel).namelist()
     assert "emulator/_data/schemas/server2sms/SendTextSMS.request.json" in names
     assert "emulator/_data/schemas/serwersms/messages.send_sms.response.json" in names
     assert "emulator/_data/fixtures/outcomes.json" in names
     assert "emulator/control/ui/inbox.js" in names
+    assert "emulator/py.typed" in names
     assert any(n.endswith("entry_points.txt") for n in names)
-
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", venv])
-    python = venv / "bin" / "python"
-    run([python, "-m", "pip", "install", "-q", wheel, "pytest", "pytest-xdist"])
-    assert "serve" in run([venv / "bin" / "sms-emulator", "--help"]).stdout
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    metadata = next(zipfile.ZipFile(installed.wheel).read(n).decode() for n in names
+                    if n.endswith(".dist-info/METADATA"))
+    for line in ("License-Expression: MIT", "Requires-Python: >=3.11",
+                 "Classifier: Framework :: Pytest", "Classifier: Typing :: Typed",
+                 "Provides-Extra: dev"):
+        assert line in metadata
+    python = installed.bin / "python"
+    assert "serve" in run([installed.bin / "sms-emulator", "--help"]).stdout
+    assert "ruff" not in run([python, "-m", "pip", "list"]).stdout, "no toolchain of ours"
 
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
@@ -51,3 +47,14 @@ def test_the_wheel_in_a_fresh_environment(tmp_path: Path) -> None:
     assert set(by_worker) == {"gw0", "gw1"}
     assert all(len(urls) == 1 for urls in by_worker.values()), "one emulator per worker"
     assert by_worker["gw0"] != by_worker["gw1"]
+
+
+def test_the_sdist_holds_what_its_tests_read(installed: Installed) -> None:
+    with tarfile.open(installed.sdist) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    for needed in ("LICENSE", "README.md", "Dockerfile", "pyproject.toml", "emulator/py.typed",
+                   "docs/decisions.md", "schemas/server2sms/SendTextSMS.request.json",
+                   "fixtures/outcomes.json", "tests/conftest.py", ".ci/run", "bench/run"):
+        assert needed in names, needed
+    tracked = {str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")}
+    assert tracked <= names

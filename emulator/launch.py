@@ -1,0 +1,62 @@
+"""One emulator running in this process, for ``serve`` and ``exec``: started, announced in
+its port and URL files once it is ready, and stopped with nothing left behind.
+
+The port file (``--port-file``) holds the port; the URL file (``--url-file``, set in the Docker
+image) holds the whole base URL, scheme included, so that ``healthcheck`` and ``wait`` follow
+whatever ``serve`` options the emulator was started with. Both are removed at start (a file
+from a crashed run must not send anyone to a dead port), written atomically when the emulator
+is ready, and removed again when it stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from .app import create_app
+from .config import Settings
+from .context import CONTEXT, Context
+from .serving import Listening, StartupError, listen
+
+
+def write_atomically(path: Path, text: str, what: str) -> None:
+    """Whoever polls the file sees nothing or everything, never half a port number; a failed
+    write leaves nothing behind."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StartupError(f"cannot write the {what} {path}: {exc.strerror}") from None
+
+
+def _forget(path: Path, what: str) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StartupError(f"cannot replace the {what} {path}: {exc.strerror}") from None
+
+
+@contextlib.asynccontextmanager
+async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context]]:
+    """The emulator, ready and announced, for the body of the ``async with``."""
+    files = [(Path(name), what) for name, what in ((settings.port_file, "port file"),
+                                                   (settings.url_file, "URL file")) if name]
+    for path, what in files:
+        _forget(path, what)
+    app = create_app(settings)
+    listening = await listen(app, settings)
+    ctx = app[CONTEXT]
+    try:
+        await ctx.ready.wait()
+        for path, what in files:
+            write_atomically(path, f"{listening.port if what == 'port file' else listening.url}\n",
+                             what)
+        yield listening, ctx
+    finally:
+        await listening.runner.cleanup()
+        for path, _ in files:
+            path.unlink(missing_ok=True)
