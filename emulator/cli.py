@@ -116,7 +116,33 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--url", default=None,
                         help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, "
                              f"else http://127.0.0.1:${ENV_PREFIX}PORT or 8080)")
+    docs = sub.add_parser(
+        "openapi", help="write the OpenAPI 3.1 documents of both gateways and the control API",
+        description="Write server2sms.json, serwersms.json and control.json (OpenAPI 3.1, "
+                    "generated from schemas/) for Postman, Insomnia, Bruno or a client "
+                    "generator.")
+    docs.add_argument("--out", required=True, help="folder to write them to")
     return parser
+
+
+def write_openapi(out: str) -> int:
+    import json
+
+    from .openapi import NAMES, document
+    from .validation import SchemaRegistry
+
+    folder = Path(out)
+    schemas = SchemaRegistry()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in NAMES:
+            text = json.dumps(document(name, schemas), indent=2, ensure_ascii=False)
+            (folder / f"{name}.json").write_text(text + "\n")
+    except OSError as exc:
+        print(f"sms-emulator openapi: cannot write to {folder}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {', '.join(f'{n}.json' for n in NAMES)} to {folder}")
+    return 0
 
 
 def healthcheck(url: str | None) -> int:
@@ -193,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         return healthcheck(args.url)
     if args.command == "wait":
         return wait(args.url, args.port_file, args.timeout)
+    if args.command == "openapi":
+        return write_openapi(args.out)
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
     if args.command == "exec":
         flags["port"] = 0 if flags.get("port") is None else flags["port"]

@@ -50,8 +50,8 @@ def _time(query: Any, name: str) -> float | None:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+        return datetime.fromisoformat(raw.upper().replace("Z", "+00:00")).timestamp()
+    except (ValueError, OverflowError):
         fail(400, f"{name} must be an ISO 8601 time or a Unix timestamp", name)
 
 

@@ -1,7 +1,8 @@
-"""The web inbox: three static files from ``emulator/control/ui/``, no build step.
+"""The emulator's pages: the web inbox and the API documents, static files from
+``emulator/control/ui/``, no build step.
 
-Its pages go through the same Host check as the control API (a DNS-rebinding page must not
-read it), and carry a Content-Security-Policy that allows only its own script, style and API:
+They go through the same Host check as the control API (a DNS-rebinding page must not read
+them), and carry a Content-Security-Policy that allows only their own script, style and API:
 no inline script, no framing.
 """
 
@@ -12,7 +13,7 @@ from aiohttp import web
 from ..resources import ui_dir
 from .api import endpoint, fail
 
-FILES = {"inbox.js": "text/javascript", "inbox.css": "text/css"}
+MEDIA = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
                                 "connect-src 'self'; img-src 'self' data:; "
@@ -23,30 +24,36 @@ SECURITY_HEADERS = {
 }
 
 
-@endpoint(public=True)
-async def _index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(ui_dir() / "index.html", headers={
-        **SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8"})
-
-
-@endpoint(public=True)
-async def _static(request: web.Request) -> web.StreamResponse:
-    """Only the inbox's own files, by name: nothing else of the folder (or outside it) can
-    be reached, whatever the path spells."""
-    name = request.match_info["name"]
-    if name not in FILES:
-        fail(404, f"no file {name!r} in the web inbox")
+def file_response(name: str) -> web.FileResponse:
+    media = MEDIA[name[name.rindex("."):]]
     return web.FileResponse(ui_dir() / name, headers={
-        **SECURITY_HEADERS, "Content-Type": f"{FILES[name]}; charset=utf-8"})
+        **SECURITY_HEADERS, "Content-Type": f"{media}; charset=utf-8"})
+
+
+def add_assets(app: web.Application, prefix: str, files: frozenset[str]) -> None:
+    """``prefix`` redirects to ``prefix/`` (the query kept: it may carry the token), and
+    ``prefix/static/<name>`` serves the page's own files, by name only: nothing else of the
+    folder (or outside it) can be reached, whatever the path spells."""
+
+    @endpoint(public=True)
+    async def redirect(request: web.Request) -> web.Response:
+        query = f"?{request.query_string}" if request.query_string else ""
+        return web.Response(status=302, headers={"Location": f"{request.path}/{query}"})
+
+    @endpoint(public=True)
+    async def static(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name not in files:
+            fail(404, f"no file {name!r} here")
+        return file_response(name)
+
+    app.router.add_get(prefix, redirect)
+    app.router.add_get(prefix + "/static/{name:.*}", static)
 
 
 @endpoint(public=True)
-async def _redirect(request: web.Request) -> web.Response:
-    query = f"?{request.query_string}" if request.query_string else ""
-    return web.Response(status=302, headers={"Location": f"{request.path}/{query}"})
+async def index(request: web.Request) -> web.FileResponse:
+    return file_response("index.html")
 
 
-def add_routes(app: web.Application, prefix: str) -> None:
-    app.router.add_get(prefix, _redirect)
-    app.router.add_get(prefix + "/", _index)
-    app.router.add_get(prefix + "/static/{name:.*}", _static)
+INBOX_FILES = frozenset({"inbox.js", "inbox.css"})

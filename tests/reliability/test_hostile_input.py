@@ -44,7 +44,8 @@ raw_bodies = st.one_of(
     st.binary(max_size=200),
     st.sampled_from([b"", b"{", b"[]", b"null", b"\xff\xfe", b'{"a":NaN}', b"[" * 5000,
                      b'{"a":' * 3000, b'{"x":"\\ud800"}', b"\x00" * 50, "ż".encode("utf-16"),
-                     b"a=1&b[]=2&b[0][x]=3", b"%" * 30, b"phone[=1", b"phone[0][1][2]=x"]),
+                     b"a=1&b[]=2&b[0][x]=3", b"%" * 30, b"phone[=1", b"phone[0][1][2]=x",
+                     "phone[¹]=1&phone[²]=2".encode()]),
     values.map(lambda v: json.dumps(v).encode()),
 )
 CONTENT_TYPES = [None, "application/json", "application/x-www-form-urlencoded",

@@ -163,3 +163,35 @@ def test_the_inbox_says_when_a_token_is_needed_and_works_with_the_printed_addres
     expect(page.get_by_test_id("message").filter(has_text="with a token")).to_be_visible()
     context.close()
     assert csp_violations == []
+
+
+def test_the_api_documents_render_offline(browser: Browser, server: EmulatorServer) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    elsewhere: list[str] = []
+
+    def only_the_emulator(route: Any) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:  # no CDN, no font service: nothing but the emulator may be asked
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_emulator)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/_emulator/docs/")
+    expect(page.get_by_test_id("title")).to_have_text("server2sms JSON API")
+    expect(page.get_by_test_id("operation")).to_have_count(14)
+    page.get_by_test_id("tab").filter(has_text="serwersms").click()
+    expect(page.get_by_test_id("title")).to_have_text("SerwerSMS.pl HTTPS API v2")
+    send = page.get_by_test_id("operation").filter(has_text="/messages/send_sms.json")
+    send.locator("summary").click()
+    expect(send).to_contain_text("This is a test message from SerwerSMS.pl")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    page.get_by_test_id("tab").filter(has_text="control").click()
+    expect(page.get_by_test_id("operation").filter(has_text="/_emulator/clock/advance")
+           ).to_have_count(1)
+    context.close()
+    assert elsewhere == [] and errors == []

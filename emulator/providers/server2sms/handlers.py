@@ -117,7 +117,9 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":
             detail = f"{operation} takes POST, not {request.method}"
-            return respond(request, status(errors.INVALID_DATA), 405, detail)
+            response = respond(request, status(errors.INVALID_DATA), 405, detail)
+            response.headers["Allow"] = "POST, OPTIONS"  # RFC 9110 asks for it with a 405
+            return response
         try:
             body = json_object(await read_body(request))
         except BodyError as exc:

@@ -31,7 +31,7 @@ def _insert(target: dict[str, Any], name: str, value: str) -> None:
     node = target
     for i, key in enumerate(keys):
         if key == "":
-            key = str(sum(1 for k in node if k.isdigit()))
+            key = str(sum(1 for k in node if _index(k)))
         if i == len(keys) - 1:
             node[key] = value
             return
@@ -41,12 +41,18 @@ def _insert(target: dict[str, Any], name: str, value: str) -> None:
         node = child
 
 
+def _index(key: str) -> bool:
+    """``"0"``, ``"12"``: an array index (ASCII digits only: ``"¹"`` is a digit to Python's
+    ``isdigit`` but no number)."""
+    return key.isascii() and key.isdigit()
+
+
 def _dense(value: Any) -> Any:
     """Dicts whose keys are 0..n-1 (PHP arrays) become lists, recursively."""
     if isinstance(value, dict):
         value = {k: _dense(v) for k, v in value.items()}
         keys = list(value)
-        if keys and all(k.isdigit() for k in keys):
+        if keys and all(_index(k) for k in keys):
             ordered = sorted(keys, key=int)
             return [value[k] for k in ordered]
         return value

@@ -47,6 +47,7 @@ from ..models import AccountState, SerwersmsBackend
 
 PROVIDER = "serwersms"
 FORMATS = ("json", "xml")
+METHODS = ("GET", "HEAD", "POST")  # the documentation's links are GETs
 log = logging.getLogger("emulator.serwersms")
 
 
@@ -164,6 +165,12 @@ def make_endpoint(operations: dict[str, Operation]
         if operation is None:
             log.info("%s %s: unknown action", request.method, request.path)
             return render(error_body(INVALID_ACTION), fmt, f"unknown action {path!r}")
+        if request.method not in METHODS:
+            response = render(error_body(INVALID_ACTION), fmt,
+                              f"{path} takes POST (or GET), not {request.method}")
+            response.set_status(405)
+            response.headers["Allow"] = ", ".join(METHODS)
+            return response
         if CALLBACK_HEADER in request.headers:
             response = render(error_body(NO_PERMISSION), fmt, LOOP_DETAIL)
             response.set_status(LOOP_STATUS)
