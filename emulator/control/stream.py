@@ -21,6 +21,7 @@ from ..callbacks import CallbackJob
 from ..context import CONTEXT
 from ..core import events as ev
 from ..core.events import Event
+from ..core.messages import Message
 from . import views
 from .api import context, endpoint, text_json
 
@@ -42,6 +43,8 @@ def event_data(event: Event) -> dict[str, Any]:
         job: CallbackJob = subject
         data["callback"] = views.callback_view(job)
         data["attempt"] = views.attempt_view(event.data["attempt"])
+        if isinstance(job.subject, Message):  # what the message's bubble shows now
+            data["message_callback_state"] = views.callback_state(job.subject.callbacks)
     elif event.type == ev.REPLY_RECEIVED:
         data["reply"] = views.reply_view(subject)
     else:

@@ -44,7 +44,20 @@ def message_summary(message: Message) -> dict[str, Any]:
         "updated": iso(message.updated),
         "scheduled_for": iso(message.due) if message.due > message.created else None,
         "callbacks": len(message.callbacks or ()),
+        "callback_state": callback_state(message.callbacks),
     }
+
+
+_WORST = ("failed", "pending", "delivered")
+
+
+def callback_state(jobs: list[CallbackJob] | None) -> str | None:
+    """What a person must see first of a message's callbacks: failed, else pending, else
+    delivered (None without any)."""
+    if not jobs:
+        return None
+    states = {job.state for job in jobs}
+    return next(state for state in _WORST if state in states)
 
 
 def message_detail(message: Message) -> dict[str, Any]:

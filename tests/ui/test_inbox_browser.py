@@ -139,7 +139,7 @@ def test_filters(page: Page, server: EmulatorServer) -> None:
     page.select_option("#filter-provider", "")
     page.fill("#filter-text", "apple")
     expect(page.get_by_test_id("phone")).to_have_count(1)
-    expect(page.get_by_test_id("counts")).to_contain_text("2 messages")
+    expect(page.get_by_test_id("counts")).to_have_text("1 message, 0 replies, 1 conversation")
 
 
 def test_the_inbox_says_when_a_token_is_needed_and_works_with_the_printed_address(

@@ -13,7 +13,7 @@ function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === "class") node.className = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
+    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
     else node[key] = value;
   }
   for (const child of children) {
@@ -49,54 +49,101 @@ function refuse(status, data) {
   throw new Refused(message);
 }
 
-const digits = (phone) => (phone || "").replace(/\D/g, "");
-const time = (iso) => iso ? new Date(iso).toLocaleString() : "";
+const digits = (phone) => (phone || "").replace(/\D/g, "").replace(/^00/, "");
+// The emulator's rule for "the same phone number" (emulator/core/phones.py): a national
+// number of 9 or more digits (after a trunk 0) matches the end of the international one.
+function sameNumber(stored, asked) {
+  const have = digits(stored); let want = digits(asked);
+  if (!want) return false;
+  if (have === want) return true;
+  if (want[0] === "0") want = want.slice(1);
+  return want.length >= 9 && have.endsWith(want);
+}
+const pad = (n, size = 2) => String(n).padStart(size, "0");
+function time(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+const PAGE = 100;  // conversations shown at first, and added by "Show more"
+let shown = PAGE;
 
 function filters() {
   return { provider: $("filter-provider").value, account: $("filter-account").value.trim(),
-           text: $("filter-text").value, status: $("filter-status").value };
+           text: $("filter-text").value, status: $("filter-status").value, search: $("filter-search").value.trim() };
 }
 
-function visible(message) {
-  const f = filters();
+function searched(f, phone, text) {
+  if (!f.search) return true;
+  return sameNumber(phone, f.search) || (digits(f.search).length > 2 && digits(phone).includes(digits(f.search)))
+    || text.toLowerCase().includes(f.search.toLowerCase());
+}
+
+function visible(message, f) {
   return (!f.provider || message.provider === f.provider) && (!f.account || message.account === f.account)
-    && (!f.text || message.text.includes(f.text)) && (!f.status || message.status === f.status);
+    && (!f.text || message.text.includes(f.text)) && (!f.status || message.status === f.status)
+    && searched(f, message.recipient, message.text);
 }
 
-function conversations() {
+function visibleReply(reply, f) {
+  // A reply has no delivery status: a status filter shows messages only.
+  return !f.status && (!f.provider || reply.provider === f.provider) && (!f.account || reply.account === f.account)
+    && (!f.text || reply.text.includes(f.text)) && searched(f, reply.phone, reply.text);
+}
+
+function conversations(f) {
   const byPhone = new Map();
   const add = (phone, entry) => {
-    const key = digits(phone) || phone;
+    const key = digits(phone).slice(-9) || phone;
     if (!byPhone.has(key)) byPhone.set(key, { phone, entries: [] });
     byPhone.get(key).entries.push(entry);
   };
-  for (const message of state.messages.values()) if (visible(message)) add(message.recipient, { kind: "out", at: message.created, item: message });
-  const f = filters();
-  for (const reply of state.replies.values()) {
-    if ((f.provider && reply.provider !== f.provider) || (f.account && reply.account !== f.account)) continue;
-    if (f.text && !reply.text.includes(f.text)) continue;
-    add(reply.phone, { kind: "in", at: reply.received, item: reply });
-  }
+  for (const message of state.messages.values()) if (visible(message, f)) add(message.recipient, { kind: "out", at: message.created, item: message });
+  for (const reply of state.replies.values()) if (visibleReply(reply, f)) add(reply.phone, { kind: "in", at: reply.received, item: reply });
   for (const conversation of byPhone.values()) conversation.entries.sort((a, b) => a.at.localeCompare(b.at));
   return [...byPhone.entries()].sort((a, b) => lastAt(b[1]).localeCompare(lastAt(a[1])));
 }
 const lastAt = (c) => c.entries[c.entries.length - 1].at;
 
+function badge(callbackState) {
+  if (callbackState === "failed") return el("span", { class: "badge failed", "data-testid": "badge", title: "a callback failed" }, "callback failed");
+  if (callbackState === "pending") return el("span", { class: "badge pending", "data-testid": "badge", title: "a callback waits for a retry" }, "callback pending");
+  return null;
+}
+
+function worst(entries) {
+  const states = new Set(entries.filter((e) => e.kind === "out").map((e) => e.item.callback_state));
+  return states.has("failed") ? "failed" : states.has("pending") ? "pending" : null;
+}
+
 function render() {
-  const list = conversations();
-  $("counts").textContent = `${state.messages.size} messages, ${state.replies.size} replies`;
+  const f = filters();
+  const list = conversations(f);
+  const messages = list.reduce((n, [, c]) => n + c.entries.filter((e) => e.kind === "out").length, 0);
+  const replies = list.reduce((n, [, c]) => n + c.entries.filter((e) => e.kind === "in").length, 0);
+  const many = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  $("counts").textContent = `${many(messages, "message")}, ${many(replies, "reply").replace("replys", "replies")}, ${many(list.length, "conversation")}`;
+  if (!list.some(([key]) => key === state.selectedPhone)) state.selectedPhone = list.length ? list[0][0] : null;
   const nav = $("phones");
   nav.replaceChildren();
-  for (const [key, conversation] of list) {
+  for (const [key, conversation] of list.slice(0, shown)) {
     const last = conversation.entries[conversation.entries.length - 1].item;
-    const button = el("button", { type: "button", class: "phone" + (key === state.selectedPhone ? " active" : ""), "data-phone": key, "data-testid": "phone" },
-      el("strong", {}, conversation.phone), el("span", { class: "preview" }, last.text),
+    const button = el("button", { type: "button", class: "phone" + (key === state.selectedPhone ? " active" : ""), "data-phone": key, "data-testid": "phone", "aria-current": key === state.selectedPhone ? "true" : "false" },
+      el("strong", {}, conversation.phone), badge(worst(conversation.entries)), el("span", { class: "preview" }, last.text),
       el("span", { class: "count" }, `${conversation.entries.length} message(s)`));
     button.addEventListener("click", () => { state.selectedPhone = key; render(); });
     nav.append(button);
   }
-  if (!state.selectedPhone && list.length) state.selectedPhone = list[0][0];
-  renderConversation(list.find(([key]) => key === state.selectedPhone));
+  $("more").hidden = list.length <= shown;
+  $("more").textContent = `Show more (${list.length - shown} more)`;
+  const found = list.find(([key]) => key === state.selectedPhone);
+  renderConversation(found);
+  // The timeline belongs to a message of the conversation on screen, or to none.
+  const inView = found && found[1].entries.some((e) => e.kind === "out" && e.item.id === state.selectedMessage);
+  if (state.selectedMessage && !inView) {
+    state.selectedMessage = null;
+    $("timeline").replaceChildren(el("p", { class: "empty" }, "Pick a message to see its timeline."));
+  }
 }
 
 function renderConversation(found) {
@@ -113,12 +160,29 @@ function renderConversation(found) {
       continue;
     }
     const bubble = el("div", { class: "bubble out" + (item.id === state.selectedMessage ? " selected" : ""), "data-testid": "message", "data-id": item.id },
-      item.text, el("span", { class: "meta" },
+      item.text, badge(item.callback_state), el("span", { class: "meta" },
         el("span", { class: "status " + item.status, "data-testid": "status" }, item.status),
         ` · ${item.sender || "(no sender)"} · ${item.provider}/${item.account} · ${item.parts} part(s) · ${time(item.created)}`));
     bubble.addEventListener("click", () => { state.selectedMessage = item.id; render(); showTimeline(item.id); });
     pane.append(bubble);
   }
+}
+
+function shellQuote(text) { return "'" + String(text).replace(/'/g, "'\\''") + "'"; }
+
+// The request that created a message, as a curl command (secrets arrive masked as ***).
+function asCurl(request) {
+  const query = new URLSearchParams(request.query || {}).toString();
+  const url = location.origin + request.path + (query ? "?" + query : "");
+  const json = (request.content_type || "").includes("json") || !request.content_type;
+  const body = json ? JSON.stringify(request.body) : new URLSearchParams(request.body).toString();
+  return `curl -s -X ${request.method} ${shellQuote(url)} -H ${shellQuote("Content-Type: " + (json ? "application/json" : "application/x-www-form-urlencoded"))} -d ${shellQuote(body)}`;
+}
+
+async function redeliver(job) {
+  try { await call("POST", `/_emulator/callbacks/${job.id}/redeliver`, {}); }
+  catch (error) { alert(error.message); }
+  if (state.selectedMessage) showTimeline(state.selectedMessage);
 }
 
 async function showTimeline(id) {
@@ -129,23 +193,37 @@ async function showTimeline(id) {
   if (state.selectedMessage !== id) return;
   const history = el("ol", { "data-testid": "history" }, ...detail.history.map((h) =>
     el("li", {}, el("span", { class: "status " + h.status }, h.status), ` ${time(h.time)}`, h.reason ? ` (${h.reason})` : "")));
-  const callbacks = detail.callbacks.length ? el("ol", { "data-testid": "callbacks" }, ...detail.callbacks.map((job) =>
-    el("li", {}, el("strong", {}, `${job.kind} · ${job.state}`), el("br"), el("code", {}, job.url),
+  const callbacks = detail.callbacks.length ? el("ol", { "data-testid": "callbacks" }, ...detail.callbacks.map((job) => {
+    const button = el("button", { type: "button", class: "redeliver", "data-testid": "redeliver" }, "Redeliver");
+    button.addEventListener("click", () => redeliver(job));
+    return el("li", { "data-testid": "callback", class: "callback " + job.state },
+      el("strong", {}, `${job.kind} · ${job.state}`), badge(job.state), " ", button,
+      job.next_attempt ? el("span", { class: "muted" }, ` next try ${time(job.next_attempt)}`) : null,
+      el("code", { class: "url" }, job.url),
       el("ol", {}, ...job.attempts.map((a) => el("li", { class: "attempt " + (a.outcome === "ok" ? "ok" : "failed"), "data-testid": "attempt" },
-        `#${a.number} ${a.status ?? a.outcome} in ${a.latency_ms} ms`, a.error ? ` — ${a.error}` : "", a.body ? ` — answer: ${a.body}` : "")))))
-  ) : el("p", { class: "empty" }, "No callback.");
+        `#${a.number} ${a.status ?? a.outcome} in ${a.latency_ms} ms at ${time(a.time)}`, a.error ? ` — ${a.error}` : "", a.body ? ` — answer: ${a.body}` : ""))));
+  })) : el("p", { class: "empty" }, "No callback.");
+  const curl = detail.request ? asCurl(detail.request) : "";
+  const copy = el("button", { type: "button", "data-testid": "copy-curl" }, "Copy as curl");
+  copy.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(curl); copy.textContent = "Copied"; }
+    catch { copy.textContent = "Select the command below"; }
+  });
   pane.replaceChildren(
-    el("h2", {}, `Message ${detail.id}`),
+    el("h2", {}, `Message ${detail.id} `, el("a", { href: api(`/_emulator/messages/${encodeURIComponent(detail.id)}`), target: "_blank", "data-testid": "json-link" }, "JSON")),
     el("p", {}, `${detail.provider} · ${detail.account} · to ${detail.recipient} · ref ${detail.ref ?? "—"}`),
     el("h3", {}, "Status changes"), history,
     el("h3", {}, "Callbacks"), callbacks,
-    el("h3", {}, "Request"), el("pre", {}, JSON.stringify(detail.request, null, 2)));
+    el("h3", {}, "Request ", copy), el("pre", { "data-testid": "curl" }, curl),
+    el("pre", { "data-testid": "request" }, JSON.stringify(detail.request, null, 2)));
 }
 
 function renderClock() {
   if (!state.clock) return;
   $("clock-mode").textContent = state.clock.mode;
-  $("clock-now").textContent = time(state.clock.now);
+  const now = state.clock.mode === "real"  // real time runs on between updates
+    ? new Date(state.clock.timestamp * 1000 + (Date.now() - state.clockRead)) : new Date(state.clock.timestamp * 1000);
+  $("clock-now").textContent = time(now.toISOString());
   $("toggle-clock").textContent = state.clock.mode === "manual" ? "Switch to real time" : "Switch to manual";
 }
 
@@ -155,10 +233,12 @@ async function load() {
     call("GET", "/_emulator/clock")]);
   state.messages = new Map(messages.items.map((m) => [m.id, m]));
   state.replies = new Map(replies.items.map((r) => [r.id, r]));
-  state.clock = clock;
-  renderClock();
+  setClock(clock);
   render();
 }
+
+function setClock(clock) { state.clock = clock; state.clockRead = Date.now(); renderClock(); }
+setInterval(() => { if (state.clock && state.clock.mode === "real") renderClock(); }, 250);
 
 let pending = false;
 function scheduleRender() {
@@ -175,20 +255,23 @@ function listen() {
   source.addEventListener("message.created", onMessage);
   source.addEventListener("message.status", onMessage);
   source.addEventListener("reply.received", (event) => { const data = JSON.parse(event.data); state.replies.set(data.reply.id, data.reply); scheduleRender(); });
-  source.addEventListener("callback.attempt", () => { if (state.selectedMessage) scheduleRender(); });
-  source.addEventListener("clock.changed", (event) => { state.clock = JSON.parse(event.data); renderClock(); });
+  source.addEventListener("callback.attempt", (event) => {
+    const data = JSON.parse(event.data);
+    const message = state.messages.get(data.callback.message_id);
+    if (message && data.message_callback_state !== undefined) message.callback_state = data.message_callback_state;
+    scheduleRender();
+  });
+  source.addEventListener("clock.changed", (event) => setClock(JSON.parse(event.data)));
   source.addEventListener("state.reset", () => load());
   source.addEventListener("messages.pruned", () => load());
 }
 
 $("advance-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  state.clock = await call("POST", "/_emulator/clock/advance", { seconds: Number($("advance-seconds").value) });
-  renderClock();
+  setClock(await call("POST", "/_emulator/clock/advance", { seconds: Number($("advance-seconds").value) }));
 });
 $("toggle-clock").addEventListener("click", async () => {
-  state.clock = await call("POST", "/_emulator/clock", { mode: state.clock && state.clock.mode === "manual" ? "real" : "manual" });
-  renderClock();
+  setClock(await call("POST", "/_emulator/clock", { mode: state.clock && state.clock.mode === "manual" ? "real" : "manual" }));
 });
 $("reset").addEventListener("click", async () => {
   if (!confirm("Forget every message, reply and callback?")) return;
@@ -200,7 +283,9 @@ $("reset").addEventListener("click", async () => {
 $("open-reply").addEventListener("click", () => {
   const form = $("reply-form");
   const selected = state.messages.get(state.selectedMessage);
-  if (selected) { form.account.value = selected.account; form.phone.value = selected.recipient; }
+  // Only SerwerSMS.pl has incoming messages: never suggest a server2sms account.
+  form.account.value = selected && selected.provider === "serwersms" ? selected.account : "";
+  if (selected) form.phone.value = selected.recipient;
   $("reply-dialog").showModal();
 });
 $("reply-cancel").addEventListener("click", () => $("reply-dialog").close());
@@ -215,6 +300,9 @@ $("reply-form").addEventListener("submit", async (event) => {
     render();
   } catch (error) { alert(error.message); }
 });
-for (const id of ["filter-provider", "filter-account", "filter-text", "filter-status"]) $(id).addEventListener("input", () => render());
+for (const id of ["filter-provider", "filter-account", "filter-text", "filter-status", "filter-search"]) {
+  $(id).addEventListener("input", () => { shown = PAGE; render(); });
+}
+$("more").addEventListener("click", () => { shown += PAGE; render(); });
 
 load().then(listen, (error) => { if (!(error instanceof Refused)) throw error; });
