@@ -11,7 +11,7 @@ from aiohttp import web
 from .api import context, endpoint, fail, ok
 from .ui import file_response
 
-FILES = frozenset({"docs.js", "docs.css"})
+FILES = frozenset({"page.js", "docs.js", "docs.css"})
 Documents = dict[tuple[str, str], Any]  # (name, base URL) → the document
 CACHE = web.AppKey("openapi_documents", Documents)
 

@@ -56,4 +56,4 @@ async def index(request: web.Request) -> web.FileResponse:
     return file_response("index.html")
 
 
-INBOX_FILES = frozenset({"inbox.js", "inbox.css"})
+INBOX_FILES = frozenset({"page.js", "inbox.js", "inbox.css"})

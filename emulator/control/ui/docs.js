@@ -1,24 +1,7 @@
 // The API documents page: renders the emulator's OpenAPI documents with no library and no
 // network beyond the emulator itself. Every text is set with textContent, never as HTML.
 "use strict";
-
-const params = new URLSearchParams(location.search);
-const token = params.get("token");
-const api = (path) => path + (token ? (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : "");
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
+// Uses page.js: api, $, el.
 
 async function fetchJSON(path) {
   const answer = await fetch(api(path));

@@ -1,27 +1,9 @@
 // The web inbox: the control API's messages grouped by phone, kept live by its event stream.
 // Everything the emulator stores is shown with textContent, never as HTML.
 "use strict";
-
-const params = new URLSearchParams(location.search);
-const token = params.get("token");
-const api = (path) => path + (token ? (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : "");
-const $ = (id) => document.getElementById(id);
+// Uses page.js: api, $, el.
 
 const state = { messages: new Map(), replies: new Map(), selectedPhone: null, selectedMessage: null, clock: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 async function call(method, path, body) {
   const init = { method, headers: {} };
