@@ -73,7 +73,7 @@ class CallbackJob:
 def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
     """Seconds between try ``tries`` (1-based) and the next: ``backoff * 2**(tries-1)``,
     capped."""
-    return min(backoff * 2 ** min(tries - 1, 64), backoff_max)
+    return min(backoff * 2.0 ** min(tries - 1, 64), backoff_max)
 
 
 def _detach(job: CallbackJob) -> None:

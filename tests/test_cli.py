@@ -304,7 +304,10 @@ def test_healthcheck_follows_the_url_file_serve_wrote(serve: object, tmp_path: P
     assert (checked.returncode, checked.stdout.strip()) == (0, "healthy"), checked.stdout
     served.stop()
     assert not (tmp_path / "url").exists()
-    assert run("healthcheck", env=env).returncode == 1
+    with socket.socket() as closed:  # without the file: host and port settings, here dead
+        closed.bind(("127.0.0.1", 0))
+        dead = str(closed.getsockname()[1])
+    assert run("healthcheck", env={**env, "SMS_EMULATOR_PORT": dead}).returncode == 1
 
 
 def test_exec_says_when_the_emulator_or_the_command_fails() -> None:

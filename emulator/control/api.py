@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 
 from aiohttp import web
 
@@ -69,7 +69,16 @@ def text_json(data: Any) -> str:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def endpoint(handler: Handler | None = None, *, public: bool = False) -> Any:
+@overload
+def endpoint(handler: Handler) -> Handler: ...
+
+
+@overload
+def endpoint(*, public: bool = False) -> Callable[[Handler], Handler]: ...
+
+
+def endpoint(handler: Handler | None = None, *, public: bool = False
+             ) -> Handler | Callable[[Handler], Handler]:
     """Wrap a control handler: who may call it (:mod:`.access`: Host, Origin, and the optional
     token, which ``public`` ones such as the health check that Docker and CI probe need not
     carry), and ControlError → JSON error."""

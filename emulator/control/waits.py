@@ -24,9 +24,10 @@ _EVENTS = (ev.MESSAGE_CREATED, ev.MESSAGE_STATUS, ev.STATE_RESET)
 
 
 class Filter(Protocol):
-    recipient: str | None
+    @property
+    def recipient(self) -> str | None: ...
 
-    def __call__(self, message: Message) -> bool: ...
+    def __call__(self, message: Message, /) -> bool: ...
 
 
 class Waiter:

@@ -17,7 +17,7 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -65,17 +65,19 @@ def _key(name: str) -> Callable[[JSON], Any]:
 
 def both(build: Callable[Concatenate[EmulatorClient, P], Call[T]]
          ) -> tuple[Callable[Concatenate[EmulatorClient, P], T],
-                    Callable[Concatenate[EmulatorClient, P], Awaitable[T]]]:
-    """The sync helper and its ``_async`` twin, from one description of the call."""
+                    Callable[Concatenate[EmulatorClient, P], Coroutine[Any, Any, T]]]:
+    """The sync helper and its ``_async`` twin, from one description of the call (whose
+    ``self`` is positional-only, as ``Concatenate`` needs)."""
 
-    @functools.wraps(build)
-    def sync(self: EmulatorClient, *args: P.args, **kwargs: P.kwargs) -> T:
+    def sync(self: EmulatorClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return self.run(build(self, *args, **kwargs))
 
-    @functools.wraps(build)
-    async def asynchronous(self: EmulatorClient, *args: P.args, **kwargs: P.kwargs) -> T:
+    async def asynchronous(self: EmulatorClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return await self.run_async(build(self, *args, **kwargs))
 
+    name = build.__name__.lstrip("_")
+    sync.__name__, asynchronous.__name__ = name, f"{name}_async"
+    sync.__doc__ = asynchronous.__doc__ = build.__doc__
     return sync, asynchronous
 
 
@@ -158,101 +160,101 @@ class EmulatorClient:
 
     # -- state -----------------------------------------------------------------------------
 
-    def _health(self) -> Call[dict[str, Any]]:
+    def _health(self, /) -> Call[dict[str, Any]]:
         return Call("GET", "/_emulator/health", _same, expect=(200, 503))
 
     health, health_async = both(_health)
 
-    def _reset(self, provider: str | None = None, account: str | None = None
+    def _reset(self, /, provider: str | None = None, account: str | None = None
                ) -> Call[dict[str, Any]]:
         body = {k: v for k, v in (("provider", provider), ("account", account)) if v}
         return Call("POST", "/_emulator/reset", _key("cleared"), body)
 
     reset, reset_async = both(_reset)
 
-    def _account(self, provider: str, username: str, **fields: Any) -> Call[dict[str, Any]]:
+    def _account(self, /, provider: str, username: str, **fields: Any) -> Call[dict[str, Any]]:
         """Define or change an account (password, credits, tokens, limits, dlr_url, ...)."""
         return Call("POST", "/_emulator/accounts", _same,
                     {"provider": provider, "username": username, **fields})
 
     account, account_async = both(_account)
 
-    def _get_account(self, provider: str, username: str) -> Call[dict[str, Any]]:
+    def _get_account(self, /, provider: str, username: str) -> Call[dict[str, Any]]:
         path = f"/_emulator/accounts/{provider}/{urllib.parse.quote(username, safe='')}"
         return Call("GET", path, _same)
 
     get_account, get_account_async = both(_get_account)
 
-    def _clock(self) -> Call[dict[str, Any]]:
+    def _clock(self, /) -> Call[dict[str, Any]]:
         return Call("GET", "/_emulator/clock", _same)
 
     clock, clock_async = both(_clock)
 
-    def _set_clock(self, mode: str) -> Call[dict[str, Any]]:
+    def _set_clock(self, /, mode: str) -> Call[dict[str, Any]]:
         return Call("POST", "/_emulator/clock", _same, {"mode": mode})
 
     set_clock, set_clock_async = both(_set_clock)
 
-    def _advance(self, seconds: float) -> Call[dict[str, Any]]:
+    def _advance(self, /, seconds: float) -> Call[dict[str, Any]]:
         """Move the emulator's time; due messages change status and every callback try that
         falls due within the span is made before this returns."""
         return Call("POST", "/_emulator/clock/advance", _same, {"seconds": seconds})
 
     advance, advance_async = both(_advance)
 
-    def _add_rule(self, **rule: Any) -> Call[dict[str, Any]]:
+    def _add_rule(self, /, **rule: Any) -> Call[dict[str, Any]]:
         return Call("POST", "/_emulator/rules", _same, rule)
 
     add_rule, add_rule_async = both(_add_rule)
 
-    def _clear_rules(self) -> Call[int]:
+    def _clear_rules(self, /) -> Call[int]:
         return Call("DELETE", "/_emulator/rules", _key("deleted"))
 
     clear_rules, clear_rules_async = both(_clear_rules)
 
-    def _add_fault(self, **fault: Any) -> Call[dict[str, Any]]:
+    def _add_fault(self, /, **fault: Any) -> Call[dict[str, Any]]:
         return Call("POST", "/_emulator/faults", _same, fault)
 
     add_fault, add_fault_async = both(_add_fault)
 
-    def _clear_faults(self) -> Call[int]:
+    def _clear_faults(self, /) -> Call[int]:
         return Call("DELETE", "/_emulator/faults", _key("deleted"))
 
     clear_faults, clear_faults_async = both(_clear_faults)
 
-    def _inject_reply(self, provider: str, account: str, phone: str, text: str,
+    def _inject_reply(self, /, provider: str, account: str, phone: str, text: str,
                       **fields: Any) -> Call[dict[str, Any]]:
         return Call("POST", "/_emulator/replies", _same, {
             "provider": provider, "account": account, "phone": phone, "text": text, **fields})
 
     inject_reply, inject_reply_async = both(_inject_reply)
 
-    def _redeliver(self, callback_id: int) -> Call[dict[str, Any]]:
+    def _redeliver(self, /, callback_id: int) -> Call[dict[str, Any]]:
         return Call("POST", f"/_emulator/callbacks/{callback_id}/redeliver", _same, {})
 
     redeliver, redeliver_async = both(_redeliver)
 
     # -- looking ---------------------------------------------------------------------------
 
-    def _messages(self, **filters: Any) -> Call[Items]:
+    def _messages(self, /, **filters: Any) -> Call[Items]:
         return Call("GET", "/_emulator/messages", _key("items"), query={"limit": 10_000,
                                                                          **filters})
 
     messages, messages_async = both(_messages)
 
-    def _message(self, message_id: str) -> Call[dict[str, Any]]:
+    def _message(self, /, message_id: str) -> Call[dict[str, Any]]:
         return Call("GET", f"/_emulator/messages/{urllib.parse.quote(message_id, safe='')}",
                     _same)
 
     message, message_async = both(_message)
 
-    def _sent_to(self, number: str, **filters: Any) -> Call[Items]:
+    def _sent_to(self, /, number: str, **filters: Any) -> Call[Items]:
         """Messages to ``number``, in any spelling of it."""
         return self._messages(recipient=number, **filters)
 
     sent_to, sent_to_async = both(_sent_to)
 
-    def _assert_sent(self, number: str, count: int = 1, **filters: Any) -> Call[Items]:
+    def _assert_sent(self, /, number: str, count: int = 1, **filters: Any) -> Call[Items]:
         """Exactly ``count`` messages went to ``number``; shows everything sent otherwise."""
 
         def judge(data: JSON) -> Items | Call[Items]:
@@ -274,12 +276,12 @@ class EmulatorClient:
 
     assert_sent, assert_sent_async = both(_assert_sent)
 
-    def _callbacks(self, **filters: Any) -> Call[Items]:
+    def _callbacks(self, /, **filters: Any) -> Call[Items]:
         return Call("GET", "/_emulator/callbacks", _key("items"), query=filters)
 
     callbacks, callbacks_async = both(_callbacks)
 
-    def _replies(self, **filters: Any) -> Call[Items]:
+    def _replies(self, /, **filters: Any) -> Call[Items]:
         return Call("GET", "/_emulator/replies", _key("items"), query=filters)
 
     replies, replies_async = both(_replies)
@@ -307,19 +309,19 @@ class EmulatorClient:
         return Call("GET", path, judge, query={**filters, "count": count, "timeout": timeout},
                     expect=(200, 408))
 
-    def _wait_for_messages(self, count: int = 1, timeout: float = 10.0,
+    def _wait_for_messages(self, /, count: int = 1, timeout: float = 10.0,
                            **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/messages/wait", "messages", count, timeout, filters)
 
     wait_for_messages, wait_for_messages_async = both(_wait_for_messages)
 
-    def _wait_for_callbacks(self, count: int = 1, timeout: float = 10.0,
+    def _wait_for_callbacks(self, /, count: int = 1, timeout: float = 10.0,
                             **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/callbacks/wait", "callbacks", count, timeout, filters)
 
     wait_for_callbacks, wait_for_callbacks_async = both(_wait_for_callbacks)
 
-    def _wait_for_replies(self, count: int = 1, timeout: float = 10.0,
+    def _wait_for_replies(self, /, count: int = 1, timeout: float = 10.0,
                           **filters: Any) -> Call[Items]:
         return self._wait("/_emulator/replies/wait", "replies", count, timeout, filters)
 
