@@ -49,19 +49,21 @@ def server(args: list[str], ready_path: str = "/_emulator/health",
     """Run a server command (``{port}`` is replaced) pinned to SERVER_CPU; yield its URL."""
     port = free_port()
     command = [a.replace("{port}", str(port)) for a in args]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: _pin(SERVER_CPU),
-                            env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, path=ready_path)
-        yield url
-    finally:
-        proc.terminate()
+    # What CI does with a server's log: a file, read later (a pipe nobody reads would block).
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log,
+                                preexec_fn=lambda: _pin(SERVER_CPU),
+                                env={**os.environ, **(env or {})})
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_ready(url, path=ready_path)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def post_json(url: str, body: object) -> object:
@@ -116,9 +118,11 @@ def median_load(loads: list[Load]) -> Load:
                 statistics.median(x.p99_ms for x in loads), sum(x.errors for x in loads))
 
 
-def emulator_command(*extra: str) -> list[str]:
-    return [sys.executable, "-m", "emulator", "serve", "--port", "{port}", "--log-level",
-            "warning", *extra]
+def emulator_command(*extra: str, default_log: bool = False) -> list[str]:
+    """The emulator's serve command; with the request log off unless ``default_log`` (the
+    configuration CI users run)."""
+    log = [] if default_log else ["--log-level", "warning"]
+    return [sys.executable, "-m", "emulator", "serve", "--port", "{port}", *log, *extra]
 
 
 def bare_command() -> list[str]:

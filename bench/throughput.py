@@ -28,12 +28,22 @@ MOTO_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sns/aws
 @dataclass
 class Comparison:
     name: str
-    subject: Load
-    baseline: Load
+    subject: Load  # log off
+    baseline: Load  # bare aiohttp
+    logged: Load  # the default configuration: one log line per request
 
     @property
     def ratio(self) -> float:
         return self.subject.rps / self.baseline.rps
+
+    @property
+    def logged_ratio(self) -> float:
+        return self.logged.rps / self.baseline.rps
+
+    @property
+    def log_cost(self) -> float:
+        """Throughput lost to the request log."""
+        return 1 - self.logged.rps / self.subject.rps
 
 
 def _measure(command: list[str], path: str, body: str, seconds: float, setup: bool) -> Load:
@@ -46,11 +56,13 @@ def _measure(command: list[str], path: str, body: str, seconds: float, setup: bo
 
 def compare(name: str, seconds: float, rounds: int) -> Comparison:
     path, body = SENDS[name]
-    subject, baseline = [], []
+    subject, baseline, logged = [], [], []
     for _ in range(rounds):
         baseline.append(_measure(bare_command(), path, body, seconds, setup=False))
         subject.append(_measure(emulator_command(), path, body, seconds, setup=True))
-    return Comparison(name, median_load(subject), median_load(baseline))
+        logged.append(_measure(emulator_command(default_log=True), path, body, seconds,
+                               setup=True))
+    return Comparison(name, median_load(subject), median_load(baseline), median_load(logged))
 
 
 def moto_publish(seconds: float, rounds: int) -> Load | None:

@@ -29,6 +29,7 @@ from typing import Any
 
 import aiohttp
 
+from . import logs
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
@@ -340,9 +341,11 @@ class CallbackDispatcher:
         else:
             retry_at = stamp + backoff_delay(len(job.attempts), self.backoff, self.backoff_max)
             job.next_attempt = retry_at
-        log.info("callback %s %s %s -> %s%s", job.id, job.method, mask_url(job.url),
-                 attempt.status if attempt.status is not None else attempt.outcome,
-                 f" ({attempt.error})" if attempt.error else "")
+        answer = attempt.status if attempt.status is not None else attempt.outcome
+        logs.info(log, f"callback {job.id} {job.method} {mask_url(job.url)} -> {answer}"
+                       + (f" ({attempt.error})" if attempt.error else ""),
+                  callback=job.id, url=mask_url(job.url), attempt=attempt.number,
+                  outcome=attempt.outcome, status=attempt.status)
         self.hub.publish(ev.CALLBACK_ATTEMPT, attempt.time, job, attempt=attempt)
         if job.state != PENDING:
             self.prune()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 import urllib.parse
 from pathlib import Path
 
-from . import __version__, probe
+from . import __version__, logs, probe
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .execute import EMULATOR_FAILED, execute
 from .httpio import mask_url
@@ -82,6 +81,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
                    help="serve HTTPS with a generated self-signed certificate")
     p.add_argument("--tls-dir", help="where the certificate and its CA go (default: a temp dir)")
     p.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+    p.add_argument("--log-format", choices=("text", "json"),
+                   help="'json' writes every log line as one JSON object (for log collectors)")
     p.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                    default=None, help="do not log a line per request (logged by default)")
 
@@ -181,12 +182,6 @@ def inbox_url(base: str, token: str | None) -> str:
     return f"{base}/_emulator/ui/{query}"
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper()),
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.INFO)
-
-
 async def serve(settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -199,6 +194,7 @@ async def serve(settings: Settings) -> None:
         print(f"  web inbox: {inbox_url(listening.url, settings.control_token)}", flush=True)
         await stop.wait()
         print("stopping", flush=True)
+    logs.flush()
     pending = ctx.pending_at_shutdown
     if pending:
         print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
@@ -229,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sms-emulator: {exc}", file=sys.stderr)
         return 2 if args.command == "serve" else EMULATOR_FAILED
-    _configure_logging(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     if args.command == "exec":
         command = args.run[1:] if args.run[:1] == ["--"] else args.run
         return execute(settings, command)

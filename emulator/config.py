@@ -59,6 +59,7 @@ class Settings:
     control_token: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     log_level: str = "info"
+    log_format: str = "text"
     access_log: bool = True
     tls: bool = False
     tls_dir: str | None = None
@@ -79,8 +80,8 @@ _TYPES: dict[str, type] = {
     "callback_timeout": float, "callback_attempts": int, "callback_backoff": float,
     "callback_backoff_max": float, "callback_concurrency": int, "max_body_bytes": int,
     "max_messages": int, "seed": int, "fixtures": bool, "control_token": str,
-    "log_level": str, "access_log": bool, "tls": bool, "tls_dir": str, "port_file": str,
-    "url_file": str, "config_file": str, "allowed_hosts": tuple,
+    "log_level": str, "log_format": str, "access_log": bool, "tls": bool, "tls_dir": str,
+    "port_file": str, "url_file": str, "config_file": str, "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -117,6 +118,9 @@ def _validate(settings: Settings) -> None:
     if settings.control_token is not None and not settings.control_token.strip():
         raise ConfigError("setting 'control_token' is empty: give a token, or leave the setting "
                           "out for no token (an empty one would protect nothing)")
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"setting 'log_format' must be 'text' or 'json', not "
+                          f"{settings.log_format!r}")
     if settings.clock not in ("real", "manual"):
         raise ConfigError(f"setting 'clock' must be 'real' or 'manual', not {settings.clock!r}")
     if not 0 <= settings.port <= 65535:

@@ -16,6 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 
+from . import logs
 from .callbacks import FAILED
 from .config import Settings
 from .context import Context
@@ -77,6 +78,7 @@ async def _run(settings: Settings, command: list[str], environ: Mapping[str, str
         code = await process.wait()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+    logs.flush()
     print(summary(ctx), file=sys.stderr, flush=True)
     return code if code >= 0 else 128 - code  # killed by signal N: 128 + N, as shells say
 

@@ -322,3 +322,18 @@ def test_exec_says_when_the_emulator_or_the_command_fails() -> None:
                "import os; print(os.environ['SMS_EMULATOR_URL'], os.environ['SERWERSMS_API_URL'])")
     url, serwersms = seen.stdout.split()
     assert url.startswith("http://127.0.0.1:") and serwersms == url + "/"
+
+
+def test_json_log_lines_keep_their_content_and_masking(serve: object) -> None:
+    import json as json_module
+
+    served = serve("--log-format", "json")  # type: ignore[operator]
+    requests.get(served.url + "/account/limits",
+                 params={"username": "shop", "password": "hunter2", "token": "t0k3n"})
+    out = served.stop()
+    lines = [json_module.loads(line) for line in out.splitlines() if line.startswith("{")]
+    [access] = [line for line in lines if line["logger"] == "emulator.access"]
+    assert access["method"] == "GET" and access["status"] == 200
+    assert access["path"] == "/account/limits?username=shop&password=%2A%2A%2A&token=%2A%2A%2A"
+    assert access["message"].endswith(f"-> 200 ({access['ms']:.1f} ms)")
+    assert "hunter2" not in out and "t0k3n" not in out
