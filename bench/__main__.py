@@ -31,6 +31,11 @@ NOTES = """
   two status changes and publishing their events. The cyclic garbage collector re-scanning a
   growing store was a large share; it is now kept away from stored messages (the store is
   frozen every 5,000 messages and during bulk sends).
+* **Server logs.** Every server measured writes its log to a file, as in CI. Earlier runs
+  gave the servers a pipe that nobody read: moto's per-request log lines then slowed it down
+  (about 180 req/s against about 400 req/s with a file), which made the emulator look 25x
+  moto's speed instead of the 12-15x measured fairly. The emulator's own rows include its
+  request log only in the "default configuration" rows.
 * **Start-up.** Importing aiohttp alone takes longer than pytest-httpserver's import and
   start-up together; the emulator's own modules and its start (schemas read once per process,
   validators built when first needed) add about 100 ms.
