@@ -11,25 +11,20 @@ is ready, and removed again when it stops.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from .app import create_app
 from .config import Settings
 from .context import CONTEXT, Context
+from .files import write_atomically
 from .serving import Listening, StartupError, listen
 
 
-def write_atomically(path: Path, text: str, what: str) -> None:
-    """Whoever polls the file sees nothing or everything, never half a port number; a failed
-    write leaves nothing behind."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+def _announce(path: Path, text: str, what: str) -> None:
     try:
-        partial.write_text(text)
-        partial.replace(path)
+        write_atomically(path, text.encode())
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise StartupError(f"cannot write the {what} {path}: {exc.strerror}") from None
 
 
@@ -53,8 +48,8 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
     try:
         await ctx.ready.wait()
         for path, what in files:
-            write_atomically(path, f"{listening.port if what == 'port file' else listening.url}\n",
-                             what)
+            _announce(path, f"{listening.port if what == 'port file' else listening.url}\n",
+                      what)
         yield listening, ctx
     finally:
         await listening.runner.cleanup()

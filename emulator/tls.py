@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .files import write_atomically, write_private
+
 if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,30 +36,6 @@ CA_WAIT = 10.0  # seconds another process may take to finish writing a CA it sta
 def default_dir() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "sms-gateway-emulator" / "tls"
-
-
-def write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write a secret: the file is created with mode 0600, so no other user can ever read it
-    (``exclusive`` fails with FileExistsError when it is there already)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except OSError:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def write_public(path: Path, data: bytes) -> None:
-    """Readers see the whole file or none of it."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _names(host: str) -> list[str]:
@@ -111,7 +89,7 @@ def _new_ca(folder: Path) -> None:
                                        key_agreement=False, encipher_only=False,
                                        decipher_only=False), critical=True)
           .sign(key, hashes.SHA256()))
-    write_public(folder / CA_FILE, _pem_cert(ca))
+    write_atomically(folder / CA_FILE, _pem_cert(ca))
 
 
 def _server_pair(folder: Path, host: str) -> tuple[bytes, bytes]:
@@ -158,7 +136,7 @@ def make_server_context(directory: str | None, host: str) -> tuple[ssl.SSLContex
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     private = Path(tempfile.mkdtemp(prefix="sms-emulator-tls-"))  # mode 0700, this process's
     try:
-        write_public(private / CERT_FILE, cert)
+        write_atomically(private / CERT_FILE, cert)
         write_private(private / KEY_FILE, key)
         context.load_cert_chain(private / CERT_FILE, private / KEY_FILE)
     finally:
