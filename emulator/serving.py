@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from aiohttp import web
 
@@ -56,5 +58,5 @@ async def listen(app: web.Application, settings: Settings) -> Listening:
         raise
     server = site._server
     assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port: int = cast(asyncio.Server, server).sockets[0].getsockname()[1]
     return Listening(runner, settings.host, port, tls_ca)

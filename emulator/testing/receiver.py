@@ -17,8 +17,9 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
@@ -110,7 +111,7 @@ class CallbackReceiver:
         await self._site.start()
         server = self._site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = cast(asyncio.Server, server).sockets[0].getsockname()[1]
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -131,10 +132,9 @@ class CallbackReceiver:
             self._changed.notify_all()
         return web.Response(status=status, text=text)
 
-    def _in_loop(self, coroutine_factory: Callable[[], object]) -> None:
+    def _in_loop(self, coroutine_factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
         assert self._loop is not None
-        future = asyncio.run_coroutine_threadsafe(coroutine_factory(), self._loop)  # type: ignore[arg-type]
-        future.result(10)
+        asyncio.run_coroutine_threadsafe(coroutine_factory(), self._loop).result(10)
 
     # -- scripting -------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -171,7 +171,7 @@ def schema_problem(ctx: Context, operation: str, body: dict[str, Any]) -> tuple[
     best: tuple[int, str, str] | None = None
     for error in found:
         if error.validator == "required":
-            field = next(p for p in error.validator_value if p not in body)
+            field = next(p for p in cast(list[str], error.validator_value) if p not in body)
             detail = f"{field} is missing"
         else:
             field = str(error.path[0]) if error.path else ""

@@ -171,7 +171,7 @@ class SerwersmsBackend:
                 "photo": "https://panel.serwersms.pl/img/opiekun.png"}
 
     def cost(self, type_: str, parts: int) -> float:
-        return round(self.reference["prices"].get(type_, 0.0) * parts, 2)
+        return round(float(self.reference["prices"].get(type_, 0.0)) * parts, 2)
 
     def state(self, account: Account) -> AccountState:
         state = self.states.get(account.username)

@@ -7,6 +7,7 @@ from aiohttp import web
 from ...faults import FaultBook, guard
 from ...paths import PathHandler
 from .handlers import (
+    Handler,
     Operation,
     assets,
     make_endpoint,
@@ -20,7 +21,7 @@ from .handlers import (
 from .handlers import account as acc
 from .handlers import addressbook as book
 
-_TABLE: dict[str, object] = {
+_TABLE: dict[str, Handler] = {
     "messages/send_sms": sending.send_sms,
     "messages/send_personalized": sending.send_personalized,
     "messages/send_voice": sending.send_voice,
@@ -85,7 +86,7 @@ ALIASES = {
     "messages/sendNdi": "messages/send_ndi",
 }
 OPERATIONS: dict[str, Operation] = {
-    name: Operation(name, handler) for name, handler in _TABLE.items()  # type: ignore[misc]
+    name: Operation(name, handler) for name, handler in _TABLE.items()
 }
 OPERATIONS.update({alias: OPERATIONS[name] for alias, name in ALIASES.items()})
 OPERATIONS["error/{code}"] = Operation("error/{code}", acc.error_view, authenticated=False)

@@ -62,7 +62,9 @@ class Call:
 
     @property
     def backend(self) -> SerwersmsBackend:
-        return self.ctx.backends[PROVIDER]
+        backend = self.ctx.backends[PROVIDER]
+        assert isinstance(backend, SerwersmsBackend)
+        return backend
 
     @property
     def state(self) -> AccountState:

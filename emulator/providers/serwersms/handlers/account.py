@@ -65,7 +65,7 @@ def stats(call: Call) -> dict[str, Any]:
         entry[2]["pending" if status in PENDING or status == "saved" else status] += 1
     items = []
     for batch, text, tally in sends.values():
-        when = wire.date(batch.created)
+        when = wire.date(batch.created) or ""
         if (type_ and batch.options.get("type") != type_) or (begin and when[:10] < begin) or (
                 end and when[:10] > end):
             continue

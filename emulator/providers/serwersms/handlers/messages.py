@@ -140,10 +140,10 @@ def view(call: Call) -> dict[str, Any]:
     if not wire.given(call.get("id")) and not wire.given(call.get("unique_id")):
         raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
     if call.demo:
-        found = _filter_demo(call, list(call.backend.demo["messages"]))
-        if not found:
+        documented = _filter_demo(call, list(call.backend.demo["messages"]))
+        if not documented:
             raise ApiError(INVALID_ID, "no such message")
-        return found[0]
+        return documented[0]
     found = _find(call)
     if not found:
         raise ApiError(INVALID_ID, "no such message")

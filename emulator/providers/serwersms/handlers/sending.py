@@ -159,7 +159,7 @@ def dispatch(call: Call, type_: str, sender: str, entries: list[Entry], *,
         entry.info = info
     _classify(call, type_, sender, entries)
     accepted = [e for e in entries if e.reason is None]
-    cost = sum(e.info.parts for e in accepted)  # type: ignore[union-attr]
+    cost = sum(e.info.parts for e in accepted if e.info is not None)  # every entry has one
     if accepted:
         _check_limit(call, type_, cost)
     dry = call.demo or wire.flag(call.get("test"))

@@ -14,7 +14,8 @@ LIMIT_TYPES = ("eco", "full", "voice", "mms", "hlr")
 
 
 def _find(call: Call) -> Subaccount | None:
-    return call.state.subaccounts.get(wire.integer(call.get("id")))
+    key = wire.integer(call.get("id"))
+    return None if key is None else call.state.subaccounts.get(key)
 
 
 def index(call: Call) -> dict[str, Any]:
