@@ -38,20 +38,20 @@ def _forget(path: Path, what: str) -> None:
 @contextlib.asynccontextmanager
 async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context]]:
     """The emulator, ready and announced, for the body of the ``async with``."""
-    files = [(Path(name), what) for name, what in ((settings.port_file, "port file"),
-                                                   (settings.url_file, "URL file")) if name]
-    for path, what in files:
+    files = {what: Path(name) for what, name in (("port file", settings.port_file),
+                                                 ("URL file", settings.url_file)) if name}
+    for what, path in files.items():
         _forget(path, what)
     app = create_app(settings)
     listening = await listen(app, settings)
     ctx = app[CONTEXT]
     try:
         await ctx.ready.wait()
-        for path, what in files:
-            _announce(path, f"{listening.port if what == 'port file' else listening.url}\n",
-                      what)
+        contents = {"port file": str(listening.port), "URL file": listening.url}
+        for what, path in files.items():
+            _announce(path, contents[what] + "\n", what)
         yield listening, ctx
     finally:
         await listening.runner.cleanup()
-        for path, _ in files:
+        for path in files.values():
             path.unlink(missing_ok=True)

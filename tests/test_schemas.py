@@ -24,3 +24,14 @@ def test_every_operation_has_a_request_and_a_response_schema(schemas: SchemaRegi
         assert kinds[("serwersms", name.replace("/", "."))] == {"request", "response"}, name
     assert all(kinds[key] == {"request", "response"} for key in kinds
                if key[0] != "control"), "no orphan schema"
+
+
+def test_the_rule_schema_names_exactly_the_outcomes_of_the_table() -> None:
+    """The control schema lists the outcome names so that documents and clients see them;
+    it must follow fixtures/outcomes.json."""
+    from emulator.resources import load_fixture
+    from emulator.validation import SchemaRegistry
+
+    schema = SchemaRegistry().schema("control", "rule.create", "request")
+    assert schema["properties"]["outcome"]["enum"] == list(load_fixture("outcomes.json")
+                                                           ["outcomes"])

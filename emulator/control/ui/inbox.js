@@ -76,7 +76,7 @@ function visibleReply(reply, f) {
 function conversations(f) {
   const byPhone = new Map();
   const add = (phone, entry) => {
-    const key = digits(phone).slice(-9) || phone;
+    const key = digits(phone) || phone;  // stored numbers are international: one spelling each
     if (!byPhone.has(key)) byPhone.set(key, { phone, entries: [] });
     byPhone.get(key).entries.push(entry);
   };
