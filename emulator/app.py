@@ -21,6 +21,7 @@ from .core.gateway import Gateway
 from .core.outcomes import OutcomeTable
 from .core.store import MessageStore
 from .httpio import mask_url
+from .memory import GcCare
 from .providers import PROVIDERS
 from .resources import load_fixture
 from .ticker import Ticker
@@ -47,7 +48,7 @@ def load_accounts(settings: Settings) -> AccountRegistry:
     return AccountRegistry(specs, defaults, strict=settings.strict_accounts)
 
 
-def build_context(settings: Settings) -> Context:
+def build_context(settings: Settings, own_process: bool = False) -> Context:
     clock = Clock(settings.clock)
     hub = EventHub()
     gateway = Gateway(
@@ -69,13 +70,14 @@ def build_context(settings: Settings) -> Context:
     return Context(
         settings=settings, clock=clock, hub=hub, gateway=gateway,
         accounts=load_accounts(settings), dispatcher=dispatcher, schemas=SchemaRegistry(),
+        memory=GcCare(enabled=own_process),
     )
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx = app[CONTEXT]
     await ctx.dispatcher.start()
-    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher)
+    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher, ctx.memory)
     ctx.ticker = ticker
     task = asyncio.create_task(ticker.run(), name="sms-emulator-ticker")
     ctx.ready.set()
@@ -91,13 +93,16 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx.pending_at_shutdown = pending
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
+def create_app(settings: Settings | None = None, *, own_process: bool = False
+               ) -> web.Application:
+    """The emulator as an aiohttp application. ``own_process``: the process is the emulator's
+    alone (``serve``, ``exec``), so it may tune the garbage collector (emulator/memory.py)."""
     settings = settings or Settings()
-    ctx = build_context(settings)
+    ctx = build_context(settings, own_process)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[CONTEXT] = ctx
     control.install(app, ctx)
-    paths.add_fallback(app, ctx.faults,
-                       {provider.SEGMENTS: provider.install(app, ctx) for provider in PROVIDERS})
+    paths.add_fallback(app, {provider.segments: provider.install(app, ctx)
+                             for provider in PROVIDERS})
     app.cleanup_ctx.append(_background)
     return app

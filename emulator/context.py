@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from aiohttp import web
 
 from .callbacks import CallbackDispatcher, CallbackJob
 from .clock import Clock
 from .config import Settings
+from .core import events as ev
 from .core.accounts import AccountRegistry
 from .core.events import EventHub
 from .core.gateway import Gateway
 from .faults import FaultBook
+from .memory import GcCare
 from .ticker import Ticker
 from .validation import SchemaRegistry
+
+
+class Backend(Protocol):
+    """A provider's state beyond messages (tokens, vouchers, contacts, ...)."""
+
+    def reset(self, account: str | None = None) -> dict[str, int]:
+        """Forget the state of one account (or all); how many of each thing went."""
+        ...
 
 
 @dataclass(eq=False)
@@ -28,15 +38,38 @@ class Context:
     accounts: AccountRegistry
     dispatcher: CallbackDispatcher
     schemas: SchemaRegistry
-    backends: dict[str, Any] = field(default_factory=dict)
+    memory: GcCare
+    backends: dict[str, Backend] = field(default_factory=dict)
     faults: FaultBook = field(default_factory=FaultBook)
     ticker: Ticker | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     pending_at_shutdown: list[CallbackJob] = field(default_factory=list)
-    streams: set[asyncio.Queue[Any]] = field(default_factory=set)  # live event streams
+    streams: set[asyncio.Queue[bytes | None]] = field(default_factory=set)  # live event streams
 
     def now(self) -> float:
         return self.clock.now()
+
+    def reset(self, provider: str | None = None, account: str | None = None
+              ) -> dict[str, int | dict[str, int]]:
+        """Forget messages, replies, callbacks and provider state (of one account, or all); a
+        full reset also clears rules and faults and puts the clock back on the wall clock, in
+        its configured mode. Returns how many of each thing went."""
+        cleared: dict[str, int | dict[str, int]] = dict(self.gateway.reset(provider, account))
+        cleared["callbacks"] = self.dispatcher.forget(
+            lambda job: not ((provider is None or job.provider == provider)
+                             and (account is None or job.account == account)))
+        for name, backend in self.backends.items():
+            if provider is None or name == provider:
+                cleared[name] = backend.reset(account)
+        cleared["accounts"] = len(self.accounts.reset(provider, account))
+        if provider is None and account is None:
+            cleared["rules"] = self.gateway.rules.clear()
+            cleared["faults"] = self.faults.clear()
+            self.clock.reset(self.settings.clock)
+            self.memory.thaw()
+        self.hub.publish(ev.STATE_RESET, self.now(), None, provider=provider, account=account,
+                         cleared=cleared)
+        return cleared
 
 
 CONTEXT = web.AppKey("context", Context)

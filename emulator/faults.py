@@ -30,13 +30,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 KINDS = ("latency", "status", "drop", "truncate")
 
 
-def provider_of(path: str) -> str | None:
-    """Which emulated gateway a path belongs to (None for the emulator's own API)."""
-    if path.startswith("/_emulator"):
-        return None
-    return "serwersms" if path.strip("/").count("/") >= 1 else "server2sms"
-
-
 @dataclass(slots=True)
 class Fault:
     id: int
@@ -78,29 +71,33 @@ class FaultBook(Numbered[Fault]):
     def __init__(self) -> None:
         super().__init__(Fault)
 
-    def pick(self, path: str) -> Fault | None:
-        provider = provider_of(path)
-        if provider is None:
-            return None
+    def pick(self, provider: str, path: str) -> Fault | None:
         for fault in self.entries():
             if fault.fires(provider, path):
                 return fault
         return None
 
 
-def guard(book: FaultBook, handler: Handler) -> Handler:
-    """Wrap a provider endpoint so that active faults apply to it (free when there are none)."""
+def guard(book: FaultBook, provider: str, handler: Handler) -> Handler:
+    """Wrap an endpoint of ``provider`` so that its active faults apply to it (free when there
+    are none)."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if book:
-            fault = book.pick(request.path)
-            if fault is not None:
-                log.info("fault #%d (%s) on %s %s", fault.id, fault.kind, request.method,
-                         request.path)
-                return await _apply(fault, request, handler)
-        return await handler(request)
+        return await run(book, provider, request, handler)
 
     return guarded
+
+
+async def run(book: FaultBook, provider: str, request: web.Request, handler: Handler
+              ) -> web.StreamResponse:
+    """Answer ``request`` with ``handler``, unless one of ``provider``'s faults fires."""
+    if book:
+        fault = book.pick(provider, request.path)
+        if fault is not None:
+            log.info("fault #%d (%s) on %s %s", fault.id, fault.kind, request.method,
+                     request.path)
+            return await _apply(fault, request, handler)
+    return await handler(request)
 
 
 async def _apply(fault: Fault, request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -42,7 +42,7 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
                                                  ("URL file", settings.url_file)) if name}
     for what, path in files.items():
         _forget(path, what)
-    app = create_app(settings)
+    app = create_app(settings, own_process=True)
     listening = await listen(app, settings)
     ctx = app[CONTEXT]
     try:

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from .faults import FaultBook, guard
 from .rendering import json_response
 
 CONTROL = "_emulator"  # the control API's own routes take its paths; odd spellings end here
@@ -27,10 +26,9 @@ def segments_of(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
 
 
-def add_fallback(app: web.Application, faults: FaultBook,
-                 by_segments: Mapping[int, PathHandler]) -> None:
+def add_fallback(app: web.Application, by_segments: Mapping[int, PathHandler]) -> None:
     """The last route: odd paths go to the gateway with that many segments (the nearest one
-    when no gateway has exactly that many)."""
+    when no gateway has exactly that many); each gateway's handler applies its own faults."""
     counts = sorted(by_segments)
 
     async def fallback(request: web.Request) -> web.StreamResponse:
@@ -41,4 +39,4 @@ def add_fallback(app: web.Application, faults: FaultBook,
         count = min(counts, key=lambda n: (abs(n - len(segments)), n))
         return await by_segments[count](request, segments)
 
-    app.router.add_route("*", r"/{tail:[\s\S]*}", guard(faults, fallback))
+    app.router.add_route("*", r"/{tail:[\s\S]*}", fallback)

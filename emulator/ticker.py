@@ -16,20 +16,21 @@ from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import Event
 from .core.gateway import Gateway
-from .memory import Settler
+from .memory import GcCare
 
 SLICE = 5000
 RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this far apart
 
 
 class Ticker:
-    def __init__(self, clock: Clock, gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
+    def __init__(self, clock: Clock, gateway: Gateway, dispatcher: CallbackDispatcher,
+                 memory: GcCare) -> None:
         self.clock = clock
         self.gateway = gateway
         self.dispatcher = dispatcher
         self._wake = asyncio.Event()
         self._until = 0.0  # when the ticker means to wake up next
-        self._settler = Settler()
+        self._memory = memory
         clock.on_change(self.poke)
         gateway.hub.subscribe(self._on_event, (ev.MESSAGE_CREATED,))
 
@@ -75,7 +76,7 @@ class Ticker:
         while True:
             self._wake.clear()
             await self.run_due()
-            self._settler.note(len(self.gateway.store))
+            self._memory.settle(len(self.gateway.store))
             due = self.gateway.next_due()
             if due is None or self.clock.mode == MANUAL:
                 self._until = math.inf

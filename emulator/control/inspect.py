@@ -17,7 +17,7 @@ from ..context import Context
 from ..core import events as ev
 from ..core import phones
 from ..core.messages import Message, Reply
-from ..providers import PROVIDERS
+from ..providers import BY_NAME
 from . import views
 from .api import context, endpoint, fail, ok
 from .waits import WAITS
@@ -124,7 +124,7 @@ async def health(request: web.Request) -> web.Response:
         "status": "ok" if ready else "starting",
         "ready": ready,
         "version": __version__,
-        "providers": [p.NAME for p in PROVIDERS],
+        "providers": list(BY_NAME),
         "clock": views.clock_view(ctx.clock),
         "messages": len(ctx.gateway.store),
         "pruned": ctx.gateway.store.pruned,

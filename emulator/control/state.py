@@ -7,40 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import memory
-from ..context import Context
 from ..core import events as ev
 from ..core.accounts import parse_limit
-from ..providers import PROVIDERS
+from ..providers import BY_NAME
 from . import views
 from .api import body as read_body
 from .api import context, endpoint, fail, ok
 
-PROVIDER_NAMES = tuple(p.NAME for p in PROVIDERS)
-_BY_NAME = {p.NAME: p for p in PROVIDERS}
-
-
-def reset_state(ctx: Context, provider: str | None = None, account: str | None = None
-                ) -> dict[str, Any]:
-    """Forget messages, replies, callbacks and provider state (of one account, or all); a full
-    reset also clears rules and faults and puts the clock back on the wall clock, in its
-    configured mode."""
-    cleared: dict[str, Any] = ctx.gateway.reset(provider, account)
-    cleared["callbacks"] = ctx.dispatcher.forget(
-        lambda job: not ((provider is None or job.provider == provider)
-                         and (account is None or job.account == account)))
-    for name, backend in ctx.backends.items():
-        if provider is None or name == provider:
-            cleared[name] = backend.reset(account)
-    cleared["accounts"] = len(ctx.accounts.reset(provider, account))
-    if provider is None and account is None:
-        cleared["rules"] = ctx.gateway.rules.clear()
-        cleared["faults"] = ctx.faults.clear()
-        ctx.clock.reset(ctx.settings.clock)
-        memory.thaw()
-    ctx.hub.publish(ev.STATE_RESET, ctx.now(), None, provider=provider, account=account,
-                    cleared=cleared)
-    return cleared
+PROVIDER_NAMES = tuple(BY_NAME)
 
 
 @endpoint
@@ -49,7 +23,7 @@ async def reset(request: web.Request) -> web.Response:
     provider, account = data.get("provider"), data.get("account")
     if account is not None and provider is None:
         fail(400, "resetting one account needs its provider too", "provider")
-    return ok({"cleared": reset_state(context(request), provider, account)})
+    return ok({"cleared": context(request).reset(provider, account)})
 
 
 # -- accounts ----------------------------------------------------------------------------------
@@ -118,7 +92,7 @@ async def delete_account(request: web.Request) -> web.Response:
     ctx = context(request)
     if not ctx.accounts.remove(provider, username):
         fail(404, f"no {provider} account {username!r}")
-    cleared = reset_state(ctx, provider, username)
+    cleared = ctx.reset(provider, username)
     return ok({"deleted": True, "cleared": cleared})
 
 
@@ -208,11 +182,10 @@ async def delete_rules(request: web.Request) -> web.Response:
 @endpoint
 async def inject_reply(request: web.Request) -> web.Response:
     data = await read_body(request, "reply.create")
-    provider = _BY_NAME[data["provider"]]
-    inject = getattr(provider, "inject_reply", None)
-    if inject is None:
-        fail(400, f"{provider.NAME} has no incoming messages", "provider")
-    reply = inject(context(request), data)
+    provider = BY_NAME[data["provider"]]
+    if provider.inject_reply is None:  # the schema names the providers that have them
+        fail(400, f"{provider.name} has no incoming messages", "provider")
+    reply = provider.inject_reply(context(request), data)
     return ok(views.reply_view(reply), status=201)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 MESSAGE_CREATED = "message.created"
 MESSAGE_STATUS = "message.status"
 REPLY_RECEIVED = "reply.received"
+LOOKUP_DONE = "lookup.done"  # a check of several numbers (SerwerSMS HLR/lookup) is finished
 CALLBACK_ATTEMPT = "callback.attempt"
 STATE_RESET = "state.reset"
 CLOCK_CHANGED = "clock.changed"

@@ -102,7 +102,8 @@ class Gateway:
         clock reading when a caller adds many messages at once."""
         if now is None:
             now = self.now()
-        deferred = start is not None and start > now
+        due = start if start is not None and start > now else now
+        deferred = due > now
         seq, message_id = self.ids.next()
         status = SCHEDULED if deferred else QUEUED
         message = Message(
@@ -117,7 +118,7 @@ class Gateway:
             outcome=outcome,
             status=status,
             history=[(now, status, None)],
-            due=start if deferred else now,  # type: ignore[arg-type]
+            due=due,
             delay=self.delivery_delay if delay is None else delay,
         )
         self.store.add(message)

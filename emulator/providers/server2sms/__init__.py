@@ -6,14 +6,15 @@ from aiohttp import web
 
 from ...context import Context
 from ...paths import PathHandler
+from ..contract import Provider
 from . import notifications, routes
-from .models import Server2smsBackend
-
-NAME = "server2sms"
-SEGMENTS = 1  # /<Method>
+from .models import NAME, Server2smsBackend
 
 
 def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
     notifications.watch(ctx.hub, ctx.dispatcher)
     return routes.add_routes(app, ctx.faults, ctx.schemas)
+
+
+PROVIDER = Provider(NAME, segments=1, install=install)

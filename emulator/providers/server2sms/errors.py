@@ -7,6 +7,8 @@ redeemed voucher (see docs/decisions.md).
 
 from __future__ import annotations
 
+from ..pipeline import Refusal
+
 OK = "1"
 UNKNOWN_METHOD = "2"  # "Connect failed.": no method was reached (docs/decisions.md)
 AUTHORIZATION_FAILED = "3"
@@ -129,6 +131,10 @@ REASON_CODES: dict[str, str] = {
     "207": "Duplicate message submit",
     "208": "Invalid message type indicator",
 }
+
+
+class ApiError(Refusal[str]):
+    """Answer with this status code (HTTP 200, as the gateway does); ``detail`` says why."""
 
 
 def status(code: str, **extra: str) -> dict[str, str]:

@@ -1,7 +1,8 @@
-"""server2sms state beyond messages: unlocked originators, verification tokens, vouchers.
+"""server2sms state beyond messages, and its rules: unlocked originators, verification tokens,
+vouchers.
 
-Pure Python; the handlers call it. Random values (codes, vouchers) come from a seeded generator
-so that a run repeats exactly.
+Pure Python; the handlers call it with parsed values, and it refuses with ``ApiError``. Random
+values (codes, vouchers) come from a seeded generator so that a run repeats exactly.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from decimal import Decimal
 from itertools import count
 
 from ...core.accounts import Account
+from . import errors
+from .errors import ApiError
 
+NAME = "server2sms"
 DEFAULT_TOKEN_MASK = "NNNN"
 DEFAULT_TOKEN_VALIDITY_MINUTES = 5
 UNLOCK_CODE_DIGITS = 8
@@ -108,8 +112,21 @@ class Server2smsBackend:
     def store_token(self, account: Account, phone: str, reference: str, token: Token) -> None:
         self.tokens[(account.username, phone, reference)] = token
 
-    def find_token(self, account: Account, phone: str, reference: str) -> Token | None:
-        return self.tokens.get((account.username, phone, reference))
+    def verify_token(self, account: Account, phone: str, reference: str, code: str,
+                     now: float) -> None:
+        """Accept the code sent to ``phone`` under ``reference`` (once verified, always), or
+        refuse: unknown or expired token (38), wrong code (37)."""
+        token = self.tokens.get((account.username, phone, reference))
+        if token is None:
+            raise ApiError(errors.TOKEN_NOT_FOUND,
+                           f"no token for {phone} with reference {reference!r}")
+        if token.verified:
+            return
+        if now > token.expires:
+            raise ApiError(errors.TOKEN_NOT_FOUND, f"the token for {phone} has expired")
+        if not token.matches(code):
+            raise ApiError(errors.TOKEN_NOT_AUTHORIZED, "wrong verification code")
+        token.verified = True
 
     # -- vouchers --------------------------------------------------------------------------
 
@@ -123,6 +140,18 @@ class Server2smsBackend:
             self.vouchers[code] = voucher
             made.append(voucher)
         return made
+
+    def redeem_voucher(self, account: Account, code: str, now: float) -> None:
+        """Credit the account with the voucher's amount, once: an unknown code is 26, a
+        redeemed one 27."""
+        voucher = self.vouchers.get(code)
+        if voucher is None:
+            raise ApiError(errors.UNKNOWN_VOUCHER, f"no voucher {code!r}")
+        if voucher.redeemed is not None:
+            raise ApiError(errors.VOUCHER_REDEEMED, f"voucher {code} was already redeemed")
+        voucher.redeemed = now
+        voucher.redeemed_by = account.username
+        account.credits += voucher.credits
 
     def _voucher_code(self) -> str:
         alphabet = string.ascii_uppercase + string.digits

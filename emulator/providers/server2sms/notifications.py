@@ -14,9 +14,8 @@ from ...core import events as ev
 from ...core import timefmt
 from ...core.events import Event, EventHub
 from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
-from . import errors
-
-PROVIDER = "server2sms"
+from . import errors, wire
+from .models import NAME
 
 MAX_URL_LENGTH = 200
 
@@ -30,11 +29,6 @@ CALLBACK_KIND = {
     BUFFERED: "buffered",
     DELIVERED: "delivery",
     UNDELIVERED: "non_delivery",
-}
-DST_FOR_STATUS = {
-    BUFFERED: errors.DST_BUFFERED,
-    DELIVERED: errors.DST_DELIVERED,
-    UNDELIVERED: errors.DST_NOT_DELIVERED,
 }
 TAGS = ("RCPNT", "SCTSUTC", "DSCTSUTC", "SCTSCET", "DSCTSCET", "SCTS", "DSCTS", "RSN", "DST",
         "TRN")
@@ -59,7 +53,7 @@ def tag_values(message: Message, when: float, status: str, reason: str | None) -
         "SCTS": timefmt.ddmmyyyyhhmmss(submitted),
         "DSCTS": timefmt.ddmmyyyyhhmmss(when),
         "RSN": reason or errors.REASON_DELIVERED,
-        "DST": DST_FOR_STATUS.get(status, errors.DST_NOT_YET),
+        "DST": wire.delivery_status(status),
         "TRN": message.ref or "",
     }
 
@@ -76,14 +70,14 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
     def on_event(event: Event) -> None:
         message: Message = event.subject
         batch = message.batch
-        if batch.provider != PROVIDER:
+        if batch.provider != NAME:
             return
         status = event.data["status"]
         url = batch.options.get("urls", {}).get(status)
         if not url:
             return
         values = tag_values(message, event.time, status, event.data["reason"])
-        dispatcher.submit(PROVIDER, batch.account, CALLBACK_KIND[status], expand(url, values),
+        dispatcher.submit(NAME, batch.account, CALLBACK_KIND[status], expand(url, values),
                           message, at=event.time)
 
     hub.subscribe(on_event, (ev.MESSAGE_STATUS,))

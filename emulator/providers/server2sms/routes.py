@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...faults import FaultBook, guard
+from ...faults import FaultBook, guard, run
 from ...paths import PathHandler
 from ...validation import SchemaRegistry
 from . import handlers as h
+from .endpoint import Handler, make_endpoint
+from .models import NAME
 
-OPERATIONS: dict[str, h.Handler] = {
+OPERATIONS: dict[str, Handler] = {
     "CheckCredits": h.check_credits,
     "SendTextSMS": h.send_text_sms,
     "SendSimpleTextSMS": h.send_simple_text_sms,
@@ -30,13 +32,16 @@ OPERATIONS: dict[str, h.Handler] = {
 def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry
                ) -> PathHandler:
     """Route ``/<Method>``; returns the handler for the same method reached by an odd path."""
-    endpoint = h.make_endpoint(OPERATIONS, schemas)
+    endpoint = make_endpoint(OPERATIONS, schemas)
 
     async def by_route(request: web.Request) -> web.StreamResponse:
         return await endpoint(request, request.match_info["method"])
 
     async def by_segments(request: web.Request, segments: list[str]) -> web.StreamResponse:
-        return await endpoint(request, "/".join(segments))
+        async def odd(request: web.Request) -> web.StreamResponse:
+            return await endpoint(request, "/".join(segments))
 
-    app.router.add_route("*", "/{method}", guard(faults, by_route))
+        return await run(faults, NAME, request, odd)
+
+    app.router.add_route("*", "/{method}", guard(faults, NAME, by_route))
     return by_segments

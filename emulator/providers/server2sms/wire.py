@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...core import timefmt, values
+from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
+from . import errors
 
 _LEGACY_TIME = re.compile(r"\d{14}")
 MAX_ORIGINATOR_DIGITS = 15
@@ -17,7 +19,7 @@ MAX_ALPHA_ORIGINATOR = 11
 flag = values.boolean
 
 
-def text_value(value: Any) -> str:
+def text(value: Any) -> str:
     """A string field that a client may also send as a number (or null for "not given")."""
     if value is None:
         return ""
@@ -32,8 +34,8 @@ def split_list(value: Any) -> list[str]:
     """A JSON array, or one string separated by ``;`` (or ``,``), as non-empty strings."""
     if value is None:
         return []
-    items = value if isinstance(value, list) else re.split(r"[;,]", text_value(value))
-    return [text for text in (text_value(item).strip() for item in items) if text]
+    items = value if isinstance(value, list) else re.split(r"[;,]", text(value))
+    return [entry for entry in (text(item).strip() for item in items) if entry]
 
 
 def recipient_entries(value: Any) -> list[tuple[str, str | None]]:
@@ -53,13 +55,13 @@ def deferred_time(value: Any) -> float | None:
 
     Raises ValueError when the value has neither form.
     """
-    text = text_value(value).strip()
-    if not text:
+    given = text(value).strip()
+    if not given:
         return None
-    if _LEGACY_TIME.fullmatch(text):
-        moment = datetime.strptime(text, "%d%m%Y%H%M%S")
+    if _LEGACY_TIME.fullmatch(given):
+        moment = datetime.strptime(given, "%d%m%Y%H%M%S")
         return timefmt.from_central(moment)
-    moment = datetime.fromisoformat(text)
+    moment = datetime.fromisoformat(given)
     if moment.tzinfo is None:
         return timefmt.from_central(moment)
     return moment.timestamp()
@@ -94,9 +96,38 @@ def credits_value(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     try:
-        amount = Decimal(text_value(value).strip())
+        amount = Decimal(text(value).strip())
     except (InvalidOperation, ValueError):
         return None
     if not amount.is_finite() or amount <= 0:
         return None
     return amount
+
+
+DST_FOR_STATUS = {
+    BUFFERED: errors.DST_BUFFERED,
+    DELIVERED: errors.DST_DELIVERED,
+    UNDELIVERED: errors.DST_NOT_DELIVERED,
+}
+
+
+def delivery_status(status: str) -> str:
+    """The DST code of a message status (``-1``: not yet reported)."""
+    return DST_FOR_STATUS.get(status, errors.DST_NOT_YET)
+
+
+def delivery_notification(trn: str, message: Message) -> dict[str, str]:
+    """One entry of InquireDeliveryNotifications."""
+    dst = delivery_status(message.status)
+    reported = dst != errors.DST_NOT_YET
+    reason = message.reason or (errors.REASON_DELIVERED if dst == errors.DST_DELIVERED else "")
+    return {
+        "TransactionReferenceNumber": trn,
+        "DeliveryStatus": dst,
+        "DeliveryStatusDescription": errors.DELIVERY_STATUSES[dst],
+        "SubmissionDate": timefmt.iso_utc(message.created),
+        "NotificationDate": timefmt.iso_utc(message.updated) if reported else "",
+        "Reasoncode": reason if reported else "",
+        "ReasoncodeDescription": errors.REASON_CODES.get(reason, "")
+        if dst in (errors.DST_BUFFERED, errors.DST_NOT_DELIVERED) else "",
+    }

@@ -7,7 +7,8 @@ are listed in docs/decisions.md.
 
 from __future__ import annotations
 
-from typing import Any
+from ...core.jsondata import Document
+from ..pipeline import Refusal
 
 INVALID_ACTION = 1000
 INVALID_USER = 1001
@@ -83,15 +84,13 @@ RECIPIENT_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-class ApiError(Exception):
-    """Answer with this error (and say why in the log and the X-Emulator-Error header)."""
+class ApiError(Refusal[int]):
+    """Answer with this error (HTTP 200, as the gateway does); ``detail`` says why."""
 
     def __init__(self, code: int, detail: str = "") -> None:
-        super().__init__(detail or ERRORS[code][1])
-        self.code = code
-        self.detail = detail
+        super().__init__(code, detail or ERRORS[code][1])
 
 
-def error_body(code: int) -> dict[str, Any]:
+def error_body(code: int) -> Document:
     type_, message = ERRORS[code]
     return {"error": {"code": code, "type": type_, "message": message}}

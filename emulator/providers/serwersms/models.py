@@ -13,8 +13,11 @@ from datetime import date
 from itertools import count
 from typing import Any
 
+from ...core import gsm
 from ...core.accounts import Account
 from ...core.messages import IdSource
+
+NAME = "serwersms"
 
 
 def _faker() -> Any:
@@ -103,6 +106,34 @@ class Premium:
     text: str
 
 
+@dataclass(slots=True)
+class Entry:
+    """One recipient of a send: what the client gave, and what the gateway makes of it."""
+
+    raw: str
+    text: str
+    unique_id: str | None = None
+    phone: str | None = None
+    reason: str | None = None  # why it is unsent (a key of errors.RECIPIENT_ERRORS)
+    info: gsm.TextInfo | None = None
+    id: str = ""  # the message id, once handed over (or made up, when nothing is stored)
+    queued: str | None = None  # when it was queued, if not now (the demo's documented sends)
+
+
+@dataclass(slots=True)
+class Send:
+    """A send request, parsed: every recipient with its text, and how to send them."""
+
+    type: str  # eco, full, voice, mms
+    sender: str
+    kind: str  # sms, personalized, voice, mms: how the inbox labels it
+    entries: list[Entry]
+    utf: bool = False
+    start: float | None = None  # deferred until then
+    dry: bool = False  # test=1: answer as if sent, store nothing
+    options: dict[str, object] = field(default_factory=dict)  # kept on the batch
+
+
 @dataclass
 class AccountState:
     contacts: dict[int, Contact] = field(default_factory=dict)
@@ -154,7 +185,7 @@ class SerwersmsBackend:
             cleared = 1 if self.states.pop(account, None) is not None else 0
         return {"address_books": cleared}
 
-    def network(self, phone: str) -> dict[str, Any]:
+    def network(self, phone: str) -> dict[str, str | None]:
         """Country, network and MNC of a number, as reports show them (None when unknown)."""
         found = next((n for n in self._networks if phone.startswith(n["prefix"])), None)
         country = next((name for code, name in self._countries

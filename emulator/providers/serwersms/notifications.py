@@ -35,8 +35,8 @@ from ...core.accounts import AccountRegistry
 from ...core.events import Event, EventHub
 from ...core.messages import DELIVERED, UNDELIVERED, Message, Reply
 from . import wire
+from .models import NAME
 
-PROVIDER = "serwersms"
 _TOKEN = re.compile(r"#([A-Z_]+)#")
 REPORTED = frozenset({DELIVERED, UNDELIVERED})
 
@@ -87,27 +87,33 @@ def reply_values(reply: Reply) -> dict[str, str | None]:
 
 
 def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegistry) -> None:
-    """Delivery reports and incoming messages of SerwerSMS accounts → their callback URLs."""
+    """Delivery reports and incoming messages of SerwerSMS accounts → their callback URLs;
+    a finished check of several numbers → the URL its request gave."""
 
     def on_event(event: Event) -> None:
         if event.type == ev.MESSAGE_STATUS and event.data["status"] in REPORTED:
             message: Message = event.subject
-            if message.batch.provider != PROVIDER:
+            if message.batch.provider != NAME:
                 return
-            account = accounts.get(PROVIDER, message.batch.account)
+            account = accounts.get(NAME, message.batch.account)
             if account is not None and account.dlr_url:
                 url = fill_template(account.dlr_url, dlr_values(message, event.time),
                                     DLR_PARAMETERS)
-                dispatcher.submit(PROVIDER, account.username, "dlr", url, message,
+                dispatcher.submit(NAME, account.username, "dlr", url, message,
                                   at=event.time)
+        elif event.type == ev.LOOKUP_DONE:
+            if event.data["provider"] == NAME and event.data["url"]:
+                url = fill_template(event.data["url"], {"ID": event.data["id"],
+                                                        "STAN": event.data["status"]})
+                dispatcher.submit(NAME, event.data["account"], "hlr", url, None, at=event.time)
         elif event.type == ev.REPLY_RECEIVED:
             reply: Reply = event.subject
-            if reply.provider != PROVIDER:
+            if reply.provider != NAME:
                 return
-            account = accounts.get(PROVIDER, reply.account)
+            account = accounts.get(NAME, reply.account)
             if account is not None and account.replies_url:
                 url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
-                dispatcher.submit(PROVIDER, account.username, "reply", url, reply,
+                dispatcher.submit(NAME, account.username, "reply", url, reply,
                                   at=event.time)
 
-    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.REPLY_RECEIVED))
+    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.LOOKUP_DONE, ev.REPLY_RECEIVED))

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...faults import FaultBook, guard
+from ...faults import FaultBook, guard, run
 from ...paths import PathHandler
-from .handlers import (
-    Handler,
-    Operation,
-    assets,
-    make_endpoint,
-    messages,
-    numbers,
-    payments,
-    premium,
-    sending,
-    subaccounts,
-)
+from .endpoint import Handler, Operation, make_endpoint
 from .handlers import account as acc
 from .handlers import addressbook as book
+from .handlers import assets, messages, numbers, payments, premium, sending, subaccounts
+from .models import NAME
 
 _TABLE: dict[str, Handler] = {
     "messages/send_sms": sending.send_sms,
@@ -100,8 +91,11 @@ def add_routes(app: web.Application, faults: FaultBook) -> PathHandler:
         return await endpoint(request, request.match_info["group"], request.match_info["action"])
 
     async def by_segments(request: web.Request, segments: list[str]) -> web.StreamResponse:
-        group = segments[0] if segments else ""
-        return await endpoint(request, group, "/".join(segments[1:]))
+        async def odd(request: web.Request) -> web.StreamResponse:
+            return await endpoint(request, segments[0] if segments else "",
+                                  "/".join(segments[1:]))
 
-    app.router.add_route("*", "/{group}/{action}", guard(faults, by_route))
+        return await run(faults, NAME, request, odd)
+
+    app.router.add_route("*", "/{group}/{action}", guard(faults, NAME, by_route))
     return by_segments

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ...core import timefmt, values
+from ...core.jsondata import Document
+from ...core.messages import (
+    BUFFERED,
+    DELIVERED,
+    QUEUED,
+    SCHEDULED,
+    SENT,
+    UNDELIVERED,
+    UNSENT,
+    Message,
+)
 from ...httpio import BodyError, loads
+from .errors import RECIPIENT_ERRORS
+from .models import Contact, Entry
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
@@ -167,3 +180,69 @@ def ordered(rows: Iterable[Any], params: dict[str, Any], key: Any = None) -> lis
     if text(params.get("order")).lower() == "desc":
         rows.reverse()
     return rows
+
+
+# -- messages --------------------------------------------------------------------------------
+
+WIRE_STATUS = {SCHEDULED: "saved", QUEUED: "in_progress", SENT: "sent", BUFFERED: "sent",
+               DELIVERED: "delivered", UNDELIVERED: "undelivered", UNSENT: "unsent"}
+PENDING = frozenset({"in_progress", "sent"})
+
+
+def wire_status(message: Message) -> str:
+    return WIRE_STATUS.get(message.status, message.status)
+
+
+def report_item(message: Message, network: dict[str, str | None],
+                cost: Callable[[str, int], float]) -> Document:
+    """A message as ``messages/reports`` and ``messages/view`` show it."""
+    options = message.batch.options
+    type_ = str(options.get("type", "eco"))
+    status = wire_status(message)
+    final = message.time_of(DELIVERED) or message.time_of(UNDELIVERED) \
+        or message.time_of(UNSENT)
+    item: Document = {
+        "id": message.id,
+        "phone": message.recipient,
+        "status": status,
+        "queued": date(message.created),
+        "sent": date(message.time_of(SENT)),
+        "delivered": date(final),
+        "sender": message.batch.sender,
+        "type": type_,
+        "text": message.text,
+        "flash": bool(options.get("flash")),
+        "utf": bool(options.get("utf")),
+        "parts": message.parts,
+        "cost": cost(type_, message.parts) if status != "unsent" else 0.0,
+        "method": "api",
+        "mnc": network["mnc"],
+        "country": network["country"],
+        "network": network["network"],
+        "reason": message.reason if status in ("undelivered", "unsent") else None,
+    }
+    attachments = options.get("attachments")
+    if attachments:
+        item["attachments"] = [{"id": f} for f in attachments]
+    return item
+
+
+def send_item(entry: Entry, queued: str | None) -> Document:
+    """One recipient of a send, as ``details=1`` shows it."""
+    assert entry.info is not None  # measured before anything is sent
+    item: Document = {"id": entry.id, "phone": entry.phone or entry.raw}
+    if entry.reason is None:
+        item.update(status="queued", queued=queued, parts=entry.info.parts, text=entry.text)
+    else:
+        code, message = RECIPIENT_ERRORS[entry.reason]
+        item.update(status="unsent", error_code=code, error_message=message,
+                    parts=entry.info.parts, text=entry.text)
+    return item
+
+
+def contact_item(contact: Contact) -> Document:
+    return {"id": contact.id, "first_name": contact.first_name,
+            "last_name": contact.last_name, "company": contact.company,
+            "phone": contact.phone, "email": contact.email, "tax_id": contact.tax_id,
+            "city": contact.city, "address": contact.address,
+            "description": contact.description}

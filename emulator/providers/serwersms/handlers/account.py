@@ -7,9 +7,9 @@ from typing import Any
 
 from ....core.messages import CANCELLED
 from .. import wire
+from ..endpoint import Call
 from ..errors import ACCOUNT_DEMO, ERRORS, INVALID_ERROR_CODE, ApiError, error_body
-from . import PROVIDER, Call
-from .messages import PENDING, wire_status
+from ..models import NAME
 
 LIMIT_TYPES = ("eco", "full", "voice", "mms", "lookup", "hlr")
 
@@ -54,15 +54,15 @@ def stats(call: Call) -> dict[str, Any]:
     begin = wire.text(call.get("begin")).strip()[:10]
     end = wire.text(call.get("end")).strip()[:10]
     sends: dict[int, tuple[Any, str, Counter[str]]] = {}
-    for message in call.ctx.gateway.store.for_account(PROVIDER, call.account.username):
+    for message in call.ctx.gateway.store.for_account(NAME, call.account.username):
         if message.status == CANCELLED:
             continue
         batch = message.batch
         entry = sends.get(batch.id)
         if entry is None:
             entry = sends[batch.id] = (batch, message.text, Counter())
-        status = wire_status(message)
-        entry[2]["pending" if status in PENDING or status == "saved" else status] += 1
+        status = wire.wire_status(message)
+        entry[2]["pending" if status in wire.PENDING or status == "saved" else status] += 1
     items = []
     for batch, text, tally in sends.values():
         when = wire.date(batch.created) or ""

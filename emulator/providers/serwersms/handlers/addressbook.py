@@ -6,9 +6,9 @@ from typing import Any
 
 from ....core import phones
 from .. import wire
+from ..endpoint import Call
 from ..errors import INVALID_DATA, INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
 from ..models import Contact, Group
-from . import Call, by_id
 
 CONTACT_SORTS = ("first_name", "last_name", "phone", "company", "tax_id", "email", "address",
                  "city", "description")
@@ -106,7 +106,7 @@ def contacts_index(call: Call) -> dict[str, Any]:
 
 
 def _contact(call: Call) -> Contact:
-    return by_id(call, call.state.contacts, "contact")
+    return call.by_id(call.state.contacts, "contact")
 
 
 def contacts_view(call: Call) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def group_item(call: Call, group: Group) -> dict[str, Any]:
 
 
 def _group(call: Call) -> Group:
-    return by_id(call, call.state.groups, "group")
+    return call.by_id(call.state.groups, "group")
 
 
 def groups_add(call: Call) -> dict[str, Any]:

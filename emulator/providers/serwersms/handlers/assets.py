@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import wire
+from ..endpoint import Call
 from ..errors import (
     FILE_INVALID,
     REQUIRED,
@@ -16,7 +17,6 @@ from ..errors import (
     ApiError,
 )
 from ..models import Sender, StoredFile, Template
-from . import Call, by_id
 
 FILE_TYPES = ("mms", "voice")
 MMS_EXTENSIONS = ("gif", "jpeg", "jpg", "png", "txt")
@@ -101,7 +101,7 @@ def files_index(call: Call) -> dict[str, Any]:
 
 
 def _file(call: Call) -> StoredFile:
-    return by_id(call, call.state.files, "file", key=wire.text(call.get("id")).strip())
+    return call.entry(call.state.files, "file", wire.text(call.get("id")).strip())
 
 
 def files_view(call: Call) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def template_item(template: Template) -> dict[str, Any]:
 
 
 def _template(call: Call) -> Template:
-    return by_id(call, call.state.templates, "template")
+    return call.by_id(call.state.templates, "template")
 
 
 def templates_index(call: Call) -> dict[str, Any]:

@@ -5,79 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from ....core import phones, timefmt
+from ....core.jsondata import Document
 from ....core.messages import (
-    BUFFERED,
     CANCELLED,
-    DELIVERED,
-    QUEUED,
-    SCHEDULED,
-    SENT,
-    UNDELIVERED,
-    UNSENT,
     Message,
     Reply,
 )
 from .. import wire
+from ..endpoint import Call
 from ..errors import INVALID_DATA, INVALID_ID, REQUIRED, ApiError
-from . import PROVIDER, Call
+from ..models import NAME
 
-WIRE_STATUS = {SCHEDULED: "saved", QUEUED: "in_progress", SENT: "sent", BUFFERED: "sent",
-               DELIVERED: "delivered", UNDELIVERED: "undelivered", UNSENT: "unsent"}
-PENDING = frozenset({"in_progress", "sent"})
 MAX_REPORT_IDS = 500
 
 
-def wire_status(message: Message) -> str:
-    return WIRE_STATUS.get(message.status, message.status)
-
-
-def contact_view(call: Call, phone: str) -> dict[str, Any] | None:
-    for contact in call.state.contacts.values():
-        if contact.phone == phone:
-            return {"id": contact.id, "first_name": contact.first_name,
-                    "last_name": contact.last_name, "company": contact.company,
-                    "phone": contact.phone, "email": contact.email, "tax_id": contact.tax_id,
-                    "city": contact.city, "address": contact.address,
-                    "description": contact.description}
-    return None
-
-
-def report_item(call: Call, message: Message, show_contact: bool) -> dict[str, Any]:
-    options = message.batch.options
-    type_ = options.get("type", "eco")
-    status = wire_status(message)
-    final = message.time_of(DELIVERED) or message.time_of(UNDELIVERED) \
-        or message.time_of(UNSENT)
-    network = call.backend.network(message.recipient)
-    item: dict[str, Any] = {
-        "id": message.id,
-        "phone": message.recipient,
-        "status": status,
-        "queued": wire.date(message.created),
-        "sent": wire.date(message.time_of(SENT)),
-        "delivered": wire.date(final),
-        "sender": message.batch.sender,
-        "type": type_,
-        "text": message.text,
-        "flash": bool(options.get("flash")),
-        "utf": bool(options.get("utf")),
-        "parts": message.parts,
-        "cost": call.backend.cost(type_, message.parts) if status != "unsent" else 0.0,
-        "method": "api",
-        "mnc": network["mnc"],
-        "country": network["country"],
-        "network": network["network"],
-        "reason": message.reason if status in ("undelivered", "unsent") else None,
-    }
-    if options.get("attachments"):
-        item["attachments"] = [{"id": f} for f in options["attachments"]]
+def report_item(call: Call, message: Message, show_contact: bool) -> Document:
+    item = wire.report_item(message, call.backend.network(message.recipient),
+                            call.backend.cost)
     if show_contact:
         item["contact"] = contact_view(call, message.recipient)
     return item
 
 
+def contact_view(call: Call, phone: str) -> Document | None:
+    contact = next((c for c in call.state.contacts.values() if c.phone == phone), None)
+    return None if contact is None else wire.contact_item(contact)
+
+
 def _account_messages(call: Call) -> list[Message]:
-    return [m for m in call.ctx.gateway.store.for_account(PROVIDER, call.account.username)
+    return [m for m in call.ctx.gateway.store.for_account(NAME, call.account.username)
             if m.status != CANCELLED]
 
 
@@ -106,13 +62,13 @@ def reports(call: Call) -> dict[str, Any]:
     until = timefmt.parse_local_datetime(wire.text(call.get("date_to")))
     rows = []
     for m in _account_messages(call):
-        wire_state = wire_status(m)
+        wire_state = wire.wire_status(m)
         if (ids and m.id not in ids) or (unique_ids and m.ref not in unique_ids):
             continue
         if numbers and m.recipient not in numbers:
             continue
         if status and not (wire_state == status or (status == "pending"
-                                                     and wire_state in PENDING)):
+                                                     and wire_state in wire.PENDING)):
             continue
         if type_ and m.batch.options.get("type") != type_:
             continue
@@ -202,7 +158,7 @@ def received(call: Call) -> dict[str, Any]:
                           if (not type_ or r["type"] == type_)
                           and (not numbers or r["phone"] in numbers)]}
     rows_r: list[Reply] = []
-    for reply in call.ctx.gateway.store.replies_for(PROVIDER, call.account.username):
+    for reply in call.ctx.gateway.store.replies_for(NAME, call.account.username):
         if type_ and reply.type != type_ and not (type_ == "full" and reply.type == "2way"):
             continue
         if numbers and reply.phone not in numbers:
@@ -248,6 +204,6 @@ def _inbound(call: Call, type_: str) -> dict[str, Any]:
         to_number = phones.polish(wire.text(call.get("ndi_number")))
         if to_number is None:
             raise ApiError(REQUIRED, "send_ndi needs ndi_number")
-    call.ctx.gateway.add_reply(PROVIDER, call.account.username, type_, phone, text,
+    call.ctx.gateway.add_reply(NAME, call.account.username, type_, phone, text,
                                to_number=to_number)
     return {"success": True}

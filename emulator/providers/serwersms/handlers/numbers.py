@@ -8,14 +8,12 @@ once (``status: done``), keeps the result under an id for later ``id=`` queries,
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from ....core import phones
-from .. import wire
-from ..errors import INVALID_ID, INVALID_PHONE, NO_PERMISSION, REQUIRED, ApiError
-from ..notifications import fill_template
-from . import PROVIDER, Call
+from .. import service, wire
+from ..endpoint import Call
+from ..errors import INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
 
 HLR_ERRORS = {
     "unknown_subscriber": "UNKNOWN_SUBSCRIBER",
@@ -26,7 +24,6 @@ HLR_ERRORS = {
     "buffered_then_expired": "ABSENT_SUBSCRIBER_SM",
 }
 MAX_HLR_NUMBERS = 50_000
-LIMIT_CODES = {"hlr": 3013, "lookup": 3014}
 
 
 def _result(call: Call, phone: str, describe: bool) -> dict[str, Any]:
@@ -46,18 +43,6 @@ def _result(call: Call, phone: str, describe: bool) -> dict[str, Any]:
     return result
 
 
-def _charge(call: Call, kind: str, count: int) -> None:
-    limits = call.account.limits
-    if kind not in limits:
-        raise ApiError(NO_PERMISSION, f"the account may not use {kind}")
-    left = limits[kind]
-    if left is not None:
-        if left < count:
-            raise ApiError(LIMIT_CODES[kind], f"{count} {kind} queries needed, {left} left")
-        if not call.demo:
-            limits[kind] = left - Decimal(count)
-
-
 def _check(call: Call, kind: str) -> dict[str, Any]:
     jobs = call.backend.hlr_jobs
     job_id = wire.text(call.get("id")).strip()
@@ -75,9 +60,9 @@ def _check(call: Call, kind: str) -> dict[str, Any]:
         phone = phones.polish(raw[0])
         if phone is None:
             raise ApiError(INVALID_PHONE, f"{raw[0]!r} is not a phone number")
-        _charge(call, kind, 1)
+        service.charge_checks(call.account, kind, 1)
         return _result(call, phone, describe)
-    _charge(call, kind, len(raw))
+    service.charge_checks(call.account, kind, len(raw))
     items = []
     for number in raw:
         phone = phones.polish(number)
@@ -88,12 +73,9 @@ def _check(call: Call, kind: str) -> dict[str, Any]:
         else:
             items.append(_result(call, phone, describe))
     job_id = call.backend.file_id()
-    answer = {"id": job_id, "status": "done", "process": 100, "items": items}
+    answer = {"id": job_id, "status": service.HLR_DONE, "process": 100, "items": items}
     jobs[job_id] = answer
-    url = wire.text(call.get("url")).strip()
-    if url:
-        call.ctx.dispatcher.submit(PROVIDER, call.account.username, "hlr",
-                                   fill_template(url, {"ID": job_id, "STAN": "done"}), None)
+    service.checks_done(call.ctx, call.account, job_id, wire.text(call.get("url")).strip())
     return answer
 
 

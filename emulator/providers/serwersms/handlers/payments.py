@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from .. import wire
+from ..endpoint import Call
 from ..models import Payment
-from . import Call, by_id
 
 
 def payment_item(payment: Payment) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def payment_item(payment: Payment) -> dict[str, Any]:
 
 
 def _payment(call: Call) -> Payment:
-    return by_id(call, call.state.payments, "payment")
+    return call.by_id(call.state.payments, "payment")
 
 
 def index(call: Call) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from typing import Any
 
 from ....core import gsm, phones
 from .. import wire
+from ..endpoint import Call
 from ..errors import PREMIUM_INVALID, ApiError
-from . import PROVIDER, Call, by_id
+from ..models import NAME
 
 
 def index(call: Call) -> dict[str, Any]:
@@ -29,11 +30,11 @@ def send(call: Call) -> dict[str, Any]:
     premium.limit -= 1
     info = gsm.analyse(gsm.transliterate(text), unicode=False)
     gateway = call.ctx.gateway
-    batch = gateway.new_batch(PROVIDER, call.account.username, "premium", gate, call.request,
+    batch = gateway.new_batch(NAME, call.account.username, "premium", gate, call.request,
                               {"type": "premium", "premium_id": premium.id})
     gateway.add_message(batch, phone, text, info.parts, info.encoding)
     return {"success": True}
 
 
 def quiz(call: Call) -> dict[str, Any]:
-    return by_id(call, call.state.quizzes, "quiz")
+    return call.by_id(call.state.quizzes, "quiz")

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from .. import wire
+from ..endpoint import Call
 from ..errors import REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
-from ..models import Subaccount
-from . import PROVIDER, Call, by_id
+from ..models import NAME, Subaccount
 
 LIMIT_TYPES = ("eco", "full", "voice", "mms", "hlr")
 
@@ -24,7 +24,7 @@ def index(call: Call) -> dict[str, Any]:
 
 
 def view(call: Call) -> dict[str, Any]:
-    sub = by_id(call, call.state.subaccounts, "subaccount")
+    sub = call.by_id(call.state.subaccounts, "subaccount")
     return {"id": sub.id, "username": sub.username, "name": sub.name, "phone": sub.phone,
             "email": sub.email}
 
@@ -37,7 +37,7 @@ def add(call: Call) -> dict[str, Any]:
     template = wire.integer(call.get("subaccount_id"))
     if wire.given(call.get("subaccount_id")) and template not in call.state.subaccounts:
         raise ApiError(SUBACCOUNT_TEMPLATE, f"no template subaccount {call.get('subaccount_id')}")
-    taken = call.ctx.accounts.get(PROVIDER, username) is not None or any(
+    taken = call.ctx.accounts.get(NAME, username) is not None or any(
         s.username == username for s in call.state.subaccounts.values())
     if call.demo or taken or len(username) < 3 or len(password) < 4:
         raise ApiError(SUBACCOUNT_INVALID, f"subaccount {username!r} cannot be created")
@@ -45,7 +45,7 @@ def add(call: Call) -> dict[str, Any]:
                      name=wire.text(call.get("name")), phone=wire.text(call.get("phone")),
                      email=wire.text(call.get("email")))
     call.state.subaccounts[sub.id] = sub
-    call.ctx.accounts.update(PROVIDER, username, {"password": password})
+    call.ctx.accounts.update(NAME, username, {"password": password})
     return {"success": True, "id": sub.id}
 
 
@@ -56,7 +56,7 @@ def limit(call: Call) -> dict[str, Any]:
     if sub is None or kind not in LIMIT_TYPES or value is None or value < 0:
         return {"success": False}
     sub.limits[kind] = value
-    account = call.ctx.accounts.get(PROVIDER, sub.username)
+    account = call.ctx.accounts.get(NAME, sub.username)
     if account is not None:
         account.limits[kind] = Decimal(value)
     return {"success": True, "id": sub.id}
@@ -67,6 +67,6 @@ def delete(call: Call) -> dict[str, Any]:
     if sub is None:
         return {"success": False}
     del call.state.subaccounts[sub.id]
-    call.ctx.accounts.remove(PROVIDER, sub.username)
+    call.ctx.accounts.remove(NAME, sub.username)
     return {"success": True}
 

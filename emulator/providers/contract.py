@@ -1,0 +1,29 @@
+"""What the app needs from an emulated gateway, typed: each provider package exports one
+``PROVIDER`` and ``providers/__init__.py`` lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ..context import Context
+from ..core.jsondata import JsonObject
+from ..core.messages import Reply
+from ..paths import PathHandler
+
+Install = Callable[[web.Application, Context], PathHandler]
+"""Add the provider's routes (with its backend and its notifications) to the app; returns the
+handler for the same endpoints reached by an odd path."""
+
+InjectReply = Callable[[Context, JsonObject], Reply]
+"""An incoming message, as the control API simulates it (``reply.create`` schema)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    segments: int  # how many path segments its endpoints have: the odd-path fallback's key
+    install: Install
+    inject_reply: InjectReply | None = None  # None: the gateway has no incoming messages

@@ -1,0 +1,165 @@
+"""The server2sms request pipeline: find the method → read the body → check it against the
+method's schema → authenticate → run the handler → render.
+
+Every method answers HTTP 200 with ``StatusCode``/``StatusInfo`` strings, errors included, as the
+real gateway does. A body that is not a JSON object, or a method that does not exist, gets a
+4xx status with a server2sms-format body; the reason is in the ``X-Emulator-Error`` header and
+the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import cast
+
+from aiohttp import web
+
+from ...context import CONTEXT, Context
+from ...core.accounts import Account
+from ...core.jsondata import JsonObject
+from ...httpio import (
+    CALLBACK_HEADER,
+    LOOP_DETAIL,
+    LOOP_STATUS,
+    BodyError,
+    RequestRecord,
+    json_object,
+    read_body,
+)
+from ...rendering import json_response
+from ...validation import SchemaRegistry, describe
+from .. import pipeline
+from . import errors, wire
+from .errors import ApiError, status
+from .models import NAME, Server2smsBackend
+
+log = logging.getLogger("emulator.server2sms")
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@dataclass(slots=True)
+class Call:
+    """One request to a method, parsed: what a handler works from."""
+
+    ctx: Context
+    operation: str
+    body: JsonObject
+    request: RequestRecord
+    user: Account | None  # None for the two methods that need no login
+
+    @property
+    def account(self) -> Account:
+        return pipeline.logged_in(self.user, self.operation)
+
+    @property
+    def backend(self) -> Server2smsBackend:
+        return pipeline.backend_of(self.ctx, NAME, Server2smsBackend)
+
+
+Answer = Mapping[str, object]  # a JSON object of strings, lists of them, or objects
+Handler = Callable[[Call], Answer]
+
+
+def respond(request: web.Request, answer: Answer, http_status: int = 200,
+            detail: str | None = None) -> web.Response:
+    """The JSON answer; CORS headers when a browser asks (the documented examples run in
+    one), and the reason for an error in ``X-Emulator-Error``."""
+    headers = dict(CORS_HEADERS) if "Origin" in request.headers else {}
+    headers.update(pipeline.error_headers(detail))
+    return json_response(answer, status=http_status, headers=headers)
+
+
+def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
+                  ) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
+    """The one handler for ``/<Method>`` (called with the method's name as the path gives it):
+    finds the method, reads the body, answers."""
+    by_lower = {
+        name.lower(): (name, handler, "UserName" in schemas.schema(
+            NAME, name, "request").get("required", ()))
+        for name, handler in operations.items()
+    }
+
+    async def endpoint(request: web.Request, name: str) -> web.StreamResponse:
+        found = by_lower.get(name.lower())
+        if found is None:
+            detail = (f"unknown server2sms method {name!r} at {request.path!r}; methods: "
+                      f"{', '.join(operations)}")
+            log.info("%s %s: unknown method", request.method, request.path)
+            return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
+        operation, handler, authenticated = found
+        if CALLBACK_HEADER in request.headers:
+            response = respond(request, status(errors.ACCESS_DENIED), LOOP_STATUS, LOOP_DETAIL)
+            response.headers[CALLBACK_HEADER] = "refused"
+            return response
+        if request.method == "OPTIONS":
+            return web.Response(status=204, headers=CORS_HEADERS)
+        if request.method != "POST":
+            detail = f"{operation} takes POST, not {request.method}"
+            response = respond(request, status(errors.INVALID_DATA), 405, detail)
+            response.headers["Allow"] = "POST, OPTIONS"  # RFC 9110 asks for it with a 405
+            return response
+        try:
+            body = json_object(await read_body(request))
+        except BodyError as exc:
+            log.info("POST %s: %s", request.path, exc.detail)
+            return respond(request, status(errors.INVALID_DATA), exc.status, exc.detail)
+        ctx = request.app[CONTEXT]
+        return pipeline.perform(
+            log, operation,
+            lambda: handle(ctx, operation, handler, authenticated, body,
+                           RequestRecord(request, body)),
+            lambda answer: respond(request, answer),
+            lambda code, detail: respond(request, status(code), 200, detail),
+            lambda detail: respond(request, status(errors.SERVICE_UNAVAILABLE), 500, detail),
+            ApiError,
+        )
+
+    return endpoint
+
+
+def handle(ctx: Context, operation: str, handler: Handler, authenticated: bool,
+           body: JsonObject, record: RequestRecord) -> Answer:
+    if "UserName" not in body and "UserKey" in body:
+        body["UserName"] = body["UserKey"]
+    problem = schema_problem(ctx, operation, body)
+    if problem is not None and problem[0] == errors.AUTHORIZATION_FAILED:
+        raise ApiError(*problem)
+    account: Account | None = None
+    if authenticated:
+        account = ctx.accounts.authenticate(
+            NAME, wire.text(body.get("UserName")).strip(), wire.text(body.get("Password")))
+        if account is None:
+            raise ApiError(errors.AUTHORIZATION_FAILED, "unknown user name or wrong password")
+    if problem is not None:
+        raise ApiError(*problem)
+    return handler(Call(ctx, operation, body, record, account))
+
+
+def schema_problem(ctx: Context, operation: str, body: JsonObject) -> tuple[str, str] | None:
+    """The status code of the first field (in documented order) that breaks the schema."""
+    found = list(ctx.schemas.errors(NAME, operation, "request", body))
+    if not found:
+        return None
+    properties: JsonObject = ctx.schemas.schema(NAME, operation, "request")["properties"]
+    order = list(properties)
+    best: tuple[int, str, str] | None = None
+    for error in found:
+        if error.validator == "required":
+            field = next(p for p in cast(list[str], error.validator_value) if p not in body)
+            detail = f"{field} is missing"
+        else:
+            field = str(error.path[0]) if error.path else ""
+            detail = describe(error)
+        rank = order.index(field) if field in order else len(order)
+        code = properties.get(field, {}).get("x-status-code", errors.INVALID_DATA)
+        if best is None or rank < best[0]:
+            best = (rank, code, detail)
+    return None if best is None else (best[1], best[2])

@@ -1,0 +1,237 @@
+"""The SerwerSMS.pl request pipeline for ``/<group>/<action>[.json|.xml]``: find the action →
+gather its parameters → authenticate → check them against its schema → run the handler →
+render.
+
+Parameters come from the query string and the body (JSON, a form, or multipart), merged into one
+dict; authentication is a Bearer token or ``username``/``password`` anywhere in them. Every
+answer is HTTP 200, errors as ``{"error": {...}}`` (or ``<error>`` in XML), as the real API does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+
+from ...context import CONTEXT, Context
+from ...core.accounts import Account
+from ...core.jsondata import JsonObject
+from ...httpio import (
+    CALLBACK_HEADER,
+    LOOP_DETAIL,
+    LOOP_STATUS,
+    BodyError,
+    RequestRecord,
+    decode_text,
+    json_object,
+    read_body,
+)
+from ...rendering import json_response, xml_response
+from ...validation import describe
+from .. import pipeline
+from . import wire
+from .errors import (
+    INTERNAL,
+    INVALID_ACTION,
+    INVALID_DATA,
+    INVALID_ID,
+    INVALID_USER,
+    NO_PERMISSION,
+    REQUIRED,
+    ApiError,
+    error_body,
+)
+from .models import NAME, AccountState, SerwersmsBackend
+
+FORMATS = ("json", "xml")
+METHODS = ("GET", "HEAD", "POST")  # the documentation's links are GETs
+K = TypeVar("K")
+T = TypeVar("T")
+log = logging.getLogger("emulator.serwersms")
+
+
+@dataclass(slots=True)
+class Call:
+    """One request to an action, parsed: what a handler works from."""
+
+    ctx: Context
+    operation: str  # the canonical name, e.g. "messages/send_sms"
+    path: str  # the name the client used, e.g. "messages/received"
+    params: JsonObject
+    user: Account | None  # None only for error/{code}, which needs no login
+    request: RequestRecord | None
+
+    @property
+    def account(self) -> Account:
+        return pipeline.logged_in(self.user, self.operation)
+
+    @property
+    def backend(self) -> SerwersmsBackend:
+        return pipeline.backend_of(self.ctx, NAME, SerwersmsBackend)
+
+    @property
+    def state(self) -> AccountState:
+        return self.backend.state(self.account)
+
+    @property
+    def demo(self) -> bool:
+        return self.account.demo
+
+    def get(self, name: str) -> Any:  # Any: a parameter's type is what its schema says
+        return self.params.get(name)
+
+    def by_id(self, table: Mapping[int, T], noun: str) -> T:
+        """The entry of ``table`` the ``id`` parameter names by number, or error 1004."""
+        return self.entry(table, noun, wire.integer(self.get("id")))
+
+    def entry(self, table: Mapping[K, T], noun: str, key: K | None) -> T:
+        """The entry of ``table`` under ``key`` (read from the ``id`` parameter), or error
+        1004."""
+        item = table.get(key) if key is not None else None
+        if item is None:
+            raise ApiError(INVALID_ID, f"no {noun} {self.get('id')!r}")
+        return item
+
+
+Handler = Callable[[Call], object]  # a Document, a list of them, or a ready StreamResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    handler: Handler
+    authenticated: bool = True
+
+
+def split_action(action: str) -> tuple[str, str]:
+    """``send_sms.xml`` → (``send_sms``, ``xml``); no suffix means JSON."""
+    stem, dot, suffix = action.rpartition(".")
+    if dot and suffix.lower() in FORMATS:
+        return stem, suffix.lower()
+    return action, "json"
+
+
+def render(data: object, fmt: str, detail: str | None = None) -> web.StreamResponse:
+    if isinstance(data, web.StreamResponse):
+        return data
+    headers = pipeline.error_headers(detail)
+    if fmt == "xml":
+        if isinstance(data, dict) and set(data) == {"error"}:
+            return xml_response(data["error"], root="error", headers=headers)
+        return xml_response(data, root="result", headers=headers)
+    return json_response(data, headers=headers)
+
+
+async def gather_params(request: web.Request) -> JsonObject:
+    """Query string, then the body (JSON object, form or multipart) on top."""
+    params: JsonObject = wire.form_params(request.query_string) if request.query_string \
+        else {}
+    if request.content_type == "multipart/form-data":
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge as exc:
+            raise BodyError(413, "request body is too large") from exc
+        except (ValueError, UnicodeDecodeError, aiohttp.ClientPayloadError) as exc:
+            raise BodyError(400, f"the multipart body cannot be read: {exc}") from None
+        for name, value in form.items():
+            params[name] = wire.Upload(value.file.read(), value.filename) \
+                if isinstance(value, web.FileField) else value
+        return params
+    raw = await read_body(request)
+    stripped = raw.lstrip()
+    if not stripped:
+        return params
+    if stripped[:1] in (b"{", b"\xef"):
+        params.update(json_object(raw))
+    elif stripped[:1] == b"[":
+        raise BodyError(400, "the request body must be a JSON object or a form, not an array")
+    else:
+        params.update(wire.form_params(decode_text(raw)))
+    return params
+
+
+def authenticate(ctx: Context, request: web.Request, params: JsonObject) -> Account | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return ctx.accounts.by_token(NAME, header[7:].strip())
+    username = wire.text(params.get("username")).strip()
+    if not username:
+        return None
+    return ctx.accounts.authenticate(NAME, username, wire.text(params.get("password")))
+
+
+def make_endpoint(operations: dict[str, Operation]
+                  ) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
+    """The one handler for ``/<group>/<action>`` (called with both as the path gives them)."""
+
+    async def endpoint(request: web.Request, group: str, action: str) -> web.StreamResponse:
+        action, fmt = split_action(action)
+        path = f"{group}/{action}"
+        operation = operations.get(path) or (operations.get(f"{group}/{{code}}")
+                                             if group == "error" else None)
+        if operation is None:
+            log.info("%s %s: unknown action", request.method, request.path)
+            return render(error_body(INVALID_ACTION), fmt, f"unknown action {path!r}")
+        if request.method not in METHODS:
+            response = render(error_body(INVALID_ACTION), fmt,
+                              f"{path} takes POST (or GET), not {request.method}")
+            response.set_status(405)
+            response.headers["Allow"] = ", ".join(METHODS)
+            return response
+        if CALLBACK_HEADER in request.headers:
+            response = render(error_body(NO_PERMISSION), fmt, LOOP_DETAIL)
+            response.set_status(LOOP_STATUS)
+            response.headers[CALLBACK_HEADER] = "refused"
+            return response
+        ctx = request.app[CONTEXT]
+        try:
+            params = await gather_params(request)
+        except BodyError as exc:
+            log.info("%s %s: %s", request.method, request.path, exc.detail)
+            return render(error_body(INVALID_DATA), fmt, exc.detail)
+        if group == "error":
+            params["code"] = action
+        account = authenticate(ctx, request, params)
+        if account is None and operation.authenticated:
+            return render(error_body(INVALID_USER), fmt,
+                          "no valid Bearer token or username/password")
+        call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
+        return pipeline.perform(
+            log, path, lambda: act(operation, call),
+            lambda answer: render(answer, fmt),
+            lambda code, detail: render(error_body(code), fmt, detail),
+            lambda detail: broken(fmt, detail),
+            ApiError,
+        )
+
+    return endpoint
+
+
+def act(operation: Operation, call: Call) -> object:
+    problem = schema_problem(call.ctx, operation.name, call.params)
+    if problem is not None:
+        raise ApiError(*problem)
+    return operation.handler(call)
+
+
+def broken(fmt: str, detail: str) -> web.StreamResponse:
+    response = render(error_body(INTERNAL), fmt, detail)
+    response.set_status(500)
+    return response
+
+
+def schema_problem(ctx: Context, operation: str, params: JsonObject
+                   ) -> tuple[int, str] | None:
+    """2000 for a required parameter not given (absent, null or empty), 1006 for a parameter
+    of a type no client sends (``schemas/serwersms/<group>.<action>.request.json``)."""
+    key = (NAME, operation.replace("/", "."), "request")
+    for name in ctx.schemas.schema(*key).get("required", ()):
+        if not wire.given(params.get(name)):
+            return REQUIRED, f"missing required parameter {name!r}"
+    for error in ctx.schemas.errors(*key, params):
+        return INVALID_DATA, describe(error)
+    return None

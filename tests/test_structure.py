@@ -1,0 +1,75 @@
+"""The shape the code promises: both providers built from the same parts, handlers that only
+parse, call and render, the garbage collector left alone in a host process, and README's map
+of the modules kept whole."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import re
+from pathlib import Path
+
+import requests
+
+from emulator.testing.server import EmulatorServer
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "emulator"
+PROVIDERS = PACKAGE / "providers"
+PARTS = {"__init__", "routes", "endpoint", "handlers", "wire", "errors", "notifications",
+         "models", "service"}
+
+
+def _parts(provider: str) -> set[str]:
+    return {p.stem for p in (PROVIDERS / provider).iterdir()
+            if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())}
+
+
+def test_both_providers_have_the_same_parts() -> None:
+    assert _parts("server2sms") == PARTS
+    assert _parts("serwersms") == PARTS
+
+
+def _handler_modules() -> list[Path]:
+    return [PROVIDERS / "server2sms" / "handlers.py",
+            *sorted((PROVIDERS / "serwersms" / "handlers").glob("*.py"))]
+
+
+def test_handlers_import_no_other_handler_and_never_the_dispatcher() -> None:
+    for path in _handler_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and path.parent.name == "handlers":
+                assert node.level != 1, f"{path.name} imports a sibling handler module"
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "dispatcher", f"{path.name} calls the callback dispatcher"
+
+
+def test_an_embedded_emulator_leaves_the_host_garbage_collector_alone() -> None:
+    """A bulk send (past memory.BULK numbers) in EmulatorServer must not pause or freeze the
+    collector of the process that embeds it."""
+    frozen = gc.get_freeze_count()
+    with EmulatorServer(clock="manual") as emulator:
+        numbers = [f"+4850{n:07d}" for n in range(6000)]
+        answer = requests.post(f"{emulator.url}/messages/send_sms", json={
+            "username": "gc", "password": "x", "phone": numbers, "text": "hi"}, timeout=60)
+        assert answer.json()["queued"] == 6000
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+        requests.post(f"{emulator.url}/_emulator/clock/advance", json={"seconds": 60},
+                      timeout=60).raise_for_status()
+        assert gc.get_freeze_count() == frozen
+
+
+def test_readme_maps_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Where things are", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([^`]+)`", section))
+    words = {w for entry in named for w in re.split(r"[\s,/]+", entry)}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent != PACKAGE:
+            continue  # a package is named by its directory
+        if path.stem not in words and path.name not in words:
+            missing.append(str(path.relative_to(ROOT)))
+    assert missing == []
