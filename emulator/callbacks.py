@@ -25,7 +25,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 
@@ -33,6 +32,7 @@ from . import logs
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
+from .core.messages import Message, Reply
 from .httpio import CALLBACK_HEADER, mask_url
 
 log = logging.getLogger("emulator.callbacks")
@@ -62,7 +62,7 @@ class CallbackJob:
     account: str
     kind: str
     url: str
-    subject: Any  # the Message or Reply the callback reports on
+    subject: Message | Reply | None  # what the callback reports on (None: an HLR check)
     created: float
     method: str = "GET"
     state: str = PENDING
@@ -163,7 +163,7 @@ class CallbackDispatcher:
     # -- submitting ------------------------------------------------------------------------
 
     def submit(
-        self, provider: str, account: str, kind: str, url: str, subject: Any,
+        self, provider: str, account: str, kind: str, url: str, subject: Message | Reply | None,
         method: str = "GET", at: float | None = None,
     ) -> CallbackJob:
         """A new callback, first tried at ``at`` on the emulator's clock (the time of what it

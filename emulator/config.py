@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.accounts import AccountSpec
+from .core.jsondata import JsonObject
 
 ENV_PREFIX = "SMS_EMULATOR_"
 PROVIDERS = ("server2sms", "serwersms")
@@ -71,7 +72,7 @@ class Settings:
     def __post_init__(self) -> None:
         _validate(self)
 
-    def replace(self, **changes: Any) -> Settings:
+    def replace(self, **changes: Any) -> Settings:  # Any: each field's own type; checked
         return dataclasses.replace(self, **changes)
 
 
@@ -87,7 +88,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def coerce(name: str, value: Any) -> Any:
+def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``name``
     """Turn a value from a file, the environment or a flag into the setting's type."""
     kind = _TYPES[name]
     if value is None:
@@ -136,7 +137,7 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting 'max_messages' must be at least 1")
 
 
-def _check_account(path: str | Path, provider: str, number: int, entry: Any) -> None:
+def _check_account(path: str | Path, provider: str, number: int, entry: object) -> None:
     """An account table is checked by the same schema as ``POST /_emulator/accounts``."""
     from .validation import SchemaRegistry, describe
 
@@ -149,7 +150,7 @@ def _check_account(path: str | Path, provider: str, number: int, entry: Any) -> 
         raise ConfigError(f"{where}: {describe(error)}")
 
 
-def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpec, ...]]:
+def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, ...]]:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -157,7 +158,7 @@ def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpe
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    values: dict[str, Any] = {}
+    values: JsonObject = {}
     accounts: list[AccountSpec] = []
     for key, value in data.items():
         if key in PROVIDERS and isinstance(value, Mapping):
@@ -171,8 +172,8 @@ def read_config_file(path: str | Path) -> tuple[dict[str, Any], tuple[AccountSpe
     return values, tuple(accounts)
 
 
-def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+def from_environment(environ: Mapping[str, str]) -> JsonObject:
+    values: JsonObject = {}
     for name in _TYPES:
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None:
@@ -181,16 +182,17 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def build_settings(
-    flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    flags: Mapping[str, Any] | None = None,  # Any: argparse's values, coerced by name
+    environ: Mapping[str, str] | None = None
 ) -> Settings:
     """Merge flags (values that are None were not given), environment and config file."""
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
     env = from_environment(os.environ if environ is None else environ)
     config_file = flags.get("config_file") or env.get("config_file")
-    file_values: dict[str, Any] = {}
+    file_values: JsonObject = {}
     accounts: tuple[AccountSpec, ...] = ()
     if config_file:
         file_values, accounts = read_config_file(config_file)
-    merged: dict[str, Any] = {**file_values, **env, **{k: coerce(k, v) for k, v in flags.items()}}
+    merged: JsonObject = {**file_values, **env, **{k: coerce(k, v) for k, v in flags.items()}}
     known = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in merged.items() if k in known}, accounts=accounts)

@@ -18,10 +18,10 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
 
 from aiohttp import web
 
+from .core.jsondata import Document
 from .core.numbered import Numbered
 
 log = logging.getLogger("emulator.faults")
@@ -61,7 +61,7 @@ class Fault:
         self.used += 1
         return True
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> Document:
         return {"id": self.id, "kind": self.kind, "provider": self.provider, "path": self.path,
                 "status": self.status, "latency_ms": self.latency_ms, "rate": self.rate,
                 "seed": self.seed, "times": self.times, "used": self.used}

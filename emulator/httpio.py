@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import orjson
 from aiohttp import web
 
+from .core.jsondata import Document, JsonObject
+
 BOM = b"\xef\xbb\xbf"
 
 
@@ -40,7 +42,7 @@ def decode_text(raw: bytes) -> str:
         raise BodyError(400, f"request body is not valid UTF-8 (byte {exc.start})") from None
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str) -> Any:  # Any: JSON, whatever the sender sent
     """Strict JSON: invalid UTF-8, lone surrogates, NaN, numbers beyond a double and nesting
     deeper than 1024 levels are all refused."""
     try:
@@ -57,7 +59,7 @@ def loads(raw: bytes | str) -> Any:
         raise BodyError(400, f"request body is not valid JSON: {message}") from None
 
 
-def json_object(raw: bytes) -> dict[str, Any]:
+def json_object(raw: bytes) -> Document:
     """Parse a body as a JSON object (an empty body is ``{}``)."""
     if raw.startswith(BOM):
         raw = raw[len(BOM):]
@@ -103,7 +105,7 @@ def mask_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{masked}@{hostport}"))
 
 
-def _shown(key: str, value: Any) -> Any:
+def _shown(key: str, value: object) -> object:
     if key.lower() in SECRET_KEYS and value not in (None, ""):
         return REDACTED
     if isinstance(value, str) and "://" in value:
@@ -111,7 +113,7 @@ def _shown(key: str, value: Any) -> Any:
     return value
 
 
-def redact(body: dict[str, Any]) -> dict[str, Any]:
+def redact(body: JsonObject) -> Document:
     """A copy of a request body safe to show and log: passwords and tokens masked, whatever
     their type, and user info in URLs."""
     return {k: _shown(k, v) for k, v in body.items()}
@@ -123,14 +125,14 @@ class RequestRecord:
 
     __slots__ = ("body", "content_type", "method", "path", "query_string")
 
-    def __init__(self, request: web.Request, body: dict[str, Any]) -> None:
+    def __init__(self, request: web.Request, body: JsonObject) -> None:
         self.method = request.method
         self.path = request.path
         self.query_string = request.query_string
         self.content_type = request.headers.get("Content-Type", "")
         self.body = body
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> Document:
         query = dict(parse_qsl(self.query_string, keep_blank_values=True))
         return {"method": self.method, "path": self.path, "query": redact(query),
                 "content_type": self.content_type, "body": redact(self.body)}

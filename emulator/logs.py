@@ -17,13 +17,14 @@ import asyncio
 import logging
 import sys
 import time
-from typing import IO, Any
+from typing import IO
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from .core.jsondata import JsonObject
 from .httpio import REDACTED, SECRET_KEYS
 
 ACCESS = logging.getLogger("emulator.access")
@@ -64,7 +65,7 @@ class LineLog:
         self._stamp = _Stamp()
         self._flushing = False
 
-    def write(self, logger: str, message: str, fields: dict[str, Any]) -> None:
+    def write(self, logger: str, message: str, fields: JsonObject) -> None:
         now = time.time()
         if self.json_format:
             self._lines.append(orjson.dumps({
@@ -90,7 +91,7 @@ class LineLog:
 _LINES: LineLog | None = None  # set by configure(): the process's own log, like logging's
 
 
-def info(logger: logging.Logger, message: str, **fields: Any) -> None:
+def info(logger: logging.Logger, message: str, **fields: object) -> None:
     """One request or callback line: the fast way under the command line, else ``logging``."""
     if _LINES is not None:
         if logger.isEnabledFor(logging.INFO):

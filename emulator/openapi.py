@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
 
 from . import __version__
 from .control.routes import PREFIX, ROUTES
+from .core.jsondata import JsonObject
 from .providers.server2sms.errors import STATUS_CODES
 from .providers.server2sms.routes import OPERATIONS as SERVER2SMS
 from .providers.serwersms.errors import ERRORS
 from .providers.serwersms.routes import OPERATIONS as SERWERSMS
 from .validation import SchemaRegistry
 
-Document = dict[str, Any]  # an OpenAPI document: JSON all the way down
 NAMES = ("server2sms", "serwersms", "control")
 OPENAPI = "3.1.0"
 PUBLIC = {"server2sms": "https://json.server2sms.com", "serwersms": "https://api2.serwersms.pl"}
@@ -34,7 +33,7 @@ JSON = "application/json"
 
 
 def _component(schemas: SchemaRegistry, provider: str, operation: str, kind: str
-               ) -> dict[str, Any]:
+               ) -> JsonObject:
     schema = copy.deepcopy(schemas.schema(provider, operation, kind))  # the registry's stays
     schema.pop("$schema", None)
     return schema
@@ -44,9 +43,9 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _body(schema: dict[str, Any], media_types: tuple[str, ...],
-          examples: list[Any] | None) -> dict[str, Any]:
-    content: dict[str, Any] = {}
+def _body(schema: JsonObject, media_types: tuple[str, ...],
+          examples: list[object] | None) -> JsonObject:
+    content: JsonObject = {}
     for media in media_types:
         content[media] = {"schema": schema}
         if examples:
@@ -55,13 +54,13 @@ def _body(schema: dict[str, Any], media_types: tuple[str, ...],
     return {"content": content}
 
 
-def _info(title: str, description: str) -> dict[str, Any]:
+def _info(title: str, description: str) -> JsonObject:
     return {"title": title, "version": __version__, "description": description,
             "license": {"name": "MIT", "identifier": "MIT"}}
 
 
-def server2sms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Document:
-    components: dict[str, Any] = {
+def server2sms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
+    components: JsonObject = {
         "StatusCode": {
             "description": "The server2sms status codes, as strings, with their texts.",
             "oneOf": [{"const": code, "title": text} for code, text in STATUS_CODES.items()],
@@ -72,7 +71,7 @@ def server2sms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Docume
             "required": ["StatusCode", "StatusInfo"],
         },
     }
-    paths: dict[str, Any] = {}
+    paths: JsonObject = {}
     for method in SERVER2SMS:
         request = _component(schemas, "server2sms", method, "request")
         components[f"{method}.request"] = request
@@ -114,7 +113,7 @@ def _sw_paths(name: str) -> list[str]:
     return [f"/{name}", f"/{name}.json", f"/{name}.xml"]
 
 
-def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Document:
+def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
     error_table = "\n".join(f"* {code} {kind}: {text}" for code, (kind, text) in ERRORS.items())
     error = _component(schemas, "serwersms", "error.{code}", "response")
     error["description"] = ("Every error, with HTTP 200 (XML: root <error>). Codes:\n\n"
@@ -122,8 +121,8 @@ def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Documen
     error["properties"]["error"]["properties"]["code"] = {
         "oneOf": [{"const": code, "title": f"{kind}: {text}"}
                   for code, (kind, text) in ERRORS.items()]}
-    components: dict[str, Any] = {"Error": error}
-    paths: dict[str, Any] = {}
+    components: JsonObject = {"Error": error}
+    paths: JsonObject = {}
     for name, operation in SERWERSMS.items():
         key = operation.name.replace("/", ".")
         component = key.replace("{code}", "code")  # names allow no braces
@@ -142,7 +141,7 @@ def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Documen
             answer = ({"application/xml": {"schema": {"type": "string"}}} if xml else
                       {JSON: {"schema": {"anyOf": [_ref(f"{component}.response"), _ref("Error")]}}})
             slug = re.sub(r"[^A-Za-z0-9]+", "_", path.strip("/"))
-            entry: dict[str, Any] = {
+            entry: JsonObject = {
                 "operationId": slug,
                 "summary": f"{operation.name}{alias}" + (" (XML)" if xml else ""),
                 "description": request.get("description", ""),
@@ -182,7 +181,7 @@ def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Documen
 
 PROVIDER_NAMES = {"enum": ["server2sms", "serwersms"]}
 TEXT = {"type": "string"}
-QUERY: dict[str, dict[str, Any]] = {
+QUERY: dict[str, JsonObject] = {
     "provider": PROVIDER_NAMES, "account": TEXT, "recipient": TEXT, "sender": TEXT,
     "status": TEXT, "kind": TEXT, "text": TEXT, "phone": TEXT, "url": TEXT, "types": TEXT,
     "message_id": TEXT, "reply_id": TEXT,
@@ -197,12 +196,12 @@ QUERY: dict[str, dict[str, Any]] = {
 }
 
 
-def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Document:
-    components: dict[str, Any] = {"error": _component(schemas, "control", "error",
+def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
+    components: JsonObject = {"error": _component(schemas, "control", "error",
                                                       "response")}
-    paths: dict[str, Any] = {}
+    paths: JsonObject = {}
     for route in ROUTES:
-        entry: dict[str, Any] = {"operationId": re.sub(
+        entry: JsonObject = {"operationId": re.sub(
             r"[^A-Za-z0-9]+", "_", f"{route.method} {route.path}").strip("_").lower(),
             "summary": route.summary}
         parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -224,7 +223,7 @@ def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Document:
             answer = _body({"type": "object"}, (JSON,), None)
         else:
             answer = {"content": {route.media_type: {"schema": {"type": "string"}}}}
-        responses: dict[str, Any] = {str(status): {"description": route.summary, **answer}
+        responses: JsonObject = {str(status): {"description": route.summary, **answer}
                                      for status in (route.status, *route.also)}
         if route.waits:
             responses["408"] = {"description": "Timed out: what matched, and error.matched",
@@ -246,7 +245,7 @@ def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> Document:
     }
 
 
-def document(name: str, schemas: SchemaRegistry, base_url: str | None = None) -> Document:
+def document(name: str, schemas: SchemaRegistry, base_url: str | None = None) -> JsonObject:
     """One document; ``base_url`` (the emulator's own address) is its first server."""
     servers = [{"url": base_url, "description": "this emulator"}] if base_url else []
     if name in PUBLIC:

@@ -8,18 +8,21 @@ element. lxml does the escaping, so any text is safe to render.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import orjson
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}
 _XML_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: None, 0xFFFF: None}
 
 
-def dump_json(data: Any) -> bytes:
+def dump_json(data: object) -> bytes:
     """JSON bytes. A lone surrogate (a header or path byte that was not UTF-8, echoed in an
     error) cannot be UTF-8; it is written as ``?`` instead of failing the answer."""
     try:
@@ -30,13 +33,13 @@ def dump_json(data: Any) -> bytes:
 
 
 def json_response(
-    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    data: object, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     return web.Response(body=dump_json(data), status=status,
                         headers={**JSON_HEADERS, **headers} if headers else JSON_HEADERS)
 
 
-def _xml_text(value: Any) -> str:
+def _xml_text(value: object) -> str:
     if value is True:
         return "1"
     if value is False:
@@ -51,7 +54,7 @@ def _has_surrogate(text: str) -> bool:
     return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
 
 
-def _fill(element: Any, value: Any, sub: Any) -> None:
+def _fill(element: _Element, value: object, sub: Callable[[_Element, str], _Element]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             _fill(sub(element, _tag(key)), item, sub)
@@ -62,7 +65,7 @@ def _fill(element: Any, value: Any, sub: Any) -> None:
         element.text = _xml_text(value)
 
 
-def _tag(key: Any) -> str:
+def _tag(key: object) -> str:
     name = str(key)
     if name[:1].isdigit() or not name.replace("_", "").isalnum():
         return "item"
@@ -72,7 +75,7 @@ def _tag(key: Any) -> str:
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def to_xml(data: Any, root: str = "result") -> bytes:
+def to_xml(data: object, root: str = "result") -> bytes:
     from lxml import etree  # imported when the first XML answer is rendered
 
     element = etree.Element(root)
@@ -81,7 +84,7 @@ def to_xml(data: Any, root: str = "result") -> bytes:
 
 
 def xml_response(
-    data: Any, root: str = "result", status: int = 200,
+    data: object, root: str = "result", status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
     return web.Response(body=to_xml(data, root), status=status,

@@ -33,7 +33,7 @@ def fixtures_dir() -> Path:
     return data_root() / "fixtures"
 
 
-def load_fixture(name: str) -> Any:
+def load_fixture(name: str) -> Any:  # Any: the file's JSON, in the shape its reader expects
     with (fixtures_dir() / name).open(encoding="utf-8") as handle:
         return json.load(handle)
 

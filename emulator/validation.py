@@ -11,8 +11,9 @@ import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .core.jsondata import JsonObject
 from .httpio import SECRET_KEYS
 from .resources import schemas_dir
 
@@ -24,7 +25,7 @@ REQUEST = "request"
 RESPONSE = "response"
 
 
-Check = Callable[[Any], bool]
+Check = Callable[[object], bool]
 _ANNOTATIONS = frozenset({"$schema", "title", "description", "default", "examples",
                           "x-status-code"})
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -33,7 +34,7 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _type_set(schema: dict[str, Any]) -> frozenset[type] | None:
+def _type_set(schema: JsonObject) -> frozenset[type] | None:
     names = schema.get("type")
     if names is None:
         return None
@@ -41,7 +42,7 @@ def _type_set(schema: dict[str, Any]) -> frozenset[type] | None:
     return frozenset(t for name in names for t in _PY_TYPES[name])
 
 
-def quick_check(schema: dict[str, Any]) -> Check | None:
+def quick_check(schema: JsonObject) -> Check | None:
     """A fast yes-check for the simple schemas most requests meet (types, properties,
     required, items): True means valid. Anything it cannot decide it leaves to jsonschema,
     which stays the authority and the source of every error message. None when the schema
@@ -65,7 +66,7 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
     if "items" in schema and item_check is None:
         return None
 
-    def check(value: Any) -> bool:
+    def check(value: object) -> bool:
         if types is not None and type(value) not in types:
             return False
         if type(value) is dict:
@@ -94,10 +95,10 @@ Key = tuple[str, str, str]
 
 
 @cache
-def _load(root: Path) -> tuple[dict[Key, dict[str, Any]], dict[Key, Check | None]]:
+def _load(root: Path) -> tuple[dict[Key, JsonObject], dict[Key, Check | None]]:
     """Read every schema under ``root`` and build its quick check (once per process: schemas
     are read-only data)."""
-    schemas: dict[Key, dict[str, Any]] = {}
+    schemas: dict[Key, JsonObject] = {}
     quick: dict[Key, Check | None] = {}
     for path in sorted(root.glob("*/*.json")):
         operation, kind = _split_name(path.name)
@@ -135,7 +136,7 @@ class SchemaRegistry:
     def operations(self) -> list[tuple[str, str, str]]:
         return sorted(self._schemas)
 
-    def schema(self, provider: str, operation: str, kind: str) -> dict[str, Any]:
+    def schema(self, provider: str, operation: str, kind: str) -> JsonObject:
         try:
             return self._schemas[(provider, operation, kind)]
         except KeyError:
@@ -152,7 +153,7 @@ class SchemaRegistry:
         return validator
 
     def errors(
-        self, provider: str, operation: str, kind: str, data: Any
+        self, provider: str, operation: str, kind: str, data: object
     ) -> Iterator[ValidationError]:
         """Every way ``data`` breaks the schema (nothing at all, quickly, when it is valid)."""
         quick = self._quick.get((provider, operation, kind))
@@ -160,7 +161,7 @@ class SchemaRegistry:
             return iter(())
         return self.validator(provider, operation, kind).iter_errors(data)
 
-    def check(self, provider: str, operation: str, kind: str, data: Any) -> None:
+    def check(self, provider: str, operation: str, kind: str, data: object) -> None:
         """Raise the first validation error, if any (for tests and the fuzzers)."""
         self.validator(provider, operation, kind).validate(data)
 
@@ -176,7 +177,7 @@ def _split_name(name: str) -> tuple[str, str]:
 _NAMES_ONLY = frozenset({"required", "additionalProperties"})  # messages that show no values
 
 
-def _holds_secret(value: Any) -> bool:
+def _holds_secret(value: object) -> bool:
     if isinstance(value, dict):
         return any(str(k).lower() in SECRET_KEYS or _holds_secret(v) for k, v in value.items())
     return isinstance(value, list) and any(_holds_secret(v) for v in value)

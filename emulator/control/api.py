@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, overload
+from typing import NoReturn, overload
 
 from aiohttp import web
 
 from ..context import CONTEXT, Context
+from ..core.jsondata import Document, JsonObject
 from ..httpio import BodyError, json_object, read_body
 from ..rendering import dump_json, json_response
 from ..validation import describe
@@ -33,7 +34,7 @@ def fail(status: int, message: str, field: str | None = None) -> NoReturn:
 
 
 def error_response(status: int, message: str, field: str | None = None) -> web.Response:
-    error: dict[str, Any] = {"message": message}
+    error: Document = {"message": message}
     if field is not None:
         error["field"] = field
     return json_response({"error": error}, status=status)
@@ -43,7 +44,7 @@ def context(request: web.Request) -> Context:
     return request.app[CONTEXT]
 
 
-async def body(request: web.Request, operation: str | None = None) -> dict[str, Any]:
+async def body(request: web.Request, operation: str | None = None) -> JsonObject:
     """The request's JSON object (``{}`` when empty), checked against
     ``schemas/control/<operation>.request.json`` when an operation is named."""
     try:
@@ -58,11 +59,11 @@ async def body(request: web.Request, operation: str | None = None) -> dict[str, 
     return data
 
 
-def ok(data: Any, status: int = 200) -> web.Response:
+def ok(data: object, status: int = 200) -> web.Response:
     return json_response(data, status=status)
 
 
-def text_json(data: Any) -> str:
+def text_json(data: object) -> str:
     return dump_json(data).decode("utf-8")
 
 

@@ -4,15 +4,14 @@ served from the package (no CDN: CI machines may have no internet)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
+from ..core.jsondata import JsonObject
 from .api import context, endpoint, fail, ok
 from .ui import file_response
 
 FILES = frozenset({"page.js", "docs.js", "docs.css"})
-Documents = dict[tuple[str, str], Any]  # (name, base URL) → the document
+Documents = dict[tuple[str, str], JsonObject]  # (name, base URL) → the document
 CACHE = web.AppKey("openapi_documents", Documents)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -16,6 +16,7 @@ from ..callbacks import CallbackJob
 from ..context import Context
 from ..core import events as ev
 from ..core import phones
+from ..core.jsondata import Document, JsonObject
 from ..core.messages import Message, Reply
 from ..providers import BY_NAME
 from . import views
@@ -28,7 +29,7 @@ MAX_WAIT = 300.0
 T = TypeVar("T")
 
 
-def _number(query: Any, name: str, default: float, low: float, high: float) -> float:
+def _number(query: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
@@ -41,7 +42,7 @@ def _number(query: Any, name: str, default: float, low: float, high: float) -> f
     return value
 
 
-def _time(query: Any, name: str) -> float | None:
+def _time(query: Mapping[str, str], name: str) -> float | None:
     raw = query.get(name)
     if not raw:
         return None
@@ -68,7 +69,7 @@ class MessageFilter:
     cursor: int = 0
 
     @classmethod
-    def from_query(cls, query: Any) -> MessageFilter:
+    def from_query(cls, query: Mapping[str, str]) -> MessageFilter:
         cursor = int(_number(query, "cursor", 0, 0, 2**53))
         return cls(
             provider=query.get("provider") or None,
@@ -134,7 +135,7 @@ async def health(request: web.Request) -> web.Response:
     }, status=200 if ready else 503)
 
 
-def _messages_answer(page: list[Message], flt: MessageFilter, ctx: Context) -> dict[str, Any]:
+def _messages_answer(page: list[Message], flt: MessageFilter, ctx: Context) -> Document:
     return {
         "items": [views.message_summary(m) for m in page],
         "count": len(page),
@@ -206,7 +207,7 @@ def rechecking(ctx: Context, matched: Callable[[int], list[T]], types: frozenset
 
 async def long_poll(
     request: web.Request, matched: Callable[[int], list[T]],
-    answer: Callable[[list[T]], dict[str, Any]], waiting: Waiting, noun: str,
+    answer: Callable[[list[T]], JsonObject], waiting: Waiting, noun: str,
 ) -> web.Response:
     """Answer as soon as ``count`` items match, or with 408 and what matched after ``timeout``.
 
@@ -238,7 +239,7 @@ async def wait_messages(request: web.Request) -> web.Response:
         functools.partial(request.app[WAITS].wait, flt), "messages")
 
 
-def _callback_filter(query: Any) -> Callable[[CallbackJob], bool]:
+def _callback_filter(query: Mapping[str, str]) -> Callable[[CallbackJob], bool]:
     provider, account = query.get("provider"), query.get("account")
     state, kind = query.get("state"), query.get("kind")
     message_id, reply_id = query.get("message_id"), query.get("reply_id")
@@ -259,11 +260,12 @@ def _callback_filter(query: Any) -> Callable[[CallbackJob], bool]:
     return keep
 
 
-def _callbacks_answer(jobs: list[CallbackJob]) -> dict[str, Any]:
+def _callbacks_answer(jobs: list[CallbackJob]) -> Document:
     return {"items": [views.callback_view(j) for j in jobs], "count": len(jobs)}
 
 
-def _matching_callbacks(ctx: Context, query: Any) -> Callable[[int], list[CallbackJob]]:
+def _matching_callbacks(ctx: Context, query: Mapping[str, str]
+                        ) -> Callable[[int], list[CallbackJob]]:
     keep = _callback_filter(query)
     return lambda n: _page((j for j in ctx.dispatcher.jobs.values() if keep(j)), n)
 
@@ -294,11 +296,11 @@ async def redeliver_callback(request: web.Request) -> web.Response:
     return ok(views.callback_view(job), status=202)
 
 
-def _replies_answer(replies: list[Reply]) -> dict[str, Any]:
+def _replies_answer(replies: list[Reply]) -> Document:
     return {"items": [views.reply_view(r) for r in replies], "count": len(replies)}
 
 
-def _matching_replies(ctx: Context, query: Any) -> Callable[[int], list[Reply]]:
+def _matching_replies(ctx: Context, query: Mapping[str, str]) -> Callable[[int], list[Reply]]:
     provider, account = query.get("provider"), query.get("account")
     phone = query.get("phone")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from aiohttp import web
 
 from ..core import events as ev
 from ..core.accounts import parse_limit
+from ..core.jsondata import Document, JsonObject
 from ..providers import BY_NAME
 from . import views
 from .api import body as read_body
@@ -29,8 +29,8 @@ async def reset(request: web.Request) -> web.Response:
 # -- accounts ----------------------------------------------------------------------------------
 
 
-def _account_changes(data: dict[str, Any]) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
+def _account_changes(data: JsonObject) -> Document:
+    changes: JsonObject = {}
     for name in ("password", "dlr_url", "replies_url"):
         if name in data:
             changes[name] = data[name]

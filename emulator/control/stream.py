@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from aiohttp import web
 
@@ -21,6 +20,7 @@ from ..callbacks import CallbackJob
 from ..context import CONTEXT
 from ..core import events as ev
 from ..core.events import Event
+from ..core.jsondata import Document
 from ..core.messages import Message
 from . import views
 from .api import context, endpoint, text_json
@@ -30,9 +30,9 @@ HEARTBEAT = 15.0
 CHUNK = 500  # frames written at once
 
 
-def event_data(event: Event) -> dict[str, Any]:
+def event_data(event: Event) -> Document:
     subject = event.subject
-    data: dict[str, Any] = {"seq": event.seq, "type": event.type, "time": views.iso(event.time)}
+    data: Document = {"seq": event.seq, "type": event.type, "time": views.iso(event.time)}
     if event.type == ev.MESSAGE_CREATED:
         data["message"] = views.message_summary(subject)
     elif event.type == ev.MESSAGE_STATUS:

@@ -4,11 +4,11 @@ both providers."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from ..callbacks import Attempt, CallbackJob
 from ..clock import Clock
 from ..core.accounts import Account
+from ..core.jsondata import Document
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
 from ..httpio import mask_url
@@ -22,7 +22,7 @@ def iso(ts: float | None) -> str | None:
         "+00:00", "Z")
 
 
-def message_summary(message: Message) -> dict[str, Any]:
+def message_summary(message: Message) -> Document:
     batch = message.batch
     return {
         "id": message.id,
@@ -60,7 +60,7 @@ def callback_state(jobs: list[CallbackJob] | None) -> str | None:
     return next(state for state in _WORST if state in states)
 
 
-def message_detail(message: Message) -> dict[str, Any]:
+def message_detail(message: Message) -> Document:
     return {
         **message_summary(message),
         "options": message.batch.options,
@@ -73,7 +73,7 @@ def message_detail(message: Message) -> dict[str, Any]:
     }
 
 
-def reply_view(reply: Reply) -> dict[str, Any]:
+def reply_view(reply: Reply) -> Document:
     return {
         "id": reply.id,
         "provider": reply.provider,
@@ -88,7 +88,7 @@ def reply_view(reply: Reply) -> dict[str, Any]:
     }
 
 
-def attempt_view(attempt: Attempt) -> dict[str, Any]:
+def attempt_view(attempt: Attempt) -> Document:
     return {
         "number": attempt.number,
         "time": iso(attempt.time),
@@ -100,7 +100,7 @@ def attempt_view(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def callback_view(job: CallbackJob) -> dict[str, Any]:
+def callback_view(job: CallbackJob) -> Document:
     subject = job.subject
     return {
         "id": job.id,
@@ -118,7 +118,7 @@ def callback_view(job: CallbackJob) -> dict[str, Any]:
     }
 
 
-def account_view(account: Account) -> dict[str, Any]:
+def account_view(account: Account) -> Document:
     return {
         "provider": account.provider,
         "username": account.username,
@@ -134,7 +134,7 @@ def account_view(account: Account) -> dict[str, Any]:
     }
 
 
-def rule_view(rule: Rule) -> dict[str, Any]:
+def rule_view(rule: Rule) -> Document:
     return {
         "id": rule.id,
         "provider": rule.provider,
@@ -151,6 +151,6 @@ def rule_view(rule: Rule) -> dict[str, Any]:
     }
 
 
-def clock_view(clock: Clock) -> dict[str, Any]:
+def clock_view(clock: Clock) -> Document:
     now = clock.now()
     return {"mode": clock.mode, "now": iso(now), "timestamp": now}

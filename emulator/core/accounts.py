@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .jsondata import JsonObject
+
 AUTO = "auto"
 
 
@@ -28,7 +30,7 @@ class Account:
     dlr_url: str | None = None
     replies_url: str | None = None
     demo: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+    options: JsonObject = field(default_factory=dict)  # from the config file or the control API
 
     @property
     def enforced(self) -> bool:
@@ -53,10 +55,10 @@ class AccountSpec:
     replies_url: str | None = None
     demo: bool = False
     origin: str = "config"
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)  # Any: config file values
 
     @classmethod
-    def from_data(cls, provider: str, data: Mapping[str, Any], origin: str) -> AccountSpec:
+    def from_data(cls, provider: str, data: JsonObject, origin: str) -> AccountSpec:
         limits = data.get("limits")
         return cls(
             provider=provider,
@@ -83,7 +85,7 @@ def token_account_name(token: str) -> str:
     return "token-" + hashlib.sha256(raw).hexdigest()[:10]
 
 
-def parse_limit(value: Any) -> Decimal | None:
+def parse_limit(value: object) -> Decimal | None:
     """A SerwerSMS limit: a number, or ``null``/``"no_limit"`` for unlimited."""
     if value is None or value == "no_limit":
         return None
@@ -200,7 +202,7 @@ class AccountRegistry:
                 self._install(spec)
         return touched
 
-    def update(self, provider: str, username: str, changes: Mapping[str, Any]) -> Account:
+    def update(self, provider: str, username: str, changes: JsonObject) -> Account:
         """Change an account (creating it if needed); an auto-created one becomes defined
         (origin "api"), so its password is enforced. ``options`` are merged. A reset puts
         accounts back as they were at start-up."""

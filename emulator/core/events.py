@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .jsondata import JsonObject
+
 MESSAGE_CREATED = "message.created"
 MESSAGE_STATUS = "message.status"
 REPLY_RECEIVED = "reply.received"
@@ -21,12 +23,15 @@ MESSAGES_PRUNED = "messages.pruned"
 
 
 class Event:
-    """One thing that happened; ``subject`` is the Message, Reply or callback job it is about."""
+    """One thing that happened; ``subject`` is the Message, Reply or callback job it is about.
+
+    ``subject`` is ``Any``: which of them it is follows from ``type``, which listeners check
+    before they read it (the core cannot import the callback job's class)."""
 
     __slots__ = ("data", "seq", "subject", "time", "type")
 
-    def __init__(self, seq: int, type_: str, time: float, subject: Any,
-                 data: dict[str, Any]) -> None:
+    def __init__(self, seq: int, type_: str, time: float, subject: Any,  # Any: see above
+                 data: JsonObject) -> None:
         self.seq = seq
         self.type = type_
         self.time = time
@@ -66,7 +71,8 @@ class EventHub:
 
         return unsubscribe
 
-    def publish(self, type_: str, time: float, subject: Any = None, **data: Any) -> Event:
+    def publish(self, type_: str, time: float, subject: Any = None,  # Any: see Event
+                **data: object) -> Event:
         self._seq += 1
         event = Event(self._seq, type_, time, subject, data)
         typed = self._by_type.get(type_)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import count
-from typing import Any
 
 from . import events as ev
 from .events import EventHub
+from .jsondata import JsonObject
 from .lifecycle import Schedule
 from .messages import (
     CANCELLED,
@@ -25,6 +25,7 @@ from .messages import (
     IdSource,
     Message,
     Reply,
+    RequestView,
 )
 from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
@@ -77,8 +78,8 @@ class Gateway:
         account: str,
         kind: str,
         sender: str,
-        request: Any,
-        options: dict[str, Any] | None = None,
+        request: RequestView | None,
+        options: JsonObject | None = None,
     ) -> Batch:
         self._batches += 1
         return Batch(self._batches, provider, account, kind, sender, self.now(), request,
@@ -204,11 +205,12 @@ class Gateway:
 
     # -- inbound ---------------------------------------------------------------------------
 
-    def add_reply(self, provider: str, account: str, type_: str, phone: str, text: str,
-                  **fields: Any) -> Reply:
+    def add_reply(self, provider: str, account: str, type_: str, phone: str, text: str, *,
+                  to_number: str | None = None, message_id: str | None = None) -> Reply:
         now = self.now()
         reply = Reply(id=next(self._reply_ids), provider=provider, account=account,
-                      type=type_, phone=phone, text=text, received=now, **fields)
+                      type=type_, phone=phone, text=text, received=now, to_number=to_number,
+                      message_id=message_id)
         self.store.add_reply(reply)
         self.hub.publish(ev.REPLY_RECEIVED, now, reply)
         return reply

@@ -8,8 +8,9 @@ parts once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from .jsondata import Document, JsonObject
 from .outcomes import Outcome
 
 # Statuses every provider's wire vocabulary is mapped from.
@@ -25,6 +26,13 @@ CANCELLED = "cancelled"  # a scheduled message that was deleted
 FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
 
 
+class RequestView(Protocol):
+    """The HTTP layer's record of a request (emulator/httpio.py), kept without the core
+    importing HTTP."""
+
+    def view(self) -> Document: ...
+
+
 @dataclass(slots=True, eq=False)
 class Batch:
     """One accepted send request."""
@@ -35,8 +43,8 @@ class Batch:
     kind: str  # "sms", "token", "unlock", "voice", "mms", ...
     sender: str
     created: float
-    request: Any  # how the request looked (the HTTP layer's record; shown by the control API)
-    options: dict[str, Any] = field(default_factory=dict)
+    request: RequestView | None  # how the request looked (shown by the control API)
+    options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
 
 
 @dataclass(slots=True, eq=False)
@@ -55,7 +63,7 @@ class Message:
     status: str
     reason: str | None = None
     history: list[tuple[float, str, str | None]] = field(default_factory=list)
-    callbacks: list[Any] | None = None
+    callbacks: list[Any] | None = None  # Any: CallbackJob, which the core cannot import
     due: float = 0.0  # when the outcome's steps start counting
     delay: float = 0.5  # seconds per outcome step unit (the delivery delay)
 
@@ -88,8 +96,8 @@ class Reply:
     received: float
     to_number: str | None = None
     message_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    callbacks: list[Any] | None = None
+    extra: JsonObject = field(default_factory=dict)
+    callbacks: list[Any] | None = None  # Any: CallbackJob, which the core cannot import
 
 
 class IdSource:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ class Numbered(Generic[T]):
         """The live entries (newest last), without copying."""
         return iter(self._entries.values())
 
-    def add(self, **fields: Any) -> T:
+    def add(self, **fields: object) -> T:
         entry = self._make(id=self._next_id, **fields)
         self._entries[self._next_id] = entry
         self._next_id += 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from .jsondata import JsonObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class OutcomeTable:
         self._lengths = sorted({len(s) for s in self.numbers}, reverse=True)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> OutcomeTable:
+    def from_data(cls, data: JsonObject) -> OutcomeTable:
         outcomes = {
             name: Outcome(
                 name,

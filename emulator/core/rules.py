@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from . import phones
+from .jsondata import JsonObject
 from .numbered import Numbered
 from .outcomes import Outcome
 
@@ -24,7 +24,7 @@ MATCH_KINDS = ("exact", "prefix", "suffix", "regex")
 class Decision:
     outcome: Outcome | None = None
     delay: float | None = None  # seconds per outcome step unit, if the rule sets one
-    reject: dict[str, Any] | None = None  # the provider error to answer with at submit time
+    reject: JsonObject | None = None  # the provider error to answer with at submit time
     rule: int | None = None
 
 
@@ -39,7 +39,7 @@ class Rule:
     outcome: Outcome | None = None
     reason: str | None = None
     delay: float | None = None
-    reject: dict[str, Any] | None = None
+    reject: JsonObject | None = None
     times: int | None = None
     used: int = 0
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)

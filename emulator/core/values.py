@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 MAX_SAFE_INTEGER = 2**53  # beyond this a JSON number is no longer an exact integer anywhere
 TRUE = frozenset({"true", "1", "on", "yes", "y", "t"})
 FALSE = frozenset({"false", "0", "off", "no", "n", "f"})
 
 
-def given(value: Any) -> bool:
+def given(value: object) -> bool:
     """``None``, ``""`` and ``[]`` mean "not given" (PHP sends nulls, Node empty strings)."""
     return value is not None and value != "" and value != []
 
 
-def boolean(value: Any, default: bool = False) -> bool:
+def boolean(value: object, default: bool = False) -> bool:
     """``true``/``"True"``/``1``/``"1"``/``"on"``/``"yes"`` and their opposites; anything
     else, and a value not given, is ``default``."""
     if not given(value):

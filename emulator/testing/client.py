@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
+from ..core.jsondata import Document, JsonObject
+
 T = TypeVar("T")
 P = ParamSpec("P")
-JSON = Any  # a decoded JSON answer: its shape is each endpoint's schema in schemas/control/
-Items = list[dict[str, Any]]
+# Any: a decoded JSON answer; its shape is each endpoint's schema in schemas/control/
+JSON = Any
+Items = list[JsonObject]
 
 
 class ControlAPIError(AssertionError):
@@ -44,7 +47,7 @@ class Call(Generic[T]):
     path: str
     finish: Callable[[JSON], T | Call[T]]
     body: JSON = None
-    query: dict[str, Any] = field(default_factory=dict)
+    query: Document = field(default_factory=dict)
     expect: tuple[int, ...] = (200, 201, 202)
 
     def url(self, base: str) -> str:
@@ -59,13 +62,14 @@ def _same(data: JSON) -> JSON:
     return data
 
 
-def _key(name: str) -> Callable[[JSON], Any]:
+def _key(name: str) -> Callable[[JSON], JSON]:
     return lambda data: data[name]
 
 
 def both(build: Callable[Concatenate[EmulatorClient, P], Call[T]]
          ) -> tuple[Callable[Concatenate[EmulatorClient, P], T],
                     Callable[Concatenate[EmulatorClient, P], Coroutine[Any, Any, T]]]:
+    # Any, Any: what the coroutine is sent and yields is asyncio's business
     """The sync helper and its ``_async`` twin, from one description of the call (whose
     ``self`` is positional-only, as ``Concatenate`` needs)."""
 
@@ -97,7 +101,7 @@ class EmulatorClient:
 
     # -- transports ------------------------------------------------------------------------
 
-    def _headers(self, call: Call[Any]) -> dict[str, str]:
+    def _headers(self, call: Call[T]) -> dict[str, str]:
         headers = {"Content-Type": "application/json"} if call.body is not None else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -150,59 +154,59 @@ class EmulatorClient:
                 call = result
 
     def request(self, method: str, path: str, body: JSON = None,
-                query: dict[str, Any] | None = None, expect: tuple[int, ...] = (200, 201, 202),
+                query: JsonObject | None = None, expect: tuple[int, ...] = (200, 201, 202),
                 ) -> JSON:
         """Any control endpoint; the decoded answer."""
         return self.run(Call(method, path, _same, body, query or {}, expect))
 
-    def post(self, path: str, body: JSON = None, **kw: Any) -> JSON:
+    def post(self, path: str, body: JSON = None, **kw: Any) -> JSON:  # Any: request()'s options
         return self.request("POST", path, {} if body is None else body, **kw)
 
     # -- state -----------------------------------------------------------------------------
 
-    def _health(self, /) -> Call[dict[str, Any]]:
+    def _health(self, /) -> Call[JsonObject]:
         return Call("GET", "/_emulator/health", _same, expect=(200, 503))
 
     health, health_async = both(_health)
 
     def _reset(self, /, provider: str | None = None, account: str | None = None
-               ) -> Call[dict[str, Any]]:
+               ) -> Call[JsonObject]:
         body = {k: v for k, v in (("provider", provider), ("account", account)) if v}
         return Call("POST", "/_emulator/reset", _key("cleared"), body)
 
     reset, reset_async = both(_reset)
 
-    def _account(self, /, provider: str, username: str, **fields: Any) -> Call[dict[str, Any]]:
+    def _account(self, /, provider: str, username: str, **fields: object) -> Call[JsonObject]:
         """Define or change an account (password, credits, tokens, limits, dlr_url, ...)."""
         return Call("POST", "/_emulator/accounts", _same,
                     {"provider": provider, "username": username, **fields})
 
     account, account_async = both(_account)
 
-    def _get_account(self, /, provider: str, username: str) -> Call[dict[str, Any]]:
+    def _get_account(self, /, provider: str, username: str) -> Call[JsonObject]:
         path = f"/_emulator/accounts/{provider}/{urllib.parse.quote(username, safe='')}"
         return Call("GET", path, _same)
 
     get_account, get_account_async = both(_get_account)
 
-    def _clock(self, /) -> Call[dict[str, Any]]:
+    def _clock(self, /) -> Call[JsonObject]:
         return Call("GET", "/_emulator/clock", _same)
 
     clock, clock_async = both(_clock)
 
-    def _set_clock(self, /, mode: str) -> Call[dict[str, Any]]:
+    def _set_clock(self, /, mode: str) -> Call[JsonObject]:
         return Call("POST", "/_emulator/clock", _same, {"mode": mode})
 
     set_clock, set_clock_async = both(_set_clock)
 
-    def _advance(self, /, seconds: float) -> Call[dict[str, Any]]:
+    def _advance(self, /, seconds: float) -> Call[JsonObject]:
         """Move the emulator's time; due messages change status and every callback try that
         falls due within the span is made before this returns."""
         return Call("POST", "/_emulator/clock/advance", _same, {"seconds": seconds})
 
     advance, advance_async = both(_advance)
 
-    def _add_rule(self, /, **rule: Any) -> Call[dict[str, Any]]:
+    def _add_rule(self, /, **rule: object) -> Call[JsonObject]:
         return Call("POST", "/_emulator/rules", _same, rule)
 
     add_rule, add_rule_async = both(_add_rule)
@@ -212,7 +216,7 @@ class EmulatorClient:
 
     clear_rules, clear_rules_async = both(_clear_rules)
 
-    def _add_fault(self, /, **fault: Any) -> Call[dict[str, Any]]:
+    def _add_fault(self, /, **fault: object) -> Call[JsonObject]:
         return Call("POST", "/_emulator/faults", _same, fault)
 
     add_fault, add_fault_async = both(_add_fault)
@@ -223,38 +227,38 @@ class EmulatorClient:
     clear_faults, clear_faults_async = both(_clear_faults)
 
     def _inject_reply(self, /, provider: str, account: str, phone: str, text: str,
-                      **fields: Any) -> Call[dict[str, Any]]:
+                      **fields: object) -> Call[JsonObject]:
         return Call("POST", "/_emulator/replies", _same, {
             "provider": provider, "account": account, "phone": phone, "text": text, **fields})
 
     inject_reply, inject_reply_async = both(_inject_reply)
 
-    def _redeliver(self, /, callback_id: int) -> Call[dict[str, Any]]:
+    def _redeliver(self, /, callback_id: int) -> Call[JsonObject]:
         return Call("POST", f"/_emulator/callbacks/{callback_id}/redeliver", _same, {})
 
     redeliver, redeliver_async = both(_redeliver)
 
     # -- looking ---------------------------------------------------------------------------
 
-    def _messages(self, /, **filters: Any) -> Call[Items]:
+    def _messages(self, /, **filters: object) -> Call[Items]:
         return Call("GET", "/_emulator/messages", _key("items"), query={"limit": 10_000,
                                                                          **filters})
 
     messages, messages_async = both(_messages)
 
-    def _message(self, /, message_id: str) -> Call[dict[str, Any]]:
+    def _message(self, /, message_id: str) -> Call[JsonObject]:
         return Call("GET", f"/_emulator/messages/{urllib.parse.quote(message_id, safe='')}",
                     _same)
 
     message, message_async = both(_message)
 
-    def _sent_to(self, /, number: str, **filters: Any) -> Call[Items]:
+    def _sent_to(self, /, number: str, **filters: object) -> Call[Items]:
         """Messages to ``number``, in any spelling of it."""
         return self._messages(recipient=number, **filters)
 
     sent_to, sent_to_async = both(_sent_to)
 
-    def _assert_sent(self, /, number: str, count: int = 1, **filters: Any) -> Call[Items]:
+    def _assert_sent(self, /, number: str, count: int = 1, **filters: object) -> Call[Items]:
         """Exactly ``count`` messages went to ``number``; shows everything sent otherwise."""
 
         def judge(data: JSON) -> Items | Call[Items]:
@@ -276,12 +280,12 @@ class EmulatorClient:
 
     assert_sent, assert_sent_async = both(_assert_sent)
 
-    def _callbacks(self, /, **filters: Any) -> Call[Items]:
+    def _callbacks(self, /, **filters: object) -> Call[Items]:
         return Call("GET", "/_emulator/callbacks", _key("items"), query=filters)
 
     callbacks, callbacks_async = both(_callbacks)
 
-    def _replies(self, /, **filters: Any) -> Call[Items]:
+    def _replies(self, /, **filters: object) -> Call[Items]:
         return Call("GET", "/_emulator/replies", _key("items"), query=filters)
 
     replies, replies_async = both(_replies)
@@ -290,7 +294,7 @@ class EmulatorClient:
 
     @staticmethod
     def _wait(path: str, noun: str, count: int, timeout: float,
-              filters: dict[str, Any]) -> Call[Items]:
+              filters: JsonObject) -> Call[Items]:
         def judge(answer: JSON) -> Items | Call[Items]:
             if "error" not in answer:
                 items: Items = answer["items"]
@@ -310,19 +314,19 @@ class EmulatorClient:
                     expect=(200, 408))
 
     def _wait_for_messages(self, /, count: int = 1, timeout: float = 10.0,
-                           **filters: Any) -> Call[Items]:
+                           **filters: object) -> Call[Items]:
         return self._wait("/_emulator/messages/wait", "messages", count, timeout, filters)
 
     wait_for_messages, wait_for_messages_async = both(_wait_for_messages)
 
     def _wait_for_callbacks(self, /, count: int = 1, timeout: float = 10.0,
-                            **filters: Any) -> Call[Items]:
+                            **filters: object) -> Call[Items]:
         return self._wait("/_emulator/callbacks/wait", "callbacks", count, timeout, filters)
 
     wait_for_callbacks, wait_for_callbacks_async = both(_wait_for_callbacks)
 
     def _wait_for_replies(self, /, count: int = 1, timeout: float = 10.0,
-                          **filters: Any) -> Call[Items]:
+                          **filters: object) -> Call[Items]:
         return self._wait("/_emulator/replies/wait", "replies", count, timeout, filters)
 
     wait_for_replies, wait_for_replies_async = both(_wait_for_replies)

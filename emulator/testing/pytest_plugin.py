@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..core.jsondata import Document, JsonObject
+
 if TYPE_CHECKING:
     from .fixture import SmsEmulator
     from .receiver import CallbackReceiver
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def sms_emulator_settings() -> dict[str, Any]:
+def sms_emulator_settings() -> Document:
     """Settings for the session's emulator; override this fixture in your conftest.py, e.g.
     ``return {"clock": "manual", "delivery_delay": 0.1}``. Keys are the fields of
     :class:`emulator.config.Settings` (the port is always chosen free)."""
@@ -35,7 +37,7 @@ def sms_emulator_settings() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def sms_emulator_server(sms_emulator_settings: dict[str, Any]) -> Iterator[EmulatorServer]:
+def sms_emulator_server(sms_emulator_settings: JsonObject) -> Iterator[EmulatorServer]:
     """The running emulator, one per session (one per xdist worker), on a free port."""
     from .server import EmulatorServer
 
@@ -65,7 +67,7 @@ def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
 
     started: list[EmulatorServer] = []
 
-    def make(**settings: Any) -> SmsEmulator:
+    def make(**settings: Any) -> SmsEmulator:  # Any: each Settings field's own type
         server = EmulatorServer(**{**settings, "port": 0}).start()
         started.append(server)
         return SmsEmulator(server)

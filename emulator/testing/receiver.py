@@ -133,6 +133,7 @@ class CallbackReceiver:
         return web.Response(status=status, text=text)
 
     def _in_loop(self, coroutine_factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        # Any, Any: what the coroutine is sent and yields is asyncio's business
         assert self._loop is not None
         asyncio.run_coroutine_threadsafe(coroutine_factory(), self._loop).result(10)
 

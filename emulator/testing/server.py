@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -22,6 +23,8 @@ from ..config import Settings
 from ..context import CONTEXT, Context
 from ..serving import Listening, listen
 
+T = TypeVar("T")
+
 
 class EmulatorError(RuntimeError):
     """The emulator's thread failed; the original exception is the cause."""
@@ -29,7 +32,7 @@ class EmulatorError(RuntimeError):
 
 class EmulatorServer:
     def __init__(self, settings: Settings | None = None, *, startup_timeout: float = 15.0,
-                 **overrides: Any) -> None:
+                 **overrides: Any) -> None:  # Any: each Settings field's own type
         base = settings or Settings(port=0)
         self.settings = base.replace(**overrides) if overrides else base
         self.startup_timeout = startup_timeout
@@ -90,7 +93,8 @@ class EmulatorServer:
             error, self._error = self._error, None
             raise EmulatorError(f"the emulator failed: {error!r}") from error
 
-    def call(self, coroutine: Any, timeout: float = 30.0) -> Any:
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        # Any, Any: what a coroutine is sent and yields is asyncio's business
         """Run a coroutine on the server's loop and return its result."""
         if self._loop is None:
             raise RuntimeError("the emulator is not running")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from ...core import timefmt, values
 from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
@@ -19,7 +18,7 @@ MAX_ALPHA_ORIGINATOR = 11
 flag = values.boolean
 
 
-def text(value: Any) -> str:
+def text(value: object) -> str:
     """A string field that a client may also send as a number (or null for "not given")."""
     if value is None:
         return ""
@@ -30,7 +29,7 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def split_list(value: Any) -> list[str]:
+def split_list(value: object) -> list[str]:
     """A JSON array, or one string separated by ``;`` (or ``,``), as non-empty strings."""
     if value is None:
         return []
@@ -38,7 +37,7 @@ def split_list(value: Any) -> list[str]:
     return [entry for entry in (text(item).strip() for item in items) if entry]
 
 
-def recipient_entries(value: Any) -> list[tuple[str, str | None]]:
+def recipient_entries(value: object) -> list[tuple[str, str | None]]:
     """``["+41790000000", "+41790000001:HT763t"]`` or ``"+4179...;+4179...:12"`` →
     ``[(number, trn or None), ...]``."""
     entries: list[tuple[str, str | None]] = []
@@ -49,7 +48,7 @@ def recipient_entries(value: Any) -> list[tuple[str, str | None]]:
     return entries
 
 
-def deferred_time(value: Any) -> float | None:
+def deferred_time(value: object) -> float | None:
     """DeferredDeliveryTime: ISO 8601 (with ``Z``, an offset, or none = Central European time)
     or the legacy ``ddmmyyyyhhmmss`` in Central European time; "" means now.
 
@@ -91,7 +90,7 @@ def credits_text(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def credits_value(value: Any) -> Decimal | None:
+def credits_value(value: object) -> Decimal | None:
     """A positive amount given as a string or a number; None when it is not one."""
     if isinstance(value, bool):
         return None

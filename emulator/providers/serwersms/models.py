@@ -11,16 +11,20 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...core import gsm
 from ...core.accounts import Account
+from ...core.jsondata import JsonObject
 from ...core.messages import IdSource
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 NAME = "serwersms"
 
 
-def _faker() -> Any:
+def _faker() -> Faker:
     """A Polish Faker, imported when first needed (the import is slow, few calls need it)."""
     from faker import Faker
 
@@ -145,23 +149,23 @@ class AccountState:
     subaccounts: dict[int, Subaccount] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
     premium: dict[int, Premium] = field(default_factory=dict)
-    quizzes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    quizzes: dict[int, JsonObject] = field(default_factory=dict)
     read_replies: set[int] = field(default_factory=set)
-    registered: list[dict[str, Any]] = field(default_factory=list)  # account/add calls
+    registered: list[JsonObject] = field(default_factory=list)  # account/add calls
 
     def group_count(self, group_id: int) -> int:
         return sum(1 for c in self.contacts.values() if group_id in c.groups)
 
 
 class SerwersmsBackend:
-    def __init__(self, demo: dict[str, Any], reference: dict[str, Any], seed: int = 0) -> None:
+    def __init__(self, demo: JsonObject, reference: JsonObject, seed: int = 0) -> None:
         self.demo = demo
         self.reference = reference
         self.seed = seed
         self._networks = sorted(reference["networks"], key=lambda n: -len(n["prefix"]))
         self._countries = sorted(reference["countries"].items(), key=lambda c: -len(c[0]))
         self.states: dict[str, AccountState] = {}
-        self.hlr_jobs: dict[str, dict[str, Any]] = {}
+        self.hlr_jobs: dict[str, JsonObject] = {}
         self._start_counters()
 
     def _start_counters(self) -> None:

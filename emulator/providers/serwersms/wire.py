@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from ...core import timefmt, values
-from ...core.jsondata import Document
+from ...core.jsondata import Document, JsonObject
 from ...core.messages import (
     BUFFERED,
     DELIVERED,
@@ -30,13 +30,17 @@ from ...httpio import BodyError, loads
 from .errors import RECIPIENT_ERRORS
 from .models import Contact, Entry
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
+
+T = TypeVar("T")
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 
 # -- bodies ----------------------------------------------------------------------------------
 
 
-def _insert(target: dict[str, Any], name: str, value: str) -> None:
+def _insert(target: JsonObject, name: str, value: str) -> None:
     """Put ``value`` at the PHP-style path ``name`` (``a[0][b]``, ``a[]``) inside ``target``;
     ``[]`` takes the next free index."""
     head, _, rest = name.partition("[")
@@ -60,7 +64,7 @@ def _index(key: str) -> bool:
     return key.isascii() and key.isdigit()
 
 
-def _dense(value: Any) -> Any:
+def _dense(value: object) -> object:
     """Dicts whose keys are 0..n-1 (PHP arrays) become lists, recursively."""
     if isinstance(value, dict):
         value = {k: _dense(v) for k, v in value.items()}
@@ -74,9 +78,9 @@ def _dense(value: Any) -> Any:
     return value
 
 
-def form_params(text: str) -> dict[str, Any]:
+def form_params(text: str) -> Document:
     """``phone[0]=500&phone[1]=600&messages[0][text]=x`` → nested dicts and lists."""
-    flat: dict[str, Any] = {}
+    flat: JsonObject = {}
     for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=None):
         if "[" in name and name.endswith("]"):
             _insert(flat, name, value)
@@ -104,7 +108,7 @@ class Upload(str):
         return upload
 
 
-def text(value: Any) -> str:
+def text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -116,7 +120,7 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def items(value: Any) -> list[Any]:
+def items(value: object) -> list[Any]:  # Any: whatever the client put in the list
     """A list parameter: a JSON array, a PHP-bracket array, a JSON-encoded string of an array,
     or a comma-separated string."""
     if not given(value):
@@ -138,7 +142,7 @@ def items(value: Any) -> list[Any]:
     return [value]
 
 
-def strings(value: Any) -> list[str]:
+def strings(value: object) -> list[str]:
     out = []
     for v in items(value):
         item = (v if type(v) is str else text(v)).strip()
@@ -147,13 +151,13 @@ def strings(value: Any) -> list[str]:
     return out
 
 
-def integer(value: Any) -> int | None:
+def integer(value: object) -> int | None:
     if isinstance(value, bool) or not given(value):
         return None
     return values.whole_number(str(value))
 
 
-def integers(value: Any) -> list[int]:
+def integers(value: object) -> list[int]:
     return [n for n in (integer(v) for v in items(value)) if n is not None]
 
 
@@ -161,8 +165,8 @@ def date(ts: float | None) -> str | None:
     return None if ts is None else timefmt.local_datetime(ts)
 
 
-def paging(rows: list[Any], params: dict[str, Any], default_limit: int = 50
-           ) -> tuple[list[Any], dict[str, int]]:
+def paging(rows: list[T], params: JsonObject, default_limit: int = 50
+           ) -> tuple[list[T], dict[str, int]]:
     """The page of ``rows`` that ``page`` (1-based) and ``limit`` ask for, and the paging
     block: current page and number of pages."""
     limit = integer(params.get("limit")) or default_limit
@@ -173,7 +177,8 @@ def paging(rows: list[Any], params: dict[str, Any], default_limit: int = 50
     return rows[start:start + limit], {"page": page, "count": count}
 
 
-def ordered(rows: Iterable[Any], params: dict[str, Any], key: Any = None) -> list[Any]:
+def ordered(rows: Iterable[T], params: JsonObject,
+            key: Callable[[T], SupportsRichComparison] | None = None) -> list[T]:
     rows = list(rows)
     if key is not None:
         rows.sort(key=key)

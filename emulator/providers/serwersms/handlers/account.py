@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from decimal import Decimal
 
-from ....core.messages import CANCELLED
+from ....core.jsondata import Document
+from ....core.messages import CANCELLED, Batch
 from .. import wire
 from ..endpoint import Call
 from ..errors import ACCOUNT_DEMO, ERRORS, INVALID_ERROR_CODE, ApiError, error_body
@@ -14,7 +15,7 @@ from ..models import NAME
 LIMIT_TYPES = ("eco", "full", "voice", "mms", "lookup", "hlr")
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: Call) -> Document:
     if call.demo:
         raise ApiError(ACCOUNT_DEMO, "the demo account cannot register accounts")
     call.state.registered.append({k: wire.text(call.get(k)) for k in
@@ -22,38 +23,38 @@ def add(call: Call) -> dict[str, Any]:
     return {"success": True}
 
 
-def limit_value(value: Any) -> str:
+def limit_value(value: Decimal | None) -> str:
     return "no_limit" if value is None else f"{value.normalize():f}"
 
 
-def limits(call: Call) -> dict[str, Any]:
+def limits(call: Call) -> Document:
     chars = call.backend.reference["chars_limits"]
     items = [{"type": t, "chars_limit": chars[t],
               "value": limit_value(call.account.limits[t]) if t in call.account.limits
               else "not_available"} for t in LIMIT_TYPES]
-    answer: dict[str, Any] = {}
+    answer: Document = {}
     if wire.flag(call.get("show_type")):
         answer["account"] = {"type": call.account.options.get("type", "prepaid")}
     answer["items"] = items
     return answer
 
 
-def help_(call: Call) -> dict[str, Any]:
+def help_(call: Call) -> Document:
     info = dict(call.backend.reference["help"])
     info["account_maintainer"] = call.backend.maintainer(call.account)
     return info
 
 
-def messages(call: Call) -> dict[str, Any]:
+def messages(call: Call) -> Document:
     return {"items": call.backend.reference["account_messages"]}
 
 
-def stats(call: Call) -> dict[str, Any]:
+def stats(call: Call) -> Document:
     """One line per send (its id is the ``stat_id`` filter of reports)."""
     type_ = wire.text(call.get("type")).strip()
     begin = wire.text(call.get("begin")).strip()[:10]
     end = wire.text(call.get("end")).strip()[:10]
-    sends: dict[int, tuple[Any, str, Counter[str]]] = {}
+    sends: dict[int, tuple[Batch, str, Counter[str]]] = {}
     for message in call.ctx.gateway.store.for_account(NAME, call.account.username):
         if message.status == CANCELLED:
             continue
@@ -77,7 +78,7 @@ def stats(call: Call) -> dict[str, Any]:
     return {"paging": paging, "items": page}
 
 
-def error_view(call: Call) -> dict[str, Any]:
+def error_view(call: Call) -> Document:
     code = wire.integer(call.get("code"))
     if code is None or code not in ERRORS:
         return error_body(INVALID_ERROR_CODE)

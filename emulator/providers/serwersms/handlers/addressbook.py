@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ....core import phones
+from ....core.jsondata import Document
 from .. import wire
 from ..endpoint import Call
 from ..errors import INVALID_DATA, INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
@@ -27,14 +26,14 @@ def _phone(call: Call, name: str = "phone") -> str:
 # -- blacklist -----------------------------------------------------------------------------------
 
 
-def blacklist_add(call: Call) -> dict[str, Any]:
+def blacklist_add(call: Call) -> Document:
     phone = _phone(call)
     state = call.state
     state.blacklist.setdefault(phone, wire.date(call.ctx.now()) or "")
     return {"success": True, "id": list(state.blacklist).index(phone) + 1}
 
 
-def blacklist_index(call: Call) -> dict[str, Any]:
+def blacklist_index(call: Call) -> Document:
     wanted = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
     rows = [{"phone": p, "added": added} for p, added in call.state.blacklist.items()
             if not wanted or p in wanted]
@@ -42,19 +41,19 @@ def blacklist_index(call: Call) -> dict[str, Any]:
     return {"paging": paging, "items": page}
 
 
-def blacklist_check(call: Call) -> dict[str, Any]:
+def blacklist_check(call: Call) -> Document:
     return {"exists": _phone(call) in call.state.blacklist}
 
 
-def blacklist_delete(call: Call) -> dict[str, Any]:
+def blacklist_delete(call: Call) -> Document:
     return {"success": call.state.blacklist.pop(_phone(call), None) is not None}
 
 
 # -- contacts ------------------------------------------------------------------------------------
 
 
-def contact_item(call: Call, contact: Contact, with_group: bool = True) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": contact.id, "phone": contact.phone}
+def contact_item(call: Call, contact: Contact, with_group: bool = True) -> Document:
+    item: Document = {"id": contact.id, "phone": contact.phone}
     item.update({f: getattr(contact, f) for f in Contact.FIELDS})
     item["blacklist"] = contact.phone in call.state.blacklist
     if with_group:
@@ -77,7 +76,7 @@ def _contact_fields(call: Call) -> dict[str, str]:
     return {f: wire.text(call.get(f)) for f in Contact.FIELDS if wire.given(call.get(f))}
 
 
-def contacts_add(call: Call) -> dict[str, Any]:
+def contacts_add(call: Call) -> Document:
     phone = _phone(call)
     contact = Contact(id=call.backend.next_id(), phone=phone, groups=_group_ids(call),
                       **_contact_fields(call))
@@ -85,7 +84,7 @@ def contacts_add(call: Call) -> dict[str, Any]:
     return {"success": True, "id": contact.id}
 
 
-def contacts_index(call: Call) -> dict[str, Any]:
+def contacts_index(call: Call) -> Document:
     group = wire.text(call.get("group_id")).strip()
     search = wire.text(call.get("search")).strip().lower()
     rows = list(call.state.contacts.values())
@@ -109,11 +108,11 @@ def _contact(call: Call) -> Contact:
     return call.by_id(call.state.contacts, "contact")
 
 
-def contacts_view(call: Call) -> dict[str, Any]:
+def contacts_view(call: Call) -> Document:
     return contact_item(call, _contact(call), with_group=False)
 
 
-def contacts_edit(call: Call) -> dict[str, Any]:
+def contacts_edit(call: Call) -> Document:
     contact = _contact(call)
     contact.phone = _phone(call)
     if wire.given(call.get("group_id")):
@@ -123,11 +122,11 @@ def contacts_edit(call: Call) -> dict[str, Any]:
     return {"success": True, "id": contact.id}
 
 
-def contacts_delete(call: Call) -> dict[str, Any]:
+def contacts_delete(call: Call) -> Document:
     return {"success": call.state.contacts.pop(_contact(call).id, None) is not None}
 
 
-def contacts_import(call: Call) -> dict[str, Any]:
+def contacts_import(call: Call) -> Document:
     """A new group holding the contacts given (``contact`` as a list or as a JSON string)."""
     name = wire.text(call.get("group_name")).strip()
     rows = wire.items(call.get("contact"))
@@ -152,7 +151,7 @@ def contacts_import(call: Call) -> dict[str, Any]:
 # -- groups --------------------------------------------------------------------------------------
 
 
-def group_item(call: Call, group: Group) -> dict[str, Any]:
+def group_item(call: Call, group: Group) -> Document:
     return {"id": group.id, "name": group.name, "count": call.state.group_count(group.id)}
 
 
@@ -160,13 +159,13 @@ def _group(call: Call) -> Group:
     return call.by_id(call.state.groups, "group")
 
 
-def groups_add(call: Call) -> dict[str, Any]:
+def groups_add(call: Call) -> Document:
     group = Group(call.backend.next_id(), wire.text(call.get("name")).strip())
     call.state.groups[group.id] = group
     return {"success": True, "id": group.id}
 
 
-def groups_index(call: Call) -> dict[str, Any]:
+def groups_index(call: Call) -> Document:
     search = wire.text(call.get("search")).strip().lower()
     rows = [g for g in call.state.groups.values() if not search or search in g.name.lower()]
     key = (lambda g: g.name.lower()) if wire.text(call.get("sort")) == "name" else None
@@ -174,17 +173,17 @@ def groups_index(call: Call) -> dict[str, Any]:
     return {"paging": paging, "items": [group_item(call, g) for g in page]}
 
 
-def groups_view(call: Call) -> dict[str, Any]:
+def groups_view(call: Call) -> Document:
     return group_item(call, _group(call))
 
 
-def groups_edit(call: Call) -> dict[str, Any]:
+def groups_edit(call: Call) -> Document:
     group = _group(call)
     group.name = wire.text(call.get("name")).strip()
     return {"success": True, "id": group.id}
 
 
-def groups_delete(call: Call) -> dict[str, Any]:
+def groups_delete(call: Call) -> Document:
     group = _group(call)
     state = call.state
     del state.groups[group.id]
@@ -196,7 +195,7 @@ def groups_delete(call: Call) -> dict[str, Any]:
     return {"success": True}
 
 
-def groups_check(call: Call) -> dict[str, Any]:
+def groups_check(call: Call) -> Document:
     phone = _phone(call)
     state = call.state
     items = []

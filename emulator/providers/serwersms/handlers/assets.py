@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 from urllib.parse import urlsplit
 
+from ....core.jsondata import Document
 from .. import wire
 from ..endpoint import Call
 from ..errors import (
@@ -27,7 +27,7 @@ MAX_SENDER = 11
 # -- senders -------------------------------------------------------------------------------------
 
 
-def senders_add(call: Call) -> dict[str, Any]:
+def senders_add(call: Call) -> Document:
     name = wire.text(call.get("name")).strip()
     if not 1 <= len(name) <= MAX_SENDER or not name.isprintable():
         raise ApiError(SENDER_INVALID, f"sender name {name!r} must have 1-11 characters")
@@ -38,7 +38,7 @@ def senders_add(call: Call) -> dict[str, Any]:
     return {"success": True}
 
 
-def senders_index(call: Call) -> dict[str, Any]:
+def senders_index(call: Call) -> Document:
     if wire.flag(call.get("predefined")):
         rows = [{"name": n, "agreement": "not_required", "status": "authorized"}
                 for n in call.backend.reference["predefined_senders"]]
@@ -59,12 +59,12 @@ def _type(call: Call) -> str:
     return kind
 
 
-def file_item(stored: StoredFile) -> dict[str, Any]:
+def file_item(stored: StoredFile) -> Document:
     return {"id": stored.id, "name": stored.name, "size": stored.size, "type": stored.type,
             "date": stored.date}
 
 
-def files_add(call: Call) -> dict[str, Any]:
+def files_add(call: Call) -> Document:
     kind = _type(call)
     url = wire.text(call.get("url")).strip()
     upload = call.get("file")
@@ -95,7 +95,7 @@ def _base64(text: str) -> bytes:
         raise ApiError(FILE_INVALID, "file is not base64") from None
 
 
-def files_index(call: Call) -> dict[str, Any]:
+def files_index(call: Call) -> Document:
     kind = _type(call)
     return {"items": [file_item(f) for f in call.state.files.values() if f.type == kind]}
 
@@ -104,18 +104,18 @@ def _file(call: Call) -> StoredFile:
     return call.entry(call.state.files, "file", wire.text(call.get("id")).strip())
 
 
-def files_view(call: Call) -> dict[str, Any]:
+def files_view(call: Call) -> Document:
     return file_item(_file(call))
 
 
-def files_delete(call: Call) -> dict[str, Any]:
+def files_delete(call: Call) -> Document:
     return {"success": call.state.files.pop(_file(call).id, None) is not None}
 
 
 # -- templates -----------------------------------------------------------------------------------
 
 
-def template_item(template: Template) -> dict[str, Any]:
+def template_item(template: Template) -> Document:
     return {"id": template.id, "name": template.name, "text": template.text}
 
 
@@ -123,29 +123,29 @@ def _template(call: Call) -> Template:
     return call.by_id(call.state.templates, "template")
 
 
-def templates_index(call: Call) -> dict[str, Any]:
+def templates_index(call: Call) -> Document:
     key = (lambda t: t.name.lower()) if wire.text(call.get("sort")) == "name" else None
     rows = wire.ordered(call.state.templates.values(), call.params, key)
     return {"items": [template_item(t) for t in rows]}
 
 
-def templates_view(call: Call) -> dict[str, Any]:
+def templates_view(call: Call) -> Document:
     return template_item(_template(call))
 
 
-def templates_add(call: Call) -> dict[str, Any]:
+def templates_add(call: Call) -> Document:
     template = Template(call.backend.next_id(), wire.text(call.get("name")),
                         wire.text(call.get("text")))
     call.state.templates[template.id] = template
     return {"success": True, "id": template.id}
 
 
-def templates_edit(call: Call) -> dict[str, Any]:
+def templates_edit(call: Call) -> Document:
     template = _template(call)
     template.name = wire.text(call.get("name"))
     template.text = wire.text(call.get("text"))
     return {"success": True, "id": template.id}
 
 
-def templates_delete(call: Call) -> dict[str, Any]:
+def templates_delete(call: Call) -> Document:
     return {"success": call.state.templates.pop(_template(call).id, None) is not None}

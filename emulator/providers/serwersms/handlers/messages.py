@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ....core import phones, timefmt
-from ....core.jsondata import Document
+from ....core.jsondata import Document, JsonObject
 from ....core.messages import (
     CANCELLED,
     Message,
@@ -44,12 +42,11 @@ def _find(call: Call) -> list[Message]:
     return [m for m in _account_messages(call) if m.id in ids or (m.ref in unique_ids)]
 
 
-def reports(call: Call) -> dict[str, Any]:
+def reports(call: Call) -> Document:
     if call.demo:
-        rows = list(call.backend.demo["messages"])
-        rows = _filter_demo(call, rows)
-        page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
-        return {"paging": paging, "items": page}
+        examples = _filter_demo(call, list(call.backend.demo["messages"]))
+        shown, paging = wire.paging(wire.ordered(examples, call.params), call.params)
+        return {"paging": paging, "items": shown}
     ids = set(wire.strings(call.get("id")))
     if len(ids) > MAX_REPORT_IDS:
         raise ApiError(INVALID_DATA, f"{len(ids)} ids; at most {MAX_REPORT_IDS}")
@@ -83,7 +80,7 @@ def reports(call: Call) -> dict[str, Any]:
     return {"paging": paging, "items": [report_item(call, m, show_contact) for m in page]}
 
 
-def _filter_demo(call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _filter_demo(call: Call, rows: list[JsonObject]) -> list[Document]:
     ids = set(wire.strings(call.get("id")))
     numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
     status = wire.text(call.get("status")).strip()
@@ -92,7 +89,7 @@ def _filter_demo(call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
             and (not status or r["status"] == status)]
 
 
-def view(call: Call) -> dict[str, Any]:
+def view(call: Call) -> Document:
     if not wire.given(call.get("id")) and not wire.given(call.get("unique_id")):
         raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
     if call.demo:
@@ -106,7 +103,7 @@ def view(call: Call) -> dict[str, Any]:
     return report_item(call, found[-1], wire.flag(call.get("show_contact")))
 
 
-def delete(call: Call) -> dict[str, Any]:
+def delete(call: Call) -> Document:
     """Remove scheduled messages; a message already on its way cannot be deleted."""
     wanted = len(set(wire.strings(call.get("id")))) + len(set(wire.strings(call.get("unique_id"))))
     if not wanted:
@@ -120,8 +117,8 @@ def delete(call: Call) -> dict[str, Any]:
 # -- incoming ------------------------------------------------------------------------------------
 
 
-def reply_item(call: Call, reply: Reply, date_key: str, show_contact: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {
+def reply_item(call: Call, reply: Reply, date_key: str, show_contact: bool) -> Document:
+    item: Document = {
         "id": reply.id,
         "type": reply.type,
         "phone": reply.phone,
@@ -141,7 +138,7 @@ def reply_item(call: Call, reply: Reply, date_key: str, show_contact: bool) -> d
     return item
 
 
-def received(call: Call) -> dict[str, Any]:
+def received(call: Call) -> Document:
     """``messages/recived`` (and the newer spelling ``messages/received``, whose items carry
     ``received`` instead of ``recived``). As documented, the answer is ``{"items": [...]}``;
     ``page`` and ``limit`` select the page."""
@@ -178,21 +175,21 @@ def received(call: Call) -> dict[str, Any]:
     return {"items": [reply_item(call, r, date_key, show_contact) for r in page_r]}
 
 
-def _demo_reply(row: dict[str, Any], date_key: str) -> dict[str, Any]:
+def _demo_reply(row: JsonObject, date_key: str) -> Document:
     """A documented demo reply, in its documented key order (date key as the path spells it)."""
     return {date_key if k == "recived" else k: v for k, v in row.items()}
 
 
-def send_nd(call: Call) -> dict[str, Any]:
+def send_nd(call: Call) -> Document:
     """Send an SMS *to* the account's ND number: it arrives as an incoming message."""
     return _inbound(call, "nd")
 
 
-def send_ndi(call: Call) -> dict[str, Any]:
+def send_ndi(call: Call) -> Document:
     return _inbound(call, "ndi")
 
 
-def _inbound(call: Call, type_: str) -> dict[str, Any]:
+def _inbound(call: Call, type_: str) -> Document:
     if call.demo:
         return {"success": False}
     phone = phones.polish(wire.text(call.get("phone")))

@@ -8,9 +8,8 @@ once (``status: done``), keeps the result under an id for later ``id=`` queries,
 
 from __future__ import annotations
 
-from typing import Any
-
 from ....core import phones
+from ....core.jsondata import Document
 from .. import service, wire
 from ..endpoint import Call
 from ..errors import INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
@@ -26,11 +25,11 @@ HLR_ERRORS = {
 MAX_HLR_NUMBERS = 50_000
 
 
-def _result(call: Call, phone: str, describe: bool) -> dict[str, Any]:
+def _result(call: Call, phone: str, describe: bool) -> Document:
     outcome = call.ctx.gateway.outcomes.for_recipient(phone)
     error = HLR_ERRORS.get(outcome.name)
     network = call.backend.network(phone)
-    result: dict[str, Any] = {
+    result: Document = {
         "phone": phone,
         "status": "ERR" if error else "OK",
         "imsi": network["mnc"],
@@ -43,7 +42,7 @@ def _result(call: Call, phone: str, describe: bool) -> dict[str, Any]:
     return result
 
 
-def _check(call: Call, kind: str) -> dict[str, Any]:
+def _check(call: Call, kind: str) -> Document:
     jobs = call.backend.hlr_jobs
     job_id = wire.text(call.get("id")).strip()
     if job_id and not wire.given(call.get("phone")):
@@ -63,7 +62,7 @@ def _check(call: Call, kind: str) -> dict[str, Any]:
         service.charge_checks(call.account, kind, 1)
         return _result(call, phone, describe)
     service.charge_checks(call.account, kind, len(raw))
-    items = []
+    items: list[Document] = []
     for number in raw:
         phone = phones.polish(number)
         if phone is None:
@@ -79,13 +78,13 @@ def _check(call: Call, kind: str) -> dict[str, Any]:
     return answer
 
 
-def check(call: Call) -> dict[str, Any]:
+def check(call: Call) -> Document:
     return _check(call, "hlr")
 
 
-def lookup(call: Call) -> dict[str, Any]:
+def lookup(call: Call) -> Document:
     return _check(call, "lookup")
 
 
-def test(call: Call) -> dict[str, Any]:
+def test(call: Call) -> Document:
     return {"correct": phones.polish(wire.text(call.get("phone"))) is not None}

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
+from ....core.jsondata import Document
 from .. import wire
 from ..endpoint import Call
 from ..models import Payment
 
 
-def payment_item(payment: Payment) -> dict[str, Any]:
+def payment_item(payment: Payment) -> Document:
     return {"id": payment.id, "number": payment.number, "state": payment.state,
             "paid": payment.paid, "total": payment.total, "payment_to": payment.payment_to,
             "url": payment.url}
@@ -21,13 +20,13 @@ def _payment(call: Call) -> Payment:
     return call.by_id(call.state.payments, "payment")
 
 
-def index(call: Call) -> dict[str, Any]:
+def index(call: Call) -> Document:
     rows = [payment_item(p) for p in call.state.payments.values()]
     page, paging = wire.paging(rows, call.params)
     return {"paging": paging, "items": page}
 
 
-def view(call: Call) -> dict[str, Any]:
+def view(call: Call) -> Document:
     return payment_item(_payment(call))
 
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ....core import gsm, phones
+from ....core.jsondata import Document
 from .. import wire
 from ..endpoint import Call
 from ..errors import PREMIUM_INVALID, ApiError
 from ..models import NAME
 
 
-def index(call: Call) -> dict[str, Any]:
+def index(call: Call) -> Document:
     return {"items": [{"id": p.id, "to_number": p.to_number, "from_number": p.from_number,
                        "date": p.date, "limit": p.limit, "text": p.text}
                       for p in call.state.premium.values()]}
 
 
-def send(call: Call) -> dict[str, Any]:
+def send(call: Call) -> Document:
     """Answer the premium SMS ``id`` (received on ``gate`` from ``phone``) with ``text``."""
     premium = call.state.premium.get(wire.integer(call.get("id")) or -1)
     phone = phones.polish(wire.text(call.get("phone")))
@@ -36,5 +35,5 @@ def send(call: Call) -> dict[str, Any]:
     return {"success": True}
 
 
-def quiz(call: Call) -> dict[str, Any]:
+def quiz(call: Call) -> Document:
     return call.by_id(call.state.quizzes, "quiz")

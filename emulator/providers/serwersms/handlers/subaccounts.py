@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
+from ....core.jsondata import Document
 from .. import wire
 from ..endpoint import Call
 from ..errors import REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
@@ -18,18 +18,18 @@ def _find(call: Call) -> Subaccount | None:
     return None if key is None else call.state.subaccounts.get(key)
 
 
-def index(call: Call) -> dict[str, Any]:
+def index(call: Call) -> Document:
     return {"items": [{"id": s.id, "username": s.username}
                       for s in call.state.subaccounts.values()]}
 
 
-def view(call: Call) -> dict[str, Any]:
+def view(call: Call) -> Document:
     sub = call.by_id(call.state.subaccounts, "subaccount")
     return {"id": sub.id, "username": sub.username, "name": sub.name, "phone": sub.phone,
             "email": sub.email}
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: Call) -> Document:
     username = wire.text(call.get("subaccount_username")).strip()
     password = wire.text(call.get("subaccount_password"))
     if not username or not password:
@@ -49,7 +49,7 @@ def add(call: Call) -> dict[str, Any]:
     return {"success": True, "id": sub.id}
 
 
-def limit(call: Call) -> dict[str, Any]:
+def limit(call: Call) -> Document:
     sub = _find(call)
     kind = wire.text(call.get("type")).strip()
     value = wire.integer(call.get("value"))
@@ -62,7 +62,7 @@ def limit(call: Call) -> dict[str, Any]:
     return {"success": True, "id": sub.id}
 
 
-def delete(call: Call) -> dict[str, Any]:
+def delete(call: Call) -> Document:
     sub = _find(call)
     if sub is None:
         return {"success": False}
