@@ -47,6 +47,14 @@ def wait_ready(url: str, timeout: float = 30.0, path: str = "/_emulator/health")
 def server(args: list[str], ready_path: str = "/_emulator/health",
            env: dict[str, str] | None = None) -> Iterator[str]:
     """Run a server command (``{port}`` is replaced) pinned to SERVER_CPU; yield its URL."""
+    with server_process(args, ready_path, env) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def server_process(args: list[str], ready_path: str = "/_emulator/health",
+                   env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """Like ``server``; yields the URL and the server's process id."""
     port = free_port()
     command = [a.replace("{port}", str(port)) for a in args]
     # What CI does with a server's log: a file, read later (a pipe nobody reads would block).
@@ -57,7 +65,7 @@ def server(args: list[str], ready_path: str = "/_emulator/health",
         url = f"http://127.0.0.1:{port}"
         try:
             wait_ready(url, path=ready_path)
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()
             try:

@@ -3,10 +3,12 @@
 Passwords and tokens never reach the log: query parameters named like secrets are masked, user
 info in callback URLs too, and headers are not logged at all.
 
-Under the command line (``serve``, ``exec``) these lines skip Python's ``logging`` machinery,
-which cost about a quarter of the CPU of a busy emulator (a LogRecord, a caller lookup and a
-time format per request): each line is formatted once, kept, and all lines of a loop turn are
-written to standard error in one go (and at shutdown). Embedded in another program
+Under the command line (``serve``, ``exec``) these lines skip Python's ``logging`` machinery
+(a LogRecord, a caller lookup, a time format and a write per line): each line is formatted
+once, kept, and all lines of a loop turn are written to standard error in one go (and at
+shutdown), so a slow reader of standard error (a terminal, a CI log pipe) holds the emulator
+up once per loop turn, not once per request. Written to a file, a line costs about as much
+either way (docs/benchmarks.md). Embedded in another program
 (``EmulatorServer``), they go through ``logging`` as usual, so the host's configuration
 applies. ``--log-format json`` writes every line, these and the rest, as one JSON object.
 """

@@ -50,13 +50,13 @@ def test_handlers_import_no_other_handler_and_never_the_dispatcher() -> None:
 def test_an_embedded_emulator_leaves_the_host_garbage_collector_alone() -> None:
     """A bulk send (past memory.BULK numbers) in EmulatorServer must not pause or freeze the
     collector of the process that embeds it."""
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     with EmulatorServer(clock="manual") as emulator:
         numbers = [f"+4850{n:07d}" for n in range(6000)]
         answer = requests.post(f"{emulator.url}/messages/send_sms", json={
             "username": "gc", "password": "x", "phone": numbers, "text": "hi"}, timeout=60)
         assert answer.json()["queued"] == 6000
-        assert gc.isenabled()
+        assert gc.isenabled() and gc.get_threshold() == thresholds
         assert gc.get_freeze_count() == frozen
         requests.post(f"{emulator.url}/_emulator/clock/advance", json={"seconds": 60},
                       timeout=60).raise_for_status()
