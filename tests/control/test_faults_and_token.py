@@ -40,6 +40,24 @@ def test_faults_are_per_provider(ctl: Ctl, server: EmulatorServer) -> None:
     assert (answer.status_code, answer.text) == (500, "500 Internal Server Error\n")
 
 
+def test_faults_follow_the_gateway_that_answers_whatever_the_path(ctl: Ctl,
+                                                                 server: EmulatorServer) -> None:
+    """A fault belongs to the gateway whose route answers: odd spellings of its paths too, and
+    a server2sms method name that merely starts like the control API's prefix."""
+    ctl("POST", "/_emulator/faults", {"kind": "status", "status": 503, "provider": "server2sms"},
+        schema="fault", expect=201)
+    for path in ("/CheckCredits", "//CheckCredits", "/CheckCredits/", "/_emulatorCheck"):
+        assert requests.post(server.url + path, json=CHECK).status_code == 503, path
+    login = {"username": "a", "password": "b"}
+    for path in ("/account/limits", "/account//limits/"):
+        assert requests.post(server.url + path, json=login).status_code == 200, path
+    ctl("DELETE", "/_emulator/faults", schema="deleted")
+    ctl("POST", "/_emulator/faults", {"kind": "status", "status": 502, "provider": "serwersms"},
+        schema="fault", expect=201)
+    assert requests.post(server.url + "/account//limits/", json=login).status_code == 502
+    assert requests.post(server.url + "//CheckCredits", json=CHECK).status_code == 200
+
+
 def test_seeded_rate_repeats_exactly(ctl: Ctl, server: EmulatorServer, control: EmulatorClient
                                      ) -> None:
     def pattern() -> list[int]:
