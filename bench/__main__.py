@@ -24,7 +24,8 @@ PROFILE_HEAD = f"""## Where a send's time goes
 part of the emulator's code innermost on the stack ("aiohttp and asyncio" when there is none);
 a part's share times the time per request is its cost per request. "Before" is commit
 {profile.BEFORE}, the last one before this work on the request path (the request log through
-`logging`, handlers and rules in one module per provider).
+`logging`, handlers and rules in one module per provider). Each column is one load run of a
+few seconds: compare the shares; the totals move with the machine.
 
 """
 NOTES = """

@@ -8,6 +8,8 @@ import ast
 import gc
 import io
 import re
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 
@@ -97,3 +99,22 @@ def test_every_any_says_why() -> None:
             if not any("# Any" in line for line in lines[row - 2:row + 1]):
                 unexplained.append(f"{path.relative_to(ROOT)}:{row}: {here.strip()}")
     assert unexplained == []
+
+
+def test_readme_profile_command_runs_and_charges_samples_to_parts() -> None:
+    from bench.profile import OUTSIDE, part_of, shares
+
+    assert "python -m bench.profile --help" in (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = subprocess.run([sys.executable, "-m", "bench.profile", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout
+    assert "--before" in shown and "--log" in shown
+    root = "main (emulator/cli.py:233);run (asyncio/runners.py:190)"
+    assert part_of(root + ";send (emulator/providers/serwersms/service.py:120)") \
+        == "business rules"
+    assert part_of(root + ";Gateway.run_due (emulator/core/gateway.py:172);"
+                          "_heappop (heapq.py:1)") == "status changes and their events"
+    assert part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110)") \
+        == "storing the message"
+    assert part_of(root + ";_run_once (asyncio/base_events.py:1922)") == OUTSIDE
+    assert shares(f"{root};text (emulator/providers/server2sms/wire.py:27) 3\n"
+                  f"{root} 1\n") == {"parsing and validating": 0.75, OUTSIDE: 0.25}
