@@ -49,6 +49,22 @@ def test_handlers_import_no_other_handler_and_never_the_dispatcher() -> None:
                 assert node.attr != "dispatcher", f"{path.name} calls the callback dispatcher"
 
 
+def test_handlers_leave_sending_and_logins_to_the_rules() -> None:
+    """Creating messages and changing logins are business rules (service.py, models.py):
+    handlers parse, call them, and render."""
+    for path in _handler_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            name = node.func.attr
+            assert name not in ("new_batch", "add_message", "reject"), \
+                f"{path.name} creates messages itself ({name})"
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "accounts":
+                assert name in ("get",), f"{path.name} changes logins itself ({name})"
+
+
 def test_an_embedded_emulator_leaves_the_host_garbage_collector_alone() -> None:
     """A bulk send (past memory.BULK numbers) in EmulatorServer must not pause or freeze the
     collector of the process that embeds it."""

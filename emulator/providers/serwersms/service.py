@@ -27,9 +27,11 @@ from .errors import (
     INVALID_DATA,
     MESSAGE_TOO_LONG,
     NO_PERMISSION,
+    PREMIUM_INVALID,
+    SUBACCOUNT_INVALID,
     ApiError,
 )
-from .models import NAME, AccountState, Entry, Send, SerwersmsBackend
+from .models import NAME, AccountState, Entry, Premium, Send, SerwersmsBackend, Subaccount
 
 MAX_PARTS = 6
 MAX_VOICE_CHARS = 160
@@ -191,6 +193,55 @@ def checks_done(ctx: Context, account: Account, job_id: str, url: str) -> None:
     told through the event hub."""
     ctx.hub.publish(ev.LOOKUP_DONE, ctx.now(), None, provider=NAME, account=account.username,
                     id=job_id, status=HLR_DONE, url=url or None)
+
+
+# -- premium SMS and subaccounts ---------------------------------------------------------------
+
+SUBACCOUNT_LIMITS = ("eco", "full", "voice", "mms", "hlr")
+
+
+def answer_premium(ctx: Context, account: Account, request: RequestRecord | None,
+                   premium: Premium | None, phone: str | None, text: str, gate: str) -> None:
+    """Reply to a premium SMS from the number that sent it, on the gate it came in on, while
+    it has replies left (else 4201): one reply fewer left, and the answer goes out."""
+    if (premium is None or phone is None or not text or gate != premium.to_number
+            or phones.polish(premium.from_number) != phone or premium.limit <= 0):
+        raise ApiError(PREMIUM_INVALID, "no such premium SMS from this number on this gate, "
+                                        "or no replies left")
+    premium.limit -= 1
+    info = gsm.analyse(gsm.transliterate(text), unicode=False)
+    batch = ctx.gateway.new_batch(NAME, account.username, "premium", premium.to_number, request,
+                                  {"type": "premium", "premium_id": premium.id})
+    ctx.gateway.add_message(batch, phone, text, info.parts, info.encoding)
+
+
+def add_subaccount(ctx: Context, backend: SerwersmsBackend, account: Account, username: str,
+                   password: str, *, name: str, phone: str, email: str) -> Subaccount:
+    """A subaccount is a SerwerSMS login of its own: a user name nobody has (3 characters or
+    more), a password of 4 or more; the demo account cannot make one (4500)."""
+    state = backend.state(account)
+    taken = ctx.accounts.get(NAME, username) is not None or any(
+        s.username == username for s in state.subaccounts.values())
+    if account.demo or taken or len(username) < 3 or len(password) < 4:
+        raise ApiError(SUBACCOUNT_INVALID, f"subaccount {username!r} cannot be created")
+    sub = Subaccount(id=backend.next_id(), username=username, name=name, phone=phone,
+                     email=email)
+    state.subaccounts[sub.id] = sub
+    ctx.accounts.update(NAME, username, {"password": password})
+    return sub
+
+
+def limit_subaccount(ctx: Context, sub: Subaccount, kind: str, value: int) -> None:
+    """The subaccount's limit for ``kind``, on its record and on its login."""
+    sub.limits[kind] = value
+    login = ctx.accounts.get(NAME, sub.username)
+    if login is not None:
+        login.limits[kind] = Decimal(value)
+
+
+def remove_subaccount(ctx: Context, state: AccountState, sub: Subaccount) -> None:
+    del state.subaccounts[sub.id]
+    ctx.accounts.remove(NAME, sub.username)
 
 
 # -- incoming messages --------------------------------------------------------------------------

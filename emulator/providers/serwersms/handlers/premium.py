@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from ....core import gsm, phones
+from ....core import phones
 from ....core.jsondata import Document
-from .. import wire
+from .. import service, wire
 from ..endpoint import Call
-from ..errors import PREMIUM_INVALID, ApiError
-from ..models import NAME
 
 
 def index(call: Call) -> Document:
@@ -22,16 +20,7 @@ def send(call: Call) -> Document:
     phone = phones.polish(wire.text(call.get("phone")))
     text = wire.text(call.get("text"))
     gate = wire.text(call.get("gate")).strip()
-    if (premium is None or phone is None or not text or gate != premium.to_number
-            or phones.polish(premium.from_number) != phone or premium.limit <= 0):
-        raise ApiError(PREMIUM_INVALID, "no such premium SMS from this number on this gate, "
-                                        "or no replies left")
-    premium.limit -= 1
-    info = gsm.analyse(gsm.transliterate(text), unicode=False)
-    gateway = call.ctx.gateway
-    batch = gateway.new_batch(NAME, call.account.username, "premium", gate, call.request,
-                              {"type": "premium", "premium_id": premium.id})
-    gateway.add_message(batch, phone, text, info.parts, info.encoding)
+    service.answer_premium(call.ctx, call.account, call.request, premium, phone, text, gate)
     return {"success": True}
 
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ....core.jsondata import Document
-from .. import wire
+from .. import service, wire
 from ..endpoint import Call
-from ..errors import REQUIRED, SUBACCOUNT_INVALID, SUBACCOUNT_TEMPLATE, ApiError
-from ..models import NAME, Subaccount
-
-LIMIT_TYPES = ("eco", "full", "voice", "mms", "hlr")
+from ..errors import REQUIRED, SUBACCOUNT_TEMPLATE, ApiError
+from ..models import Subaccount
 
 
 def _find(call: Call) -> Subaccount | None:
@@ -37,15 +33,10 @@ def add(call: Call) -> Document:
     template = wire.integer(call.get("subaccount_id"))
     if wire.given(call.get("subaccount_id")) and template not in call.state.subaccounts:
         raise ApiError(SUBACCOUNT_TEMPLATE, f"no template subaccount {call.get('subaccount_id')}")
-    taken = call.ctx.accounts.get(NAME, username) is not None or any(
-        s.username == username for s in call.state.subaccounts.values())
-    if call.demo or taken or len(username) < 3 or len(password) < 4:
-        raise ApiError(SUBACCOUNT_INVALID, f"subaccount {username!r} cannot be created")
-    sub = Subaccount(id=call.backend.next_id(), username=username,
-                     name=wire.text(call.get("name")), phone=wire.text(call.get("phone")),
-                     email=wire.text(call.get("email")))
-    call.state.subaccounts[sub.id] = sub
-    call.ctx.accounts.update(NAME, username, {"password": password})
+    sub = service.add_subaccount(call.ctx, call.backend, call.account, username, password,
+                                 name=wire.text(call.get("name")),
+                                 phone=wire.text(call.get("phone")),
+                                 email=wire.text(call.get("email")))
     return {"success": True, "id": sub.id}
 
 
@@ -53,12 +44,9 @@ def limit(call: Call) -> Document:
     sub = _find(call)
     kind = wire.text(call.get("type")).strip()
     value = wire.integer(call.get("value"))
-    if sub is None or kind not in LIMIT_TYPES or value is None or value < 0:
+    if sub is None or kind not in service.SUBACCOUNT_LIMITS or value is None or value < 0:
         return {"success": False}
-    sub.limits[kind] = value
-    account = call.ctx.accounts.get(NAME, sub.username)
-    if account is not None:
-        account.limits[kind] = Decimal(value)
+    service.limit_subaccount(call.ctx, sub, kind, value)
     return {"success": True, "id": sub.id}
 
 
@@ -66,7 +54,6 @@ def delete(call: Call) -> Document:
     sub = _find(call)
     if sub is None:
         return {"success": False}
-    del call.state.subaccounts[sub.id]
-    call.ctx.accounts.remove(NAME, sub.username)
+    service.remove_subaccount(call.ctx, call.state, sub)
     return {"success": True}
 
