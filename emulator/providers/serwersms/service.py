@@ -1,7 +1,7 @@
 """SerwerSMS.pl business rules that reach beyond the account's address book: sending (what is
-accepted, what it costs, what the gateway is handed), number checks (HLR, lookup) and incoming
-messages. Handlers parse a request and call these with parsed values; refusals are
-``ApiError``.
+accepted, what it costs, what the gateway is handed), number checks (HLR, lookup), premium
+replies, subaccount logins and incoming messages. Handlers parse a request and call these with
+parsed values; refusals are ``ApiError``.
 
 Sending, in the order the gateway applies its rules: the text's length (at most 6 parts); the
 account's limit for the message type; then per recipient: a number that cannot be read, a
