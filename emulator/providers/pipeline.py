@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Generic, TypeVar
-
-from aiohttp import web
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from ..context import Context
 from ..core.accounts import Account
@@ -18,7 +16,9 @@ BUG_DETAIL = "internal error of the emulator (see its log)"
 
 Code = TypeVar("Code", str, int)
 Answer = TypeVar("Answer")
+P = ParamSpec("P")
 Backend = TypeVar("Backend")
+R = TypeVar("R", bound="Refusal[Any]")  # Any: either gateway's code type
 
 
 class Refusal(Exception, Generic[Code]):
@@ -36,27 +36,27 @@ def error_headers(detail: str | None) -> dict[str, str]:
     return {ERROR_HEADER: header_safe(detail)} if detail else {}
 
 
-def perform(
-    log: logging.Logger,
-    label: str,
-    act: Callable[[], Answer],
-    answer: Callable[[Answer], web.StreamResponse],
-    refused: Callable[[Code, str], web.StreamResponse],
-    broken: Callable[[str], web.StreamResponse],
-    refusal: type[Refusal[Code]],
-) -> web.StreamResponse:
-    """Run an operation: its result is answered, a refusal is the gateway's error answer, and
-    any other exception (our bug) is logged with its traceback and answered by ``broken`` in
-    the gateway's format with HTTP 500, never a bare traceback page."""
+class Broken:
+    """What ``attempt`` returns for a bug of ours (logged with its traceback)."""
+
+
+BROKEN = Broken()
+
+
+def attempt(log: logging.Logger, label: str, refusal: type[R], act: Callable[P, Answer],
+            *args: P.args, **kwargs: P.kwargs) -> Answer | R | Broken:
+    """Run an operation; a refusal is returned to be answered in the gateway's format, and any
+    other exception (our bug) is logged with its traceback and returned as ``BROKEN``, to be
+    answered with HTTP 500 in the gateway's format (``BUG_DETAIL``), never a traceback page.
+    (Plain arguments, not closures: this is on every request's path.)"""
     try:
-        result = act()
+        return act(*args, **kwargs)
     except refusal as exc:
         log.info("%s refused with %s: %s", label, exc.code, exc.detail)
-        return refused(exc.code, exc.detail)
+        return exc
     except Exception:
         log.exception("%s failed", label)
-        return broken(BUG_DETAIL)
-    return answer(result)
+        return BROKEN
 
 
 def logged_in(user: Account | None, operation: str) -> Account:

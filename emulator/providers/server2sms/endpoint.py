@@ -112,15 +112,14 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             log.info("POST %s: %s", request.path, exc.detail)
             return respond(request, status(errors.INVALID_DATA), exc.status, exc.detail)
         ctx = request.app[CONTEXT]
-        return pipeline.perform(
-            log, operation,
-            lambda: handle(ctx, operation, handler, authenticated, body,
-                           RequestRecord(request, body)),
-            lambda answer: respond(request, answer),
-            lambda code, detail: respond(request, status(code), 200, detail),
-            lambda detail: respond(request, status(errors.SERVICE_UNAVAILABLE), 500, detail),
-            ApiError,
-        )
+        answer = pipeline.attempt(log, operation, ApiError, handle, ctx, operation, handler,
+                                  authenticated, body, RequestRecord(request, body))
+        if isinstance(answer, ApiError):
+            return respond(request, status(answer.code), 200, answer.detail)
+        if isinstance(answer, pipeline.Broken):
+            return respond(request, status(errors.SERVICE_UNAVAILABLE), 500,
+                           pipeline.BUG_DETAIL)
+        return respond(request, answer)
 
     return endpoint
 

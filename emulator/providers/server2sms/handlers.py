@@ -70,12 +70,17 @@ def deferred(call: Call) -> float | None:
                        ) from None
 
 
+def batch_options(call: Call, urls: dict[str, str] | None = None, **extra: object
+                  ) -> dict[str, object]:
+    """What the batch keeps of the request: the method, the notification URLs, and more."""
+    return {"operation": call.operation, "urls": urls or {}, **extra}
+
+
 def send(call: Call, kind: str, sender: str, entries: service.Recipients,
          text: gsm.TextInfo, *, urls: dict[str, str] | None = None, start: float | None = None,
          options: dict[str, object] | None = None, cost: bool = True) -> None:
     service.send(call.ctx, call.backend, call.account, call.request, kind, sender, entries,
-                 text, {"operation": call.operation, "urls": urls or {}, **(options or {})},
-                 start=start, cost=cost)
+                 text, batch_options(call, urls, **(options or {})), start=start, cost=cost)
 
 
 # -- the methods -----------------------------------------------------------------------------
@@ -184,7 +189,7 @@ def send_token_sms(call: Call) -> Answer:
         call.ctx, call.backend, call.account, call.request, sender, entries,
         wire.text(body.get("MessageData")), code, wire.text(body.get("TokenReference")).strip(),
         validity_minutes=validity, case_sensitive=wire.flag(body.get("TokenCaseSensitive")),
-        options={"operation": call.operation, "urls": urls})
+        options=batch_options(call, urls))
     return status(errors.OK)
 
 

@@ -200,13 +200,14 @@ def make_endpoint(operations: dict[str, Operation]
             return render(error_body(INVALID_USER), fmt,
                           "no valid Bearer token or username/password")
         call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
-        return pipeline.perform(
-            log, path, lambda: act(operation, call),
-            lambda answer: render(answer, fmt),
-            lambda code, detail: render(error_body(code), fmt, detail),
-            lambda detail: broken(fmt, detail),
-            ApiError,
-        )
+        answer = pipeline.attempt(log, path, ApiError, act, operation, call)
+        if isinstance(answer, ApiError):
+            return render(error_body(answer.code), fmt, answer.detail)
+        if isinstance(answer, pipeline.Broken):
+            response = render(error_body(INTERNAL), fmt, pipeline.BUG_DETAIL)
+            response.set_status(500)
+            return response
+        return render(answer, fmt)
 
     return endpoint
 
@@ -216,12 +217,6 @@ def act(operation: Operation, call: Call) -> object:
     if problem is not None:
         raise ApiError(*problem)
     return operation.handler(call)
-
-
-def broken(fmt: str, detail: str) -> web.StreamResponse:
-    response = render(error_body(INTERNAL), fmt, detail)
-    response.set_status(500)
-    return response
 
 
 def schema_problem(ctx: Context, operation: str, params: JsonObject

@@ -106,7 +106,9 @@ def check_limit(account: Account, kind: str, amount: int) -> Decimal | None:
     return left - Decimal(amount)
 
 
-def _use_limit(account: Account, kind: str, amount: int) -> None:
+def use_limit(account: Account, kind: str, amount: int) -> None:
+    """Take ``amount`` off the account's limit for ``kind`` (a send, an HLR or lookup query);
+    the demo account's limits never move."""
     left = check_limit(account, kind, amount)
     if left is not None and not account.demo:
         account.limits[kind] = left
@@ -121,12 +123,11 @@ def dispatch(ctx: Context, backend: SerwersmsBackend, account: Account,
     _classify(account, state, send)
     accepted = [e for e in send.entries if e.reason is None]
     cost = sum(e.info.parts for e in accepted if e.info is not None)  # every entry has one
-    if accepted:
-        check_limit(account, send.type, cost)
+    left = check_limit(account, send.type, cost) if accepted else None
     decisions = [_decide(ctx, account, entry) for entry in accepted]
     dry = send.dry or account.demo
-    if accepted and not dry:
-        _use_limit(account, send.type, cost)
+    if left is not None and not dry:
+        account.limits[send.type] = left
     with ctx.memory.long_lived(len(send.entries)):
         if dry:
             _make_up_ids(ctx, backend, account, send)
@@ -181,11 +182,6 @@ def _make_up_ids(ctx: Context, backend: SerwersmsBackend, account: Account, send
 
 
 # -- number checks ------------------------------------------------------------------------------
-
-
-def charge_checks(account: Account, kind: str, count: int) -> None:
-    """HLR and lookup queries come out of the account's limits (not on the demo account)."""
-    _use_limit(account, kind, count)
 
 
 def checks_done(ctx: Context, account: Account, job_id: str, url: str) -> None:

@@ -59,9 +59,9 @@ def _check(call: Call, kind: str) -> Document:
         phone = phones.polish(raw[0])
         if phone is None:
             raise ApiError(INVALID_PHONE, f"{raw[0]!r} is not a phone number")
-        service.charge_checks(call.account, kind, 1)
+        service.use_limit(call.account, kind, 1)
         return _result(call, phone, describe)
-    service.charge_checks(call.account, kind, len(raw))
+    service.use_limit(call.account, kind, len(raw))
     items: list[Document] = []
     for number in raw:
         phone = phones.polish(number)
