@@ -12,7 +12,7 @@ from aiohttp import web
 
 from . import control, paths
 from .callbacks import CallbackDispatcher
-from .clock import Clock
+from .clock import MANUAL, Clock
 from .config import Settings
 from .context import CONTEXT, Context
 from .core.accounts import AccountRegistry, AccountSpec, ProviderDefaults, parse_limit
@@ -57,6 +57,7 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
         settings.delivery_delay,
         hub=hub,
         store=MessageStore(settings.max_messages),
+        follow=lambda: clock.mode == MANUAL,  # tests move a manual clock to watch changes
     )
     dispatcher = CallbackDispatcher(
         hub, clock,

@@ -33,15 +33,18 @@ class Ticker:
         self._memory = memory
         clock.on_change(self.poke)
         gateway.hub.subscribe(self._on_event, (ev.MESSAGE_CREATED,))
+        gateway.on_handed(self.poke)
 
     def poke(self) -> None:
         self._wake.set()
 
     def _on_event(self, event: Event) -> None:
-        """A new message wakes the ticker only if it is due before the ticker's next round."""
+        """A new message wakes the ticker only if it is due before the ticker's next round, or
+        if it took the store over its cap while the ticker has no round planned."""
         if not self._wake.is_set():
             due = self.gateway.next_due()
-            if due is not None and due < self._until:
+            if (due is not None and due < self._until) or (
+                    self._until == math.inf and self.gateway.store.over_capacity()):
                 self._wake.set()
 
     async def run_due(self) -> int:
@@ -64,6 +67,7 @@ class Ticker:
         while True:
             due = self.dispatcher.next_due()
             step = target if due is None or due > target else due
+            self.gateway.observe_all()  # every change within the span is applied and counted
             self.clock.move_to(step)
             applied += await self.run_due()
             tries += await self.dispatcher.run_due(patience)
@@ -78,6 +82,10 @@ class Ticker:
             await self.run_due()
             self._memory.settle(len(self.gateway.store))
             due = self.gateway.next_due()
+            if self.gateway.store.over_capacity() and self.clock.mode != MANUAL:
+                # Lazy messages are on no schedule: look again soon whether some of them are
+                # final and can be pruned.
+                due = self.clock.now()
             if due is None or self.clock.mode == MANUAL:
                 self._until = math.inf
                 await self._wake.wait()

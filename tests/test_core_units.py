@@ -23,7 +23,7 @@ from emulator.validation import SchemaRegistry, quick_check
 def _message(number: int, status: str, account: str = "a", ref: str | None = None) -> Message:
     batch = Batch(number, "serwersms", account, "sms", "", 0.0, None)
     return Message(f"m{number}", number, batch, f"+4850060{number:04d}", "hi", 1, "gsm7",
-                   ref, None, status, history=[(0.0, status, None)])
+                   ref, None, status, _history=[(0.0, status, None)])
 
 
 def test_pruning_drops_the_oldest_final_messages_and_never_one_in_flight() -> None:

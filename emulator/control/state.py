@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from aiohttp import web
 
+from ..context import Context
 from ..core import events as ev
-from ..core.accounts import parse_limit
+from ..core.accounts import Account, parse_limit
 from ..core.jsondata import Document, JsonObject
 from ..providers import BY_NAME
 from . import views
@@ -58,8 +59,15 @@ async def create_account(request: web.Request) -> web.Response:
     data = await read_body(request, "account.create")
     ctx = context(request)
     existed = ctx.accounts.get(data["provider"], data["username"]) is not None
-    account = ctx.accounts.update(data["provider"], data["username"], _account_changes(data))
+    account = _update(ctx, data["provider"], data["username"], data)
     return ok(views.account_view(account), status=200 if existed else 201)
+
+
+def _update(ctx: Context, provider: str, username: str, data: JsonObject) -> Account:
+    account = ctx.accounts.update(provider, username, _account_changes(data))
+    if data.get("dlr_url"):  # messages in flight now report to it (SerwerSMS notifications)
+        ctx.gateway.observe_all()
+    return account
 
 
 def _account_key(request: web.Request) -> tuple[str, str]:
@@ -82,7 +90,7 @@ async def get_account(request: web.Request) -> web.Response:
 async def update_account(request: web.Request) -> web.Response:
     provider, username = _account_key(request)
     data = await read_body(request, "account.update")
-    account = context(request).accounts.update(provider, username, _account_changes(data))
+    account = _update(context(request), provider, username, data)
     return ok(views.account_view(account))
 
 

@@ -4,6 +4,13 @@ It accepts messages, decides each one's outcome (scenario rules first, then the 
 table), moves it through its statuses as the emulator's time passes and publishes every change.
 It is synchronous and knows nothing of HTTP: the server's runner calls :meth:`Gateway.run_due`
 when time has moved.
+
+Work per message follows what is observed. A message whose changes someone needs as they
+happen (its callbacks, a wait, an event stream, or a manual clock that tests move on purpose) is
+put on the schedule and each change is published. Any other message is lazy: it takes its steps
+when it is read (emulator/core/messages.py), which costs nothing for the many messages of a load
+test that nobody looks at again. When an observer appears, :meth:`Gateway.observe_all` first
+hands every lazy message still in flight to the schedule.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from .events import EventHub
 from .jsondata import JsonObject
 from .lifecycle import Schedule
 from .messages import (
+    BECOME_QUEUED,
     CANCELLED,
+    INF,
     QUEUED,
     SCHEDULED,
     UNSENT,
@@ -31,7 +40,9 @@ from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
 from .store import MessageStore
 
-_BECOME_QUEUED = -1  # the schedule step that releases a deferred message
+
+def _never() -> bool:
+    return False
 
 
 class Gateway:
@@ -43,8 +54,12 @@ class Gateway:
         hub: EventHub | None = None,
         store: MessageStore | None = None,
         rules: RuleBook | None = None,
+        follow: Callable[[], bool] = _never,
     ) -> None:
+        """``follow()``: whether every message is observed now (under a manual clock); a
+        listener to every status change on ``hub`` makes them observed too."""
         self.now = now
+        self.follow = follow
         self.outcomes = outcomes
         self.delivery_delay = delivery_delay
         self.hub = EventHub() if hub is None else hub
@@ -55,6 +70,9 @@ class Gateway:
         self._batches = 0
         self._reply_ids = count(2_470_000)
         self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
+        self._lazy = 0  # lazy messages made since observe_all last ran
+        self._on_handed: list[Callable[[], None]] = []
+        self.hub.when_observed(ev.MESSAGE_STATUS, self.observe_all)
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -98,9 +116,11 @@ class Gateway:
         outcome: Outcome | None = None,
         delay: float | None = None,
         now: float | None = None,
+        observed: bool = False,
     ) -> Message:
         """Store a message and schedule its outcome; ``start`` defers it. ``now`` saves a
-        clock reading when a caller adds many messages at once."""
+        clock reading when a caller adds many messages at once; ``observed``: its status
+        changes have callbacks."""
         if now is None:
             now = self.now()
         due = start if start is not None and start > now else now
@@ -117,16 +137,18 @@ class Gateway:
             encoding=encoding,
             ref=ref,
             outcome=outcome,
-            status=status,
-            history=[(now, status, None)],
+            _status=status,
+            _history=[(now, status, None)],
             due=due,
             delay=self.delivery_delay if delay is None else delay,
         )
         self.store.add(message)
-        if deferred:
-            self.schedule.add(message.due, message, _BECOME_QUEUED)
+        step = BECOME_QUEUED if deferred else 0
+        if observed or self.follow() or self.hub.observed(ev.MESSAGE_STATUS):
+            self._schedule_step(message, step)
         else:
-            self._schedule_step(message, 0)
+            message.go_lazy(step, self.now)
+            self._lazy += 1
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message
 
@@ -139,18 +161,41 @@ class Gateway:
         seq, message_id = self.ids.next()
         message = Message(
             id=message_id, seq=seq, batch=batch, recipient=recipient, text=text, parts=parts,
-            encoding=encoding, ref=ref, outcome=None, status=UNSENT, reason=reason, due=now,
-            history=[(now, UNSENT, reason)],
+            encoding=encoding, ref=ref, outcome=None, _status=UNSENT, _reason=reason,
+            due=now, _history=[(now, UNSENT, reason)],
         )
         self.store.add(message)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message
 
     def _schedule_step(self, message: Message, step: int) -> None:
-        outcome = message.outcome
-        if outcome is None or step >= len(outcome.steps):
-            return
-        self.schedule.add(message.due + outcome.steps[step].at * message.delay, message, step)
+        when = message.step_due(step)
+        if when != INF:
+            self.schedule.add(when, message, step)
+
+    def observe_all(self) -> int:
+        """Hand every lazy message still in flight to the schedule, after it took the steps
+        that fell due while nobody was looking; returns how many went."""
+        if not self._lazy:
+            return 0
+        self._lazy = 0
+        handed = 0
+        for message in self.store.messages.values():
+            if message.next_at != INF:
+                message.catch_up()
+                if message.next_at != INF:
+                    self.schedule.add(message.next_at, message, message.pending)
+                    message.stop()
+                    handed += 1
+        if handed:
+            for listener in self._on_handed:
+                listener()
+        return handed
+
+    def on_handed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` when observe_all put messages on the schedule (the runner wakes
+        up to apply them)."""
+        self._on_handed.append(listener)
 
     # -- time passing ----------------------------------------------------------------------
 
@@ -171,16 +216,9 @@ class Gateway:
             for when, message, step in due:
                 if messages.get(message.id) is not message or message.status == CANCELLED:
                     continue
-                if step == _BECOME_QUEUED:
-                    message.due = when
-                    self._set_status(message, when, QUEUED, None)
-                    self._schedule_step(message, 0)
-                else:
-                    assert message.outcome is not None
-                    state = message.outcome.steps[step]
-                    self._set_status(message, when, state.status,
-                                     state.reason_for(message.batch.provider))
-                    self._schedule_step(message, step + 1)
+                message.take_step(step, when)
+                self._published(message, when)
+                self._schedule_step(message, step + 1)
                 applied += 1
         if store.over_capacity():
             pruned = store.prune()
@@ -189,17 +227,18 @@ class Gateway:
                                  total=store.pruned)
         return applied
 
-    def _set_status(self, message: Message, when: float, status: str, reason: str | None) -> None:
-        message.status = status
-        message.reason = reason
-        message.history.append((when, status, reason))
-        self.hub.publish(ev.MESSAGE_STATUS, when, message, status=status, reason=reason)
+    def _published(self, message: Message, when: float) -> None:
+        self.hub.publish(ev.MESSAGE_STATUS, when, message, status=message.status,
+                         reason=message.reason)
 
     def cancel(self, message: Message) -> bool:
         """Delete a scheduled message before it goes out; False if it is already on its way."""
         if message.status != SCHEDULED:
             return False
-        self._set_status(message, self.now(), CANCELLED, None)
+        now = self.now()
+        message.stop()
+        message.set_status(now, CANCELLED, None)
+        self._published(message, now)
         self.store.release_ref(message)
         return True
 

@@ -7,6 +7,7 @@ parts once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -47,9 +48,25 @@ class Batch:
     options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
 
 
+INF = float("inf")
+BECOME_QUEUED = -1  # the step that releases a deferred message
+
+
+def _no_clock() -> float:
+    return -INF
+
+
 @dataclass(slots=True, eq=False)
 class Message:
-    """One recipient of one batch."""
+    """One recipient of one batch.
+
+    Its status moves along its outcome's steps in one of two ways. An *observed* message (a
+    callback, a wait, an event stream or a manual clock needs each change as it happens) is on
+    the gateway's schedule, which applies each step when it falls due and publishes it. Any
+    other message is *lazy*: nothing happens to it until someone reads its status, reason or
+    history, which first takes the steps that fell due by ``clock()`` (``next_at`` is when the
+    next one does). Either way it holds the same history at any time anyone can look.
+    """
 
     id: str
     seq: int  # position in acceptance order; the control API's cursor
@@ -60,16 +77,37 @@ class Message:
     encoding: str
     ref: str | None
     outcome: Outcome | None
-    status: str
-    reason: str | None = None
-    history: list[tuple[float, str, str | None]] = field(default_factory=list)
+    _status: str
+    _reason: str | None = None
+    _history: list[tuple[float, str, str | None]] = field(default_factory=list)
     callbacks: list[Any] | None = None  # Any: CallbackJob, which the core cannot import
     due: float = 0.0  # when the outcome's steps start counting
     delay: float = 0.5  # seconds per outcome step unit (the delivery delay)
+    pending: int = 0  # a lazy message's next step
+    next_at: float = INF  # when a lazy message's next step falls due (INF: not lazy)
+    clock: Callable[[], float] = _no_clock  # what a lazy message reads the time from
+
+    @property
+    def status(self) -> str:
+        if self.next_at != INF:
+            self.catch_up()
+        return self._status
+
+    @property
+    def reason(self) -> str | None:
+        if self.next_at != INF:
+            self.catch_up()
+        return self._reason
+
+    @property
+    def history(self) -> list[tuple[float, str, str | None]]:
+        if self.next_at != INF:
+            self.catch_up()
+        return self._history
 
     @property
     def created(self) -> float:
-        return self.history[0][0]
+        return self._history[0][0]
 
     @property
     def updated(self) -> float:
@@ -81,6 +119,49 @@ class Message:
             if name == status:
                 return when
         return None
+
+    def step_due(self, step: int) -> float:
+        """When outcome step ``step`` falls due (INF when the outcome has no such step)."""
+        if step == BECOME_QUEUED:
+            return self.due
+        outcome = self.outcome
+        if outcome is None or step >= len(outcome.steps):
+            return INF
+        return self.due + outcome.steps[step].at * self.delay
+
+    def take_step(self, step: int, when: float) -> None:
+        """Enter the status of outcome step ``step`` (or leave SCHEDULED) at ``when``."""
+        if step == BECOME_QUEUED:
+            self.due = when
+            self.set_status(when, QUEUED, None)
+        else:
+            assert self.outcome is not None
+            state = self.outcome.steps[step]
+            self.set_status(when, state.status, state.reason_for(self.batch.provider))
+
+    def set_status(self, when: float, status: str, reason: str | None) -> None:
+        self._status = status
+        self._reason = reason
+        self._history.append((when, status, reason))
+
+    def go_lazy(self, step: int, clock: Callable[[], float]) -> None:
+        """From now on take ``step`` and the ones after it when read."""
+        self.pending = step
+        self.clock = clock
+        self.next_at = self.step_due(step)
+
+    def stop(self) -> None:
+        """No more steps (cancelled, or handed to the schedule)."""
+        self.next_at = INF
+
+    def catch_up(self) -> None:
+        """Take the steps of a lazy message that fell due by now."""
+        now = self.clock()
+        while self.next_at <= now:
+            step = self.pending
+            self.take_step(step, self.next_at)
+            self.pending = step + 1
+            self.next_at = self.step_due(step + 1)
 
 
 @dataclass(slots=True, eq=False)

@@ -80,4 +80,4 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
         dispatcher.submit(NAME, batch.account, CALLBACK_KIND[status], expand(url, values),
                           message, at=event.time)
 
-    hub.subscribe(on_event, (ev.MESSAGE_STATUS,))
+    hub.subscribe(on_event, (ev.MESSAGE_STATUS,), every=False)  # messages sent with URLs

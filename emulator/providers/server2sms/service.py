@@ -60,11 +60,12 @@ def send(
         charge(account, Decimal(text.parts * len(entries)))
     batch = gateway.new_batch(NAME, account.username, kind, sender, request, options)
     now = ctx.now()
+    notified = bool(options.get("urls"))  # its status changes are callbacks (notifications.py)
     with ctx.memory.long_lived(len(decided)):
         return [
             gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
                                 trn or backend.next_trn(), start=start, outcome=outcome,
-                                delay=delay, now=now)
+                                delay=delay, now=now, observed=notified)
             for recipient, trn, outcome, delay in decided
         ]
 

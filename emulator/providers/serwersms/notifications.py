@@ -116,4 +116,5 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
                 dispatcher.submit(NAME, account.username, "reply", url, reply,
                                   at=event.time)
 
-    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.LOOKUP_DONE, ev.REPLY_RECEIVED))
+    # Status changes of the messages of accounts with a dlr_url (dispatch asks for them).
+    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.LOOKUP_DONE, ev.REPLY_RECEIVED), every=False)

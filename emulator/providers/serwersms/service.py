@@ -153,6 +153,7 @@ def _store(ctx: Context, account: Account, request: RequestRecord | None, send: 
                               {"type": send.type, "utf": send.type == "full" and send.utf,
                                **send.options})
     decided = iter(decisions)
+    reported = bool(account.dlr_url)  # its delivery reports are callbacks (notifications.py)
     for entry in send.entries:
         info = entry.info
         assert info is not None
@@ -161,7 +162,8 @@ def _store(ctx: Context, account: Account, request: RequestRecord | None, send: 
             decision = next(decided)
             entry.id = gateway.add_message(
                 batch, phone, entry.text, info.parts, info.encoding, entry.unique_id,
-                start=send.start, outcome=decision.outcome, delay=decision.delay, now=now).id
+                start=send.start, outcome=decision.outcome, delay=decision.delay, now=now,
+                observed=reported).id
         else:
             entry.id = gateway.reject(batch, phone, entry.text, info.parts, info.encoding,
                                       entry.reason, entry.unique_id).id
