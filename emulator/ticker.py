@@ -13,8 +13,6 @@ import math
 
 from .callbacks import CallbackDispatcher
 from .clock import MANUAL, Clock
-from .core import events as ev
-from .core.events import Event
 from .core.gateway import Gateway
 from .memory import GcCare
 
@@ -32,20 +30,15 @@ class Ticker:
         self._until = 0.0  # when the ticker means to wake up next
         self._memory = memory
         clock.on_change(self.poke)
-        gateway.hub.subscribe(self._on_event, (ev.MESSAGE_CREATED,))
-        gateway.on_handed(self.poke)
+        gateway.on_due(self._on_due)
 
     def poke(self) -> None:
         self._wake.set()
 
-    def _on_event(self, event: Event) -> None:
-        """A new message wakes the ticker only if it is due before the ticker's next round, or
-        if it took the store over its cap while the ticker has no round planned."""
-        if not self._wake.is_set():
-            due = self.gateway.next_due()
-            if (due is not None and due < self._until) or (
-                    self._until == math.inf and self.gateway.store.over_capacity()):
-                self._wake.set()
+    def _on_due(self, when: float) -> None:
+        """Something new wakes the ticker only if it is due before the ticker's next round."""
+        if when < self._until:
+            self._wake.set()
 
     async def run_due(self) -> int:
         """Apply everything due now, yielding to the loop between slices."""

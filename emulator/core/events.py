@@ -105,14 +105,15 @@ class EventHub:
         self._hooks.setdefault(type_, []).append(hook)
 
     def publish(self, type_: str, time: float, subject: Any = None,  # Any: see Event
-                **data: object) -> Event:
+                **data: object) -> None:
         self._seq += 1
-        event = Event(self._seq, type_, time, subject, data)
         typed = self._by_type.get(type_)
+        if not typed and not self._everything:
+            return  # nobody listens: nothing to build
+        event = Event(self._seq, type_, time, subject, data)
         if typed:
             for listener in tuple(typed):
                 listener(event)
         if self._everything:
             for listener in tuple(self._everything):
                 listener(event)
-        return event

@@ -71,7 +71,7 @@ class Gateway:
         self._reply_ids = count(2_470_000)
         self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
         self._lazy = 0  # lazy messages made since observe_all last ran
-        self._on_handed: list[Callable[[], None]] = []
+        self._on_due: list[Callable[[float], None]] = []
         self.hub.when_observed(ev.MESSAGE_STATUS, self.observe_all)
 
     # -- accepting -------------------------------------------------------------------------
@@ -146,9 +146,12 @@ class Gateway:
         step = BECOME_QUEUED if deferred else 0
         if observed or self.follow() or self.hub.observed(ev.MESSAGE_STATUS):
             self._schedule_step(message, step)
+            self._wake(message.step_due(step))
         else:
             message.go_lazy(step, self.now)
             self._lazy += 1
+            if self.store.over_capacity():
+                self._wake(now)  # the runner's round prunes
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message
 
@@ -180,22 +183,27 @@ class Gateway:
             return 0
         self._lazy = 0
         handed = 0
+        earliest = INF
         for message in self.store.messages.values():
             if message.next_at != INF:
                 message.catch_up()
                 if message.next_at != INF:
+                    earliest = min(earliest, message.next_at)
                     self.schedule.add(message.next_at, message, message.pending)
                     message.stop()
                     handed += 1
         if handed:
-            for listener in self._on_handed:
-                listener()
+            self._wake(earliest)
         return handed
 
-    def on_handed(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` when observe_all put messages on the schedule (the runner wakes
-        up to apply them)."""
-        self._on_handed.append(listener)
+    def on_due(self, listener: Callable[[float], None]) -> None:
+        """Call ``listener(when)`` when something falls due at ``when`` that the runner may
+        not expect: a step put on the schedule, or a store over its cap to prune."""
+        self._on_due.append(listener)
+
+    def _wake(self, when: float) -> None:
+        for listener in self._on_due:
+            listener(when)
 
     # -- time passing ----------------------------------------------------------------------
 
