@@ -68,13 +68,18 @@ class LineLog:
         self._flushing = False
 
     def write(self, logger: str, message: str, fields: JsonObject) -> None:
-        now = time.time()
         if self.json_format:
-            self._lines.append(orjson.dumps({
-                "time": self._stamp(now), "level": "INFO", "logger": logger,
+            self.add(orjson.dumps({
+                "time": self._stamp(time.time()), "level": "INFO", "logger": logger,
                 "message": message, **fields}).decode())
         else:
-            self._lines.append(f"{self._stamp(now)} INFO    {logger}: {message}")
+            self.text(logger, message)
+
+    def text(self, logger: str, message: str) -> None:
+        self.add(f"{self._stamp(time.time())} INFO    {logger}: {message}")
+
+    def add(self, line: str) -> None:
+        self._lines.append(line)
         if not self._flushing:
             self._flushing = True
             try:
@@ -130,12 +135,20 @@ class AccessLogger(AbstractAccessLogger):
     """``127.0.0.1 POST /messages/send_sms.json?username=shop&password=*** -> 200 (1.4 ms)``"""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        query = redact_query(request.query_string)
-        path = f"{request.path}?{query}" if query else request.path
-        info(self.logger, f"{request.remote} {request.method} {path} -> {response.status} "
-                          f"({time * 1000:.1f} ms)",
-             remote=request.remote, method=request.method, path=path, status=response.status,
-             ms=round(time * 1000, 1))
+        """(Called only while the logger is enabled: aiohttp asks ``enabled`` first.)"""
+        query = request.query_string
+        path = f"{request.path}?{redact_query(query)}" if query else request.path
+        remote, method, status = request.remote, request.method, response.status
+        message = f"{remote} {method} {path} -> {status} ({time * 1000:.1f} ms)"
+        lines = _LINES
+        if lines is None:
+            self.logger.info("%s", message)
+        elif lines.json_format:
+            lines.write(self.logger.name, message, {
+                "remote": remote, "method": method, "path": path, "status": status,
+                "ms": round(time * 1000, 1)})
+        else:  # no dictionary of fields per request
+            lines.text(self.logger.name, message)
 
     @property
     def enabled(self) -> bool:
