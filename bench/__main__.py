@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import bulk, callbacks, edges, profile, startup, throughput
+from . import bulk, callbacks, edges, instructions, profile, startup, throughput
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 PROFILE_HEAD = f"""## Where a send's time goes
@@ -94,6 +94,14 @@ def main() -> None:
                          f"moto {moto.rps:,.0f} req/s (p50 {moto.p50_ms:.1f} ms, "
                          f"p99 {moto.p99_ms:.1f} ms)", f"{times:.1f}x moto",
                          f">= 25x: {verdict(times >= 25)}"))
+    if instructions.available():
+        for name in throughput.SENDS:
+            work = instructions.counts(name)
+            rows.append((f"{name}: CPU instructions per request (valgrind)",
+                         f"log off {work.log_off / 1000:,.0f}k, default "
+                         f"{work.default / 1000:,.0f}k (the log {work.log_share:.0%}); bare "
+                         f"aiohttp {work.bare / 1000:,.0f}k", f"{work.ratio:.2f} of bare",
+                         "none: the work behind the rows above, steady on a noisy machine"))
     big = bulk.send_100k()
     rows.append(("SerwerSMS send_sms to 100,000 numbers", f"{big.seconds:.2f} s; "
                  f"{big.stored:,} stored", f"{big.seconds:.2f} s", f"< 2 s: "

@@ -117,6 +117,14 @@ def test_every_any_says_why() -> None:
     assert unexplained == []
 
 
+def test_readme_instructions_command_runs() -> None:
+    assert "python -m bench.instructions --help" in (ROOT / "README.md").read_text(
+        encoding="utf-8")
+    shown = subprocess.run([sys.executable, "-m", "bench.instructions", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout
+    assert "valgrind" in shown
+
+
 def test_readme_profile_command_runs_and_charges_samples_to_parts() -> None:
     from bench.profile import OUTSIDE, part_of, shares
 
@@ -131,6 +139,9 @@ def test_readme_profile_command_runs_and_charges_samples_to_parts() -> None:
                           "_heappop (heapq.py:1)") == "status changes and their events"
     assert part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110)") \
         == "storing the message"
+    assert part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110);"
+                          "Message.go_lazy (emulator/core/messages.py:160)") \
+        == "status changes and their events"
     assert part_of(root + ";_run_once (asyncio/base_events.py:1922)") == OUTSIDE
     assert shares(f"{root};text (emulator/providers/server2sms/wire.py:27) 3\n"
                   f"{root} 1\n") == {"parsing and validating": 0.75, OUTSIDE: 0.25}
