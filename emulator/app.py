@@ -78,7 +78,7 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
 async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx = app[CONTEXT]
     await ctx.dispatcher.start()
-    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher, ctx.memory)
+    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher)
     ctx.ticker = ticker
     task = asyncio.create_task(ticker.run(), name="sms-emulator-ticker")
     ctx.ready.set()

@@ -51,7 +51,9 @@ class GcCare:
 
     def settle(self, stored: int) -> None:
         """Keeps full collections from re-scanning the whole message store: once the store has
-        grown by ``SETTLE_EVERY`` messages, collect what is garbage now and freeze the rest."""
+        grown by ``SETTLE_EVERY`` messages, collect what is garbage now and freeze the rest.
+        Called after every send (the messages of a load test may never pass through the
+        ticker again: emulator/core/gateway.py)."""
         if stored < self._settled_at:  # a reset or pruning shrank the store
             self._settled_at = stored
         elif stored - self._settled_at >= SETTLE_EVERY:

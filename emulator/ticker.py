@@ -14,21 +14,18 @@ import math
 from .callbacks import CallbackDispatcher
 from .clock import MANUAL, Clock
 from .core.gateway import Gateway
-from .memory import GcCare
 
 SLICE = 5000
 RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this far apart
 
 
 class Ticker:
-    def __init__(self, clock: Clock, gateway: Gateway, dispatcher: CallbackDispatcher,
-                 memory: GcCare) -> None:
+    def __init__(self, clock: Clock, gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
         self.clock = clock
         self.gateway = gateway
         self.dispatcher = dispatcher
         self._wake = asyncio.Event()
         self._until = 0.0  # when the ticker means to wake up next
-        self._memory = memory
         clock.on_change(self.poke)
         gateway.on_due(self._on_due)
 
@@ -73,7 +70,6 @@ class Ticker:
         while True:
             self._wake.clear()
             await self.run_due()
-            self._memory.settle(len(self.gateway.store))
             due = self.gateway.next_due()
             if self.gateway.store.over_capacity() and self.clock.mode != MANUAL:
                 # Lazy messages are on no schedule: look again soon whether some of them are

@@ -62,12 +62,14 @@ def send(
     now = ctx.now()
     notified = bool(options.get("urls"))  # its status changes are callbacks (notifications.py)
     with ctx.memory.long_lived(len(decided)):
-        return [
+        messages = [
             gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
                                 trn or backend.next_trn(), start=start, outcome=outcome,
                                 delay=delay, now=now, observed=notified)
             for recipient, trn, outcome, delay in decided
         ]
+    ctx.memory.settle(len(gateway.store))
+    return messages
 
 
 def send_tokens(ctx: Context, backend: Server2smsBackend, account: Account,

@@ -133,6 +133,7 @@ def dispatch(ctx: Context, backend: SerwersmsBackend, account: Account,
             _make_up_ids(ctx, backend, account, send)
         else:
             _store(ctx, account, request, send, decisions)
+    ctx.memory.settle(len(ctx.gateway.store))
     return send.entries
 
 
