@@ -53,14 +53,16 @@ def server(args: list[str], ready_path: str = "/_emulator/health",
 
 @contextlib.contextmanager
 def server_process(args: list[str], ready_path: str = "/_emulator/health",
-                   env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """Like ``server``; yields the URL and the server's process id."""
+                   env: dict[str, str] | None = None, cwd: Path | None = None
+                   ) -> Iterator[tuple[str, int]]:
+    """Like ``server``; yields the URL and the server's process id. ``cwd``: run it there
+    (``python -m`` puts the working directory first on the module path)."""
     port = free_port()
     command = [a.replace("{port}", str(port)) for a in args]
     # What CI does with a server's log: a file, read later (a pipe nobody reads would block).
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log,
-                                preexec_fn=lambda: _pin(SERVER_CPU),
+                                preexec_fn=lambda: _pin(SERVER_CPU), cwd=cwd,
                                 env={**os.environ, **(env or {})})
         url = f"http://127.0.0.1:{port}"
         try:

@@ -100,8 +100,8 @@ def profile(name: str, seconds: float, log: bool, tree: Path | None = None) -> P
     if shutil.which("py-spy") is None:
         sys.exit("py-spy is not installed: pip install -e '.[bench]'")
     path, body = SENDS[name]
-    env = {"PYTHONPATH": str(tree)} if tree is not None else None
-    with server_process(emulator_command(default_log=log), env=env) as (url, pid), \
+    # The working directory decides which checkout ``python -m emulator`` runs.
+    with server_process(emulator_command(default_log=log), cwd=tree) as (url, pid), \
             tempfile.TemporaryDirectory() as tmp:
         post_json(url + "/_emulator/accounts", BENCH_ACCOUNT)
         wrk(url + path, body, 1)  # warm up
