@@ -38,17 +38,30 @@ NOTES = """
   beyond the run-to-run noise on these machines; not adopted.
 * **Where a send's time goes** (the profile above): about half of a request is aiohttp and
   asyncio receiving it and writing the answer, as for the bare handler; the emulator's half is
-  spread over parsing and validating, the rules, storing the message, and later its status
-  changes and their events, none of them more than about a seventh of the request. Reaching
-  0.6x of bare would take the emulator's half from about 95 us to about 50 us per request: a
-  flatter request path, not a tweak. Tried and not kept, because the same-run comparison
+  spread over parsing and validating, the rules, storing the message and the pipeline, none
+  of them more than about a seventh of the request. Status changes nobody observes are no
+  longer applied at all until someone reads the message (emulator/core/gateway.py): in this
+  load test they were 2-3 changes per message, each published, and removing that work gave
+  the largest single gain of this work (about a fifth fewer instructions per request). Reaching
+  0.6x of bare would take what is left of the emulator's share down by about half again:
+  a flatter request path, not a tweak. Tried and not kept, because the same-run comparison
   showed no gain beyond the noise: a young-generation collector threshold of 10,000 instead
   of 700, and writing the request log every 50 ms instead of once per loop turn. The cyclic
   collector re-scanning a growing store was a large share once; it is kept away from stored
   messages (the store is frozen every 5,000 messages and during bulk sends).
+* **Instructions per request** (valgrind, one request at a time on one connection): the
+  work behind the throughput rows, counted rather than timed, so it hardly moves between
+  runs; `python -m bench.instructions` compares two versions of the request path on a
+  noisy machine in a few minutes. It cannot see waiting for memory or the kernel's share of
+  a socket write, so it is not the measure the targets are set on: the emulator touches
+  more memory per request than the bare handler, and its throughput ratio stays below its
+  instruction ratio.
 * **The request log.** Written to a file, a request line costs about 13 us per request (5-7 %)
   in the profile, before and after the log stopped going through `logging`; the earlier
   figure of about 25 % was measured with a server log going to a pipe nobody read (below).
+  Formatting the access line once, without a dictionary of fields per request, took its
+  instructions from about 32k to about 19k per request (about 5 % of the default
+  configuration's work).
 * **Server logs.** Every server measured writes its log to a file, as in CI. Earlier runs
   gave the servers a pipe that nobody read: moto's per-request log lines then slowed it down
   (about 180 req/s against about 400 req/s with a file), which made the emulator look 25x
