@@ -13,10 +13,11 @@ import math
 
 from .callbacks import CallbackDispatcher
 from .clock import MANUAL, Clock
-from .core.gateway import Gateway
+from .core.gateway import PRUNE_EVERY, Gateway
 
 SLICE = 5000
 RESOLUTION = 0.02  # seconds: due changes are applied in rounds at least this far apart
+# (no more than PRUNE_EVERY, or sends into a store over its cap would wake it after each send)
 
 
 class Ticker:
@@ -72,9 +73,10 @@ class Ticker:
             await self.run_due()
             due = self.gateway.next_due()
             if self.gateway.store.over_capacity() and self.clock.mode != MANUAL:
-                # Lazy messages are on no schedule: look again soon whether some of them are
-                # final and can be pruned.
-                due = self.clock.now()
+                # Lazy messages are on no schedule: look again in a while whether some of them
+                # are final and can be pruned (sends meanwhile do not wake the ticker sooner).
+                again = self.clock.now() + PRUNE_EVERY
+                due = again if due is None else min(due, again)
             if due is None or self.clock.mode == MANUAL:
                 self._until = math.inf
                 await self._wake.wait()

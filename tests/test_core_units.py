@@ -33,7 +33,7 @@ def test_pruning_drops_the_oldest_final_messages_and_never_one_in_flight() -> No
     for number in range(2, 7):
         store.add(_message(number, DELIVERED, ref=f"r{number}"))
     assert store.over_capacity() == 3
-    gone = store.prune()
+    gone = store.prune(now=1.0)
     assert [m.id for m in gone] == ["m2", "m3", "m4"]
     assert list(store.messages) == ["m1", "m5", "m6"] and store.pruned == 3
     assert store.by_ref("serwersms", "a", "r2") is None  # indexes forget them too
@@ -45,7 +45,7 @@ def test_pruning_keeps_messages_in_flight_even_over_the_cap() -> None:
     store = MessageStore(max_messages=1)
     for number in range(1, 4):
         store.add(_message(number, QUEUED))
-    assert store.prune() == [] and len(store) == 3
+    assert store.prune(now=1.0) == [] and len(store) == 3
 
 
 def test_replies_are_bounded_by_the_same_cap() -> None:

@@ -40,6 +40,9 @@ from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
 from .store import MessageStore
 
+PRUNE_EVERY = 0.02
+"""Seconds: a store over its cap asks the runner to prune this long after a send at the latest,
+so that under load it prunes in rounds, not after every send."""
 
 def _never() -> bool:
     return False
@@ -151,7 +154,7 @@ class Gateway:
             message.go_lazy(step, self.now)
             self._lazy += 1
             if self.store.over_capacity():
-                self._wake(now)  # the runner's round prunes
+                self._wake(now + PRUNE_EVERY)  # the runner's round prunes
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message
 
@@ -229,7 +232,7 @@ class Gateway:
                 self._schedule_step(message, step + 1)
                 applied += 1
         if store.over_capacity():
-            pruned = store.prune()
+            pruned = store.prune(now)
             if pruned:
                 self.hub.publish(ev.MESSAGES_PRUNED, now, None, count=len(pruned),
                                  total=store.pruned)

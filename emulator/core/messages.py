@@ -154,9 +154,17 @@ class Message:
         """No more steps (cancelled, or handed to the schedule)."""
         self.next_at = INF
 
-    def catch_up(self) -> None:
-        """Take the steps of a lazy message that fell due by now."""
-        now = self.clock()
+    def is_final(self, now: float) -> bool:
+        """Whether the message reached a final status by ``now`` (read once by a caller that
+        looks at many messages)."""
+        if self.next_at <= now:
+            self.catch_up(now)
+        return self._status in FINAL
+
+    def catch_up(self, now: float | None = None) -> None:
+        """Take the steps of a lazy message that fell due by ``now`` (by its clock if None)."""
+        if now is None:
+            now = self.clock()
         while self.next_at <= now:
             step = self.pending
             self.take_step(step, self.next_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .messages import FINAL, Message, Reply
+from .messages import Message, Reply
 
 AccountKey = tuple[str, str]
 
@@ -72,14 +72,14 @@ class MessageStore:
             return 0
         return max(0, len(self.messages) - self.max_messages)
 
-    def prune(self) -> list[Message]:
-        """Drop the oldest final messages until the store is within its cap."""
+    def prune(self, now: float) -> list[Message]:
+        """Drop the oldest messages final by ``now`` until the store is within its cap."""
         excess = self.over_capacity()
         if not excess:
             return []
         victims: list[Message] = []
         for message in self.messages.values():
-            if message.status in FINAL:
+            if message.is_final(now):
                 victims.append(message)
                 if len(victims) == excess:
                     break

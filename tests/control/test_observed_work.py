@@ -8,6 +8,8 @@ racing the test.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -17,15 +19,19 @@ import pytest
 import requests
 from test_control_api import read_events, s2s_send, sw_send
 
+from emulator.callbacks import CallbackDispatcher
+from emulator.clock import REAL, Clock
 from emulator.core import events as ev
 from emulator.core.events import Event, EventHub
 from emulator.core.gateway import Gateway
 from emulator.core.messages import Message
 from emulator.core.outcomes import OutcomeTable
+from emulator.core.store import MessageStore
 from emulator.resources import load_fixture
 from emulator.testing.client import EmulatorClient
 from emulator.testing.receiver import CallbackReceiver
 from emulator.testing.server import EmulatorServer
+from emulator.ticker import Ticker
 
 SLOW = 20.0  # seconds per outcome step unit: "sent" 4 s, "delivered" 20 s after the send
 
@@ -150,3 +156,37 @@ def test_final_lazy_messages_are_pruned_without_anybody_looking(make_sms_emulato
     while len(stored := emulator.messages()) > 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert [m["recipient"] for m in stored] == [f"+4179000000{n}" for n in (5, 6, 7)]
+
+
+@pytest.mark.asyncio
+async def test_keeping_a_store_under_its_cap_costs_per_send_not_per_message_in_flight() -> None:
+    """Sends into a store over its ``--max-messages`` cap, with every message still in flight
+    (nothing can be pruned yet): the ticker looks for final messages in rounds, not after every
+    send, and a round does not read the clock once per stored message. Counted in clock reads,
+    the work grows with the sends; it grew with sends × messages in flight (a load test with
+    a cap spent about a tenth of the server's time there)."""
+    reads = 0
+
+    def wall() -> float:
+        nonlocal reads
+        reads += 1
+        return time.time()
+
+    clock = Clock(REAL, wall=wall)
+    gateway = Gateway(clock.now, OutcomeTable.from_data(load_fixture("outcomes.json")), SLOW,
+                      store=MessageStore(100))
+    dispatcher = CallbackDispatcher(gateway.hub, clock, timeout=1, attempts=1, backoff=1,
+                                    backoff_max=1, concurrency=1)
+    ticker = Ticker(clock, gateway, dispatcher)
+    task = asyncio.create_task(ticker.run())
+    sends = 2000
+    try:
+        for _ in range(sends):
+            _send(gateway)
+            await asyncio.sleep(0)  # as between two requests
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(gateway.store) == sends  # all in flight: none could go
+    assert reads < 5 * sends
