@@ -44,6 +44,7 @@ PRUNE_EVERY = 0.02
 """Seconds: a store over its cap asks the runner to prune this long after a send at the latest,
 so that under load it prunes in rounds, not after every send."""
 
+
 def _never() -> bool:
     return False
 
