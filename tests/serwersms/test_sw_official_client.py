@@ -156,7 +156,7 @@ def test_phones(api: SerwerSMS) -> None:
 
 def test_senders(api: SerwerSMS) -> None:
     assert yes(read(api, api.sender.add("NewSender"))["success"])
-    assert read(api, api.sender.add("NewSender"))["error"]["code"] in (4407, "4407")
+    assert read(api, api.sender.add("NewSender"))["error"]["code"] in (4400, "4400")
     names = [s["name"] for s in items(read(api, api.sender.index({"predefined": "true"})))]
     assert "INFORMACJA" in names
     mine = items(read(api, api.sender.index({})))

@@ -72,7 +72,7 @@ def test_utf_and_parts(sw: Any, control: EmulatorClient) -> None:
     assert eco_utf["items"][0]["parts"] == 1, "ECO cannot send Unicode: letters lose accents"
     assert [m["encoding"] for m in control.messages()] == ["gsm7", "ucs2", "gsm7"]
     long = sw("messages/send_sms", {"phone": "500600700", "text": "a" * 919})
-    assert long["error"]["code"] == 3010
+    assert long["error"]["code"] == 3102
 
 
 def test_unique_id_rules(sw: Any, control: EmulatorClient) -> None:
@@ -83,10 +83,11 @@ def test_unique_id_rules(sw: Any, control: EmulatorClient) -> None:
     assert sw("messages/view", {"unique_id": "order2"})["phone"] == "+48600700800"
     assert sw("messages/reports", {"unique_id": "order1"})["items"][0]["phone"] == \
         "+48500600700"
-    for bad in (["order1"], ["ok1", "no"], ["ok1", "not-ok"], ["x" * 51, "ok2"]):
+    for bad, code in ((["order1"], 3202), (["ok1", "no"], 3200), (["ok1", "not-ok"], 3200),
+                      (["x" * 51, "ok2"], 3200), (["same1", "same1"], 3201)):
         refused = sw("messages/send_sms", {"phone": ["500600700", "600700800"], "text": "x",
                                            "unique_id": bad})
-        assert refused["error"]["code"] == 2003, bad
+        assert refused["error"]["code"] == code, bad
     assert len(control.messages()) == 2, "a refused send stores nothing"
 
 
@@ -114,10 +115,10 @@ def test_scheduled_message_is_saved_and_deletable(sw: Any, control: EmulatorClie
 
 def test_more_than_100000_numbers_sends_nothing(sw: Any, control: EmulatorClient) -> None:
     numbers = [f"+4850{i:07d}" for i in range(100_001)]
-    assert sw("messages/send_sms", {"phone": numbers, "text": "x"})["error"]["code"] == 3008
+    assert sw("messages/send_sms", {"phone": numbers, "text": "x"})["error"]["code"] == 3110
     messages = [{"phone": "500600700", "text": str(i)} for i in range(10_001)]
     answer = sw("messages/send_personalized", {"messages": messages})
-    assert answer["error"]["code"] == 3009
+    assert answer["error"]["code"] == 3110
     assert control.messages() == []
 
 

@@ -35,13 +35,14 @@ from ...validation import describe
 from .. import pipeline
 from . import wire
 from .errors import (
-    INTERNAL,
     INVALID_ACTION,
     INVALID_DATA,
     INVALID_ID,
+    INVALID_TOKEN,
     INVALID_USER,
     NO_PERMISSION,
     REQUIRED,
+    SYSTEM_ERROR,
     ApiError,
     error_body,
 )
@@ -154,14 +155,19 @@ async def gather_params(request: web.Request) -> JsonObject:
     return params
 
 
-def authenticate(ctx: Context, request: web.Request, params: JsonObject) -> Account | None:
+def authenticate(ctx: Context, request: web.Request, params: JsonObject
+                 ) -> tuple[Account | None, int]:
+    """The account a request logs in as, and the error to answer when it logs in as none: a
+    Bearer token the emulator does not accept is 1012 InvalidToken (as the gateway answers
+    it), a user name and password that do not match are 1001 InvalidUser."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        return ctx.accounts.by_token(NAME, header[7:].strip())
+        return ctx.accounts.by_token(NAME, header[7:].strip()), INVALID_TOKEN
     username = wire.text(params.get("username")).strip()
     if not username:
-        return None
-    return ctx.accounts.authenticate(NAME, username, wire.text(params.get("password")))
+        return None, INVALID_USER
+    return ctx.accounts.authenticate(NAME, username, wire.text(params.get("password"))), \
+        INVALID_USER
 
 
 def make_endpoint(operations: dict[str, Operation]
@@ -195,16 +201,17 @@ def make_endpoint(operations: dict[str, Operation]
             return render(error_body(INVALID_DATA), fmt, exc.detail)
         if group == "error":
             params["code"] = action
-        account = authenticate(ctx, request, params)
+        account, refused = authenticate(ctx, request, params)
         if account is None and operation.authenticated:
-            return render(error_body(INVALID_USER), fmt,
-                          "no valid Bearer token or username/password")
+            return render(error_body(refused), fmt,
+                          "the Bearer token is not accepted" if refused == INVALID_TOKEN
+                          else "no valid username/password (or Bearer token)")
         call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
         if isinstance(answer, ApiError):
             return render(error_body(answer.code), fmt, answer.detail)
         if isinstance(answer, pipeline.Broken):
-            response = render(error_body(INTERNAL), fmt, pipeline.BUG_DETAIL)
+            response = render(error_body(SYSTEM_ERROR), fmt, pipeline.BUG_DETAIL)
             response.set_status(500)
             return response
         return render(answer, fmt)

@@ -189,6 +189,11 @@ class SerwersmsBackend:
             cleared = 1 if self.states.pop(account, None) is not None else 0
         return {"address_books": cleared}
 
+    def is_subaccount(self, username: str) -> bool:
+        """Whether ``username`` is some account's subaccount."""
+        return any(sub.username == username for state in self.states.values()
+                   for sub in state.subaccounts.values())
+
     def network(self, phone: str) -> dict[str, str | None]:
         """Country, network and MNC of a number, as reports show them (None when unknown)."""
         found = next((n for n in self._networks if phone.startswith(n["prefix"])), None)

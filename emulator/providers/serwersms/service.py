@@ -24,11 +24,15 @@ from ...httpio import RequestRecord
 from . import wire
 from .errors import (
     ERRORS,
+    HLR_EXHAUSTED,
+    HLR_FORBIDDEN,
     INVALID_DATA,
     MESSAGE_TOO_LONG,
-    NO_PERMISSION,
     PREMIUM_INVALID,
-    SUBACCOUNT_INVALID,
+    SUBACCOUNT_FORBIDDEN,
+    SUBACCOUNT_INVALID_LOGIN,
+    SUBACCOUNT_LOGIN_TAKEN,
+    SUBACCOUNT_OF_SUBACCOUNT,
     ApiError,
 )
 from .models import NAME, AccountState, Entry, Premium, Send, SerwersmsBackend, Subaccount
@@ -40,8 +44,8 @@ HLR_DONE = "done"
 
 # Limit codes per message type: (exhausted, no permission); and per number check.
 LIMIT_ERRORS = {"eco": (3000, 3001), "full": (3002, 3003), "mms": (3004, 3005),
-                "voice": (3006, 3007), "hlr": (3013, NO_PERMISSION),
-                "lookup": (3014, NO_PERMISSION)}
+                "voice": (3006, 3007), "hlr": (HLR_EXHAUSTED, HLR_FORBIDDEN),
+                "lookup": (HLR_EXHAUSTED, HLR_FORBIDDEN)}
 
 
 def _analyse(type_: str, text: str, utf: bool) -> gsm.TextInfo:
@@ -216,13 +220,20 @@ def answer_premium(ctx: Context, account: Account, request: RequestRecord | None
 
 def add_subaccount(ctx: Context, backend: SerwersmsBackend, account: Account, username: str,
                    password: str, *, name: str, phone: str, email: str) -> Subaccount:
-    """A subaccount is a SerwerSMS login of its own: a user name nobody has (3 characters or
-    more), a password of 4 or more; the demo account cannot make one (4500)."""
+    """A subaccount is a SerwerSMS login of its own: a user name nobody has (4502), of 3
+    characters or more, and a password of 4 or more (4504). The demo account has no users
+    section (4500), and a subaccount cannot make subaccounts (4501)."""
     state = backend.state(account)
-    taken = ctx.accounts.get(NAME, username) is not None or any(
-        s.username == username for s in state.subaccounts.values())
-    if account.demo or taken or len(username) < 3 or len(password) < 4:
-        raise ApiError(SUBACCOUNT_INVALID, f"subaccount {username!r} cannot be created")
+    if account.demo:
+        raise ApiError(SUBACCOUNT_FORBIDDEN, "the demo account cannot create subaccounts")
+    if backend.is_subaccount(account.username):
+        raise ApiError(SUBACCOUNT_OF_SUBACCOUNT,
+                       f"{account.username!r} is a subaccount and cannot create subaccounts")
+    if len(username) < 3 or len(password) < 4:
+        raise ApiError(SUBACCOUNT_INVALID_LOGIN, "a subaccount needs a user name of 3 or more "
+                                                 "characters and a password of 4 or more")
+    if ctx.accounts.get(NAME, username) is not None or backend.is_subaccount(username):
+        raise ApiError(SUBACCOUNT_LOGIN_TAKEN, f"the user name {username!r} is taken")
     sub = Subaccount(id=backend.next_id(), username=username, name=name, phone=phone,
                      email=email)
     state.subaccounts[sub.id] = sub

@@ -12,8 +12,10 @@ from ..endpoint import Call
 from ..errors import (
     FILE_INVALID,
     REQUIRED,
+    SENDER_DEMO,
     SENDER_EXISTS,
     SENDER_INVALID,
+    SENDER_NUMBER,
     ApiError,
 )
 from ..models import Sender, StoredFile, Template
@@ -29,8 +31,12 @@ MAX_SENDER = 11
 
 def senders_add(call: Call) -> Document:
     name = wire.text(call.get("name")).strip()
+    if call.demo:
+        raise ApiError(SENDER_DEMO, "the demo account cannot add sender names")
     if not 1 <= len(name) <= MAX_SENDER or not name.isprintable():
         raise ApiError(SENDER_INVALID, f"sender name {name!r} must have 1-11 characters")
+    if name.lstrip("+").isdigit():
+        raise ApiError(SENDER_NUMBER, f"{name!r} is a phone number, not a sender name")
     senders = call.state.senders
     if name in senders or name in call.backend.reference["predefined_senders"]:
         raise ApiError(SENDER_EXISTS, f"sender name {name!r} exists")

@@ -14,13 +14,15 @@ from ....core.jsondata import Document
 from .. import service, wire
 from ..endpoint import Call
 from ..errors import (
+    FILE_MISSING,
     INVALID_DATA,
-    INVALID_TITLE,
-    INVALID_UNIQUE_ID,
-    MISSING_FILE,
+    INVALID_SEND_FILE,
+    MESSAGE_TOO_LONG,
     REQUIRED,
     TOO_MANY_MESSAGES,
-    TOO_MANY_NUMBERS,
+    UNIQUE_ID_CHARACTERS,
+    UNIQUE_ID_COUNT,
+    UNIQUE_ID_REPEATED,
     ApiError,
 )
 from ..models import Entry, Send
@@ -78,10 +80,13 @@ def _unique_ids(call: Call, count: int) -> list[str | None]:
     if not ids:
         return [None] * count
     if len(ids) != count:
-        raise ApiError(INVALID_UNIQUE_ID, f"{len(ids)} unique_id for {count} recipients")
+        raise ApiError(UNIQUE_ID_COUNT, f"{len(ids)} unique_id for {count} recipients")
     bad = next((u for u in ids if not UNIQUE_ID.fullmatch(u)), None)
     if bad is not None:
-        raise ApiError(INVALID_UNIQUE_ID, f"unique_id {bad!r} is not 3-50 letters and digits")
+        raise ApiError(UNIQUE_ID_CHARACTERS, f"unique_id {bad!r} is not 3-50 letters and digits")
+    if len(set(ids)) != len(ids):
+        repeated = next(u for u in ids if ids.count(u) > 1)
+        raise ApiError(UNIQUE_ID_REPEATED, f"unique_id {repeated!r} is given more than once")
     return list(ids)
 
 
@@ -119,7 +124,7 @@ def _sender(call: Call) -> tuple[str, str]:
 def _numbers(call: Call) -> list[str]:
     numbers = _recipients(call)
     if len(numbers) > MAX_NUMBERS:
-        raise ApiError(TOO_MANY_NUMBERS, f"{len(numbers)} numbers; at most {MAX_NUMBERS}")
+        raise ApiError(TOO_MANY_MESSAGES, f"{len(numbers)} numbers; at most {MAX_NUMBERS}")
     return numbers
 
 
@@ -139,7 +144,8 @@ def send_personalized(call: Call) -> Document:
     if group_text:
         pairs += [(n, group_text) for n in _recipients(call)]
     if len(pairs) > MAX_PERSONALIZED:
-        raise ApiError(TOO_MANY_MESSAGES, f"{len(pairs)} messages")
+        raise ApiError(TOO_MANY_MESSAGES, f"{len(pairs)} personalized messages; at most "
+                                          f"{MAX_PERSONALIZED}")
     if not pairs:
         raise ApiError(REQUIRED, "missing required parameter 'messages'")
     type_, sender = _sender(call)
@@ -155,7 +161,7 @@ def send_voice(call: Call) -> Document:
     if not text and not file_id:
         raise ApiError(REQUIRED, "send_voice needs text or file_id")
     if file_id and file_id not in call.state.files:
-        raise ApiError(MISSING_FILE, f"no voice file {file_id!r}")
+        raise ApiError(FILE_MISSING, f"no voice file {file_id!r}")
     return _dispatch(call, "voice", "", [(n, text or f"[voice file {file_id}]") for n in numbers],
                      kind="voice", options={"file_id": file_id or None})
 
@@ -166,14 +172,15 @@ def send_mms(call: Call) -> Document:
     if not title:
         raise ApiError(REQUIRED, "missing required parameter 'title'")
     if len(title) > MAX_TITLE:
-        raise ApiError(INVALID_TITLE, f"the title has {len(title)} characters")
+        raise ApiError(MESSAGE_TOO_LONG, f"the title has {len(title)} characters; at most "
+                                         f"{MAX_TITLE}")
     file_ids = wire.strings(call.get("file_id"))
     files = [f for f in wire.items(call.get("file")) if f]
     if not file_ids and not files:
-        raise ApiError(MISSING_FILE, "send_mms needs file_id or file")
+        raise ApiError(INVALID_SEND_FILE, "send_mms needs file_id or file")
     unknown = [f for f in file_ids if f not in call.state.files]
     if unknown:
-        raise ApiError(MISSING_FILE, f"no MMS file {unknown[0]!r}")
+        raise ApiError(FILE_MISSING, f"no MMS file {unknown[0]!r}")
     return _dispatch(call, "mms", "", [(n, title) for n in numbers], kind="mms",
                      options={"attachments": file_ids, "inline_files": len(files)})
 

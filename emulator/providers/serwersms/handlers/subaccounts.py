@@ -5,7 +5,7 @@ from __future__ import annotations
 from ....core.jsondata import Document
 from .. import service, wire
 from ..endpoint import Call
-from ..errors import REQUIRED, SUBACCOUNT_TEMPLATE, ApiError
+from ..errors import REQUIRED, SUBACCOUNT_NO_TEMPLATE, ApiError
 from ..models import Subaccount
 
 
@@ -32,7 +32,8 @@ def add(call: Call) -> Document:
         raise ApiError(REQUIRED, "subaccount_username and subaccount_password are required")
     template = wire.integer(call.get("subaccount_id"))
     if wire.given(call.get("subaccount_id")) and template not in call.state.subaccounts:
-        raise ApiError(SUBACCOUNT_TEMPLATE, f"no template subaccount {call.get('subaccount_id')}")
+        raise ApiError(SUBACCOUNT_NO_TEMPLATE,
+                       f"no template subaccount {call.get('subaccount_id')}")
     sub = service.add_subaccount(call.ctx, call.backend, call.account, username, password,
                                  name=wire.text(call.get("name")),
                                  phone=wire.text(call.get("phone")),
