@@ -88,31 +88,50 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "a string", bool: "a boolean",
+               tuple: "a list of names"}
+
+
 def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``name``
-    """Turn a value from a file, the environment or a flag into the setting's type."""
+    """Turn a value from a file, the environment or a flag into the setting's type; anything
+    else is a ConfigError naming the setting and what it must be (a port of ``9123.9`` is
+    not cut to 9123, ``"80a"`` is not a raw ``int()`` message)."""
     kind = _TYPES[name]
     if value is None:
         return None
+    wrong = ConfigError(f"setting {name!r} must be {_KIND_NAMES[kind]}, not {value!r}")
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise wrong
+    if kind is tuple:
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise wrong
+        return tuple(item.strip().lower() for item in items if item.strip())
+    if kind is str:
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise wrong
+    if kind is int:
+        if isinstance(value, float) or (isinstance(value, str)
+                                        and not value.strip().lstrip("+-").isdigit()):
+            raise wrong
+        return int(value)
     try:
-        if kind is bool:
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            raise ValueError(f"{value!r} is not a boolean")
-        if kind is tuple:
-            items = value.replace(",", " ").split() if isinstance(value, str) else value
-            if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-                raise ValueError(f"{value!r} is not a list of names")
-            return tuple(item.strip().lower() for item in items if item.strip())
-        if kind in (int, float) and isinstance(value, bool):
-            raise ValueError("a boolean is not a number")
-        return kind(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {name!r}: {exc}") from None
+        number = float(value)
+    except ValueError:
+        raise wrong from None
+    if math.isnan(number):
+        raise wrong
+    return number
 
 
 def _validate(settings: Settings) -> None:
@@ -150,7 +169,13 @@ def _check_account(path: str | Path, provider: str, number: int, entry: object) 
         raise ConfigError(f"{where}: {describe(error)}")
 
 
+SECTION_KEYS = ("accounts",)  # what a [server2sms] / [serwersms] section may hold
+
+
 def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, ...]]:
+    """The settings and accounts of a TOML file; any key the emulator does not know (a typo
+    such as ``[[server2sms.account]]``) or a value of the wrong type is a ConfigError naming
+    the file and the key."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -161,12 +186,26 @@ def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, .
     values: JsonObject = {}
     accounts: list[AccountSpec] = []
     for key, value in data.items():
-        if key in PROVIDERS and isinstance(value, Mapping):
-            for number, entry in enumerate(value.get("accounts", []), 1):
+        if key in PROVIDERS:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{path}: {key!r} must be a table ([{key}] or "
+                                  f"[[{key}.accounts]]), not {value!r}")
+            for inner in value:
+                if inner not in SECTION_KEYS:
+                    raise ConfigError(f"{path}: unknown key {key}.{inner} (a {key} section "
+                                      f"holds {', '.join(SECTION_KEYS)}: [[{key}.accounts]])")
+            entries = value.get("accounts", [])
+            if not isinstance(entries, list):
+                raise ConfigError(f"{path}: {key}.accounts must be an array of tables "
+                                  f"([[{key}.accounts]])")
+            for number, entry in enumerate(entries, 1):
                 _check_account(path, key, number, entry)
                 accounts.append(AccountSpec.from_data(key, entry, origin="config"))
         elif key in _TYPES:
-            values[key] = coerce(key, value)
+            try:
+                values[key] = coerce(key, value)
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
     return values, tuple(accounts)
@@ -177,7 +216,10 @@ def from_environment(environ: Mapping[str, str]) -> JsonObject:
     for name in _TYPES:
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None:
-            values[name] = coerce(name, raw)
+            try:
+                values[name] = coerce(name, raw)
+            except ConfigError as exc:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()}: {exc}") from None
     return values
 
 

@@ -9,6 +9,7 @@ check follows whatever options the emulator was started with.
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import time
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from .config import ConfigError, Settings, build_settings
 
 POLL = 0.1  # seconds between tries
+NOT_HTTP = "the port closed the connection without an HTTP answer (does it serve HTTPS?)"
 
 
 class BadAddress(ValueError):
@@ -95,13 +97,18 @@ def healthy(url: str, timeout: float) -> tuple[bool, str]:
             return bool(data.get("ready")), data.get("status", "")
     except urllib.error.HTTPError as exc:
         return False, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
+    except http.client.RemoteDisconnected:  # what a TLS server does with a plain request
+        return False, NOT_HTTP
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         return False, str(getattr(exc, "reason", exc))
 
 
-def wait_ready(where: Callable[[], str | None], timeout: float) -> tuple[str | None, str]:
+def wait_ready(where: Callable[[], str | None], timeout: float, *, either_scheme: bool = False
+               ) -> tuple[str | None, str]:
     """Poll until the address is known and the emulator there is ready: (its URL, "") or
-    (None or the URL, why not) after ``timeout`` seconds."""
+    (None or the URL, why not) after ``timeout`` seconds. ``either_scheme``: the address is
+    a port (from a port file), served over HTTP or HTTPS; a port that does not answer plain
+    HTTP is asked again over HTTPS."""
     deadline = time.monotonic() + timeout
     url: str | None = None
     detail = "the port file was not written"
@@ -109,6 +116,10 @@ def wait_ready(where: Callable[[], str | None], timeout: float) -> tuple[str | N
         url = url or where()
         if url is not None:
             ok, detail = healthy(url, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
+            if not ok and detail == NOT_HTTP and either_scheme and url.startswith("http://"):
+                url = "https://" + url.removeprefix("http://")
+                ok, detail = healthy(url, timeout=max(0.1, min(2.0,
+                                                                deadline - time.monotonic())))
             if ok:
                 return url, ""
         if time.monotonic() >= deadline:

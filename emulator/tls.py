@@ -33,6 +33,10 @@ KEY_FILE = "server-key.pem"
 CA_WAIT = 10.0  # seconds another process may take to finish writing a CA it started
 
 
+DEFAULT_DIR_SHOWN = ("~/.cache/sms-gateway-emulator/tls, or $XDG_CACHE_HOME/"
+                     "sms-gateway-emulator/tls when that is set")
+
+
 def default_dir() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "sms-gateway-emulator" / "tls"

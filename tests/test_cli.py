@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -337,3 +339,112 @@ def test_json_log_lines_keep_their_content_and_masking(serve: object) -> None:
     assert access["path"] == "/account/limits?username=shop&password=%2A%2A%2A&token=%2A%2A%2A"
     assert access["message"].endswith(f"-> 200 ({access['ms']:.1f} ms)")
     assert "hunter2" not in out and "t0k3n" not in out
+
+
+def test_wait_for_a_port_file_follows_the_scheme_serve_serves(serve: object,
+                                                               tmp_path: Path) -> None:
+    """``serve --tls --port-file F`` then ``wait --port-file F``: wait finds HTTPS behind it."""
+    port_file = tmp_path / "port"
+    serve("--tls", "--tls-dir", str(tmp_path / "tls"),  # type: ignore[operator]
+          "--port-file", str(port_file))
+    waited = run("wait", "--port-file", str(port_file), "--timeout", "10")
+    assert waited.returncode == 0, waited.stderr
+    assert waited.stdout.strip() == f"https://127.0.0.1:{int(port_file.read_text())} is ready"
+
+
+@pytest.mark.parametrize("args", [
+    ["wait", "--port", "9999", "--timeout", "5"],
+    ["serve", "--po", "0"],
+    ["exec", "--clo", "manual", "--", "true"],
+    ["healthcheck", "--ur", "http://127.0.0.1:9"],
+    ["openapi", "--ou", "somewhere"],
+    ["--vers"],
+])
+def test_an_abbreviated_option_is_an_error(args: list[str]) -> None:
+    """``wait --port 9999`` was read as ``--port-file 9999`` and waited 30 s in vain."""
+    result = run(*args, timeout=10)
+    assert result.returncode == 2
+    assert "unrecognized arguments" in result.stderr or "required" in result.stderr
+
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    from emulator.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(commands.choices)
+
+
+def test_every_help_default_is_the_codes(monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    """Every ``(default: X)`` a help text states is what the code does; every serve option
+    that takes a value states one."""
+    from dataclasses import fields
+
+    from emulator.config import Settings
+    from emulator.tls import DEFAULT_DIR_SHOWN, default_dir
+
+    defaults = Settings()
+    names = {f.name for f in fields(Settings)}
+    parsers = _parsers()
+    for command in ("serve", "exec"):
+        for action in parsers[command]._actions:
+            if action.dest not in names or action.nargs == 0:
+                continue
+            help_text = action.help or ""
+            if action.dest == "allowed_hosts":
+                continue  # a list that starts empty: loopback names are always allowed
+            assert "default" in help_text, (command, action.option_strings)
+            if action.dest == "tls_dir":
+                assert DEFAULT_DIR_SHOWN in help_text
+                continue
+            stated = re.search(r"default: ([^;),]+)", help_text)
+            assert stated is not None, (command, action.option_strings, help_text)
+            value = getattr(defaults, action.dest)
+            expected = "0" if command == "exec" and action.dest == "port" else (
+                "none" if value is None else str(value))
+            assert stated.group(1).strip() == expected, (command, action.option_strings)
+    wait_timeout = next(a for a in parsers["wait"]._actions if a.dest == "timeout")
+    assert f"default: {wait_timeout.default}" in (wait_timeout.help or "")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert default_dir() == Path.home() / DEFAULT_DIR_SHOWN.split(",")[0].removeprefix("~/")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_dir() == tmp_path / "sms-gateway-emulator" / "tls"
+    for wording in ("self-signed", "temp dir"):
+        assert wording not in run("serve", "--help").stdout
+    for command in ("wait", "healthcheck"):
+        url_help = next(a.help for a in parsers[command]._actions if a.dest == "url")
+        assert "SMS_EMULATOR_URL_FILE" in (url_help or "")
+        assert "SMS_EMULATOR_PORT" in (url_help or "")
+
+
+def test_exec_picks_a_free_port_as_its_help_says() -> None:
+    result = run("exec", "--", sys.executable, "-c",
+                 "import os; print(os.environ['SMS_EMULATOR_URL'])")
+    assert result.returncode == 0, result.stderr
+    assert not result.stdout.strip().endswith(":8080")
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[[server2sms.account]]\nusername = "ACME"\npassword = "pw"\n',
+     "unknown key server2sms.account"),
+    ("port = 9123.9\n", "setting 'port' must be a whole number, not 9123.9"),
+    ('port = "80a"\n', "setting 'port' must be a whole number, not '80a'"),
+    ('delivery_delay = "soon"\n', "setting 'delivery_delay' must be a number"),
+    ("host = 5\n", "setting 'host' must be a string"),
+    ("serwersms = 1\n", "'serwersms' must be a table"),
+])
+def test_a_config_typo_names_the_file_and_the_key(tmp_path: Path, toml: str, message: str
+                                                  ) -> None:
+    config = tmp_path / "emulator.toml"
+    config.write_text(toml)
+    result = run("serve", "--config", str(config), timeout=10)
+    assert result.returncode == 2
+    assert f"{config}: " in result.stderr and message in result.stderr, result.stderr
+    assert "invalid literal" not in result.stderr
+
+
+def test_an_environment_typo_names_the_variable() -> None:
+    result = run("serve", env={"SMS_EMULATOR_PORT": "80a"}, timeout=10)
+    assert result.returncode == 2
+    assert "SMS_EMULATOR_PORT: setting 'port' must be a whole number, not '80a'" in result.stderr
