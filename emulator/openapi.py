@@ -179,23 +179,6 @@ def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObj
     }
 
 
-PROVIDER_NAMES = {"enum": ["server2sms", "serwersms"]}
-TEXT = {"type": "string"}
-QUERY: dict[str, JsonObject] = {
-    "provider": PROVIDER_NAMES, "account": TEXT, "recipient": TEXT, "sender": TEXT,
-    "status": TEXT, "kind": TEXT, "text": TEXT, "phone": TEXT, "url": TEXT, "types": TEXT,
-    "message_id": TEXT, "reply_id": TEXT,
-    "state": {"enum": ["pending", "delivered", "failed"]},
-    "since": {"anyOf": [{"type": "string", "format": "date-time"},
-                        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}],
-              "description": "ISO 8601 time or Unix seconds"},
-    "cursor": {"type": "integer", "minimum": 0},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
-    "count": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
-    "timeout": {"type": "number", "minimum": 0, "maximum": 300},
-}
-
-
 def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
     components: JsonObject = {"error": _component(schemas, "control", "error",
                                                       "response")}
@@ -206,7 +189,8 @@ def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObjec
             "summary": route.summary}
         parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                       for p in re.findall(r"{(\w+)}", route.path)]
-        parameters += [{"name": q, "in": "query", "schema": QUERY[q]} for q in route.query]
+        parameters += [{"name": name, "in": "query", "schema": schema}
+                       for name, schema in route.query.items()]
         if parameters:
             entry["parameters"] = parameters
         if route.request:

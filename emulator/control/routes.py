@@ -7,12 +7,16 @@ the requests, and can never describe a route that does not exist (or miss one).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from ..core.jsondata import JsonObject
+from ..core.messages import STATUSES
+from ..providers import PROVIDERS
 from . import docs, faults, inspect, state, stream, ui
+from .api import error_response
 
 PREFIX = "/_emulator"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -29,43 +33,66 @@ class Route:
     status: int = 200
     media_type: str = "application/json"
     waits: bool = False  # a long poll: 408 with what matched
-    query: tuple[str, ...] = ()  # documented query parameters (emulator.openapi.QUERY)
+    query: Mapping[str, JsonObject] = field(default_factory=dict)  # its query parameters
     also: tuple[int, ...] = ()  # other success statuses
 
 
-MESSAGE_FILTERS = ("provider", "account", "recipient", "sender", "status", "kind", "text",
-                   "since", "cursor")
-CALLBACK_FILTERS = ("provider", "account", "state", "kind", "message_id", "reply_id", "url")
-REPLY_FILTERS = ("provider", "account", "phone")
-WAIT = ("count", "timeout")
+def _choice(values: tuple[str, ...]) -> JsonObject:
+    return {"enum": list(values)}
+
+
+TEXT: JsonObject = {"type": "string"}
+PROVIDER_NAME = _choice(tuple(p.name for p in PROVIDERS))
+MESSAGE_FILTERS: dict[str, JsonObject] = {
+    "provider": PROVIDER_NAME, "account": TEXT, "recipient": TEXT, "sender": TEXT,
+    "status": _choice(STATUSES),
+    "kind": _choice(tuple(dict.fromkeys(k for p in PROVIDERS for k in p.message_kinds))),
+    "text": TEXT,
+    "since": {"anyOf": [{"type": "string", "format": "date-time"},
+                        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}],
+              "description": "ISO 8601 time or Unix seconds"},
+    "cursor": {"type": "integer", "minimum": 0},
+}
+CALLBACK_FILTERS: dict[str, JsonObject] = {
+    "provider": PROVIDER_NAME, "account": TEXT,
+    "state": _choice(("pending", "delivered", "failed")),
+    "kind": _choice(tuple(k for p in PROVIDERS for k in p.callback_kinds)),
+    "message_id": TEXT, "reply_id": TEXT, "url": TEXT,
+}
+REPLY_FILTERS: dict[str, JsonObject] = {"provider": PROVIDER_NAME, "account": TEXT,
+                                        "phone": TEXT}
+LIMIT: dict[str, JsonObject] = {"limit": {"type": "integer", "minimum": 1,
+                                          "maximum": 1_000_000}}
+WAIT: dict[str, JsonObject] = {"count": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                               "timeout": {"type": "number", "minimum": 0, "maximum": 300}}
 
 
 ROUTES = (
     Route("GET", "/health", inspect.health, "Is the emulator ready?", response="health"),
     Route("GET", "/messages", inspect.list_messages, "Messages of both gateways",
-          response="messages.list", query=(*MESSAGE_FILTERS, "limit")),
+          response="messages.list", query={**MESSAGE_FILTERS, **LIMIT}),
     Route("GET", "/messages/wait", inspect.wait_messages, "Wait for messages",
-          response="messages.wait", waits=True, query=(*MESSAGE_FILTERS, *WAIT)),
+          response="messages.wait", waits=True, query={**MESSAGE_FILTERS, **WAIT}),
     Route("GET", "/messages/{id}", inspect.get_message, "One message with its history",
           response="message"),
     Route("GET", "/replies", inspect.list_replies, "Incoming messages", response="replies.list",
-          query=(*REPLY_FILTERS, "limit")),
+          query={**REPLY_FILTERS, **LIMIT}),
     Route("GET", "/replies/wait", inspect.wait_replies, "Wait for incoming messages",
-          response="replies.list", waits=True, query=(*REPLY_FILTERS, *WAIT)),
+          response="replies.list", waits=True, query={**REPLY_FILTERS, **WAIT}),
     Route("POST", "/replies", state.inject_reply, "Simulate an incoming message",
           request="reply.create", response="reply", status=201),
     Route("GET", "/callbacks", inspect.list_callbacks, "The callback journal",
-          response="callbacks.list", query=(*CALLBACK_FILTERS, "limit")),
+          response="callbacks.list", query={**CALLBACK_FILTERS, **LIMIT}),
     Route("GET", "/callbacks/wait", inspect.wait_callbacks, "Wait for callbacks",
-          response="callbacks.list", waits=True, query=(*CALLBACK_FILTERS, *WAIT)),
+          response="callbacks.list", waits=True, query={**CALLBACK_FILTERS, **WAIT}),
     Route("POST", "/callbacks/{id}/redeliver", inspect.redeliver_callback,
           "Try a callback again now", response="callback", status=202),
     Route("GET", "/events", stream.events, "Every event, as Server-Sent Events",
-          media_type="text/event-stream", query=("types",)),
+          media_type="text/event-stream", query={"types": TEXT}),
     Route("POST", "/reset", state.reset, "Forget everything (or one account)",
           request="reset", response="reset"),
     Route("GET", "/accounts", state.list_accounts, "Accounts", response="accounts.list",
-          query=("provider",)),
+          query={"provider": PROVIDER_NAME}),
     Route("POST", "/accounts", state.create_account, "Define or change an account",
           request="account.create", response="account", also=(201,)),
     Route("GET", "/accounts/{provider}/{username}", state.get_account, "One account",
@@ -100,9 +127,41 @@ ROUTES = (
 )
 
 
+ALWAYS = frozenset({"token"})  # the control token may come in the query of any request
+
+
+def query_problem(route: Route, query: Mapping[str, str]) -> tuple[str, str] | None:
+    """Why a filtering route cannot take this query: an unknown parameter (a typo such as
+    ``stauts`` would otherwise match everything) or a value outside its choices (``status=
+    failed`` would match nothing), each named with what is valid."""
+    for name, value in query.items():
+        schema = route.query.get(name)
+        if schema is None:
+            if name in ALWAYS:
+                continue
+            return name, (f"unknown query parameter {name!r}; {PREFIX}{route.path} takes "
+                          f"{', '.join(route.query)}")
+        choices = schema.get("enum")
+        if choices is not None and value and value not in choices:
+            return name, f"{name} must be one of {', '.join(choices)}, not {value!r}"
+    return None
+
+
+def _checked(route: Route) -> Handler:
+    async def checked(request: web.Request) -> web.StreamResponse:
+        problem = query_problem(route, request.query)
+        if problem is not None:
+            name, message = problem
+            return error_response(400, message, name)
+        return await route.handler(request)
+
+    return checked
+
+
 def add_routes(app: web.Application) -> None:
     for route in ROUTES:
-        app.router.add_route(route.method, PREFIX + route.path, route.handler)
+        handler = _checked(route) if route.query else route.handler
+        app.router.add_route(route.method, PREFIX + route.path, handler)
     ui.add_assets(app, f"{PREFIX}/ui", ui.INBOX_FILES)
     ui.add_assets(app, f"{PREFIX}/docs", docs.FILES)
     app.router.add_route("*", PREFIX + r"/{tail:[\s\S]*}", inspect.not_found)

@@ -25,6 +25,7 @@ UNSENT = "unsent"  # refused at submission
 CANCELLED = "cancelled"  # a scheduled message that was deleted
 
 FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
+STATUSES = (SCHEDULED, QUEUED, SENT, BUFFERED, DELIVERED, UNDELIVERED, UNSENT, CANCELLED)
 
 
 class RequestView(Protocol):

@@ -26,4 +26,6 @@ class Provider:
     name: str
     segments: int  # how many path segments its endpoints have: the odd-path fallback's key
     install: Install
+    message_kinds: tuple[str, ...]  # what its sends are (the control API's ``kind`` filter)
+    callback_kinds: tuple[str, ...]  # what its callbacks report (``kind`` of the journal)
     inject_reply: InjectReply | None = None  # None: the gateway has no incoming messages

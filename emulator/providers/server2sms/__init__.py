@@ -17,4 +17,5 @@ def install(app: web.Application, ctx: Context) -> PathHandler:
     return routes.add_routes(app, ctx.faults, ctx.schemas)
 
 
-PROVIDER = Provider(NAME, segments=1, install=install)
+PROVIDER = Provider(NAME, segments=1, install=install, message_kinds=("sms", "token", "unlock"),
+                    callback_kinds=tuple(notifications.CALLBACK_KIND.values()))

@@ -19,4 +19,6 @@ def install(app: web.Application, ctx: Context) -> PathHandler:
     return routes.add_routes(app, ctx.faults)
 
 
-PROVIDER = Provider(NAME, segments=2, install=install, inject_reply=service.inject_reply)
+PROVIDER = Provider(NAME, segments=2, install=install,
+                    message_kinds=("sms", "personalized", "voice", "mms", "premium"),
+                    callback_kinds=("dlr", "reply", "hlr"), inject_reply=service.inject_reply)
