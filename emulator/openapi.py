@@ -59,7 +59,7 @@ def _info(title: str, description: str) -> JsonObject:
             "license": {"name": "MIT", "identifier": "MIT"}}
 
 
-def server2sms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
+def server2sms(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
     components: JsonObject = {
         "StatusCode": {
             "description": "The server2sms status codes, as strings, with their texts.",
@@ -113,7 +113,7 @@ def _sw_paths(name: str) -> list[str]:
     return [f"/{name}", f"/{name}.json", f"/{name}.xml"]
 
 
-def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
+def serwersms(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
     error_table = "\n".join(f"* {code} {kind}: {text}" for code, (kind, text) in ERRORS.items())
     error = _component(schemas, "serwersms", "error.{code}", "response")
     error["description"] = ("Every error, with HTTP 200 (XML: root <error>). Codes:\n\n"
@@ -179,7 +179,7 @@ def serwersms(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObj
     }
 
 
-def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObject:
+def control(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
     components: JsonObject = {"error": _component(schemas, "control", "error",
                                                       "response")}
     paths: JsonObject = {}
@@ -229,12 +229,20 @@ def control(schemas: SchemaRegistry, servers: list[dict[str, str]]) -> JsonObjec
     }
 
 
+DEFAULT_BASE = "http://127.0.0.1:8080"
+
+
 def document(name: str, schemas: SchemaRegistry, base_url: str | None = None) -> JsonObject:
-    """One document; ``base_url`` (the emulator's own address) is its first server."""
-    servers = [{"url": base_url, "description": "this emulator"}] if base_url else []
+    """One document. Its first server is always the emulator: ``base_url`` when it serves the
+    document, else (a file written by ``openapi --out``) a ``{base}`` variable whose default
+    is the emulator's default address, so an imported file never points at production first.
+    The real gateway comes second."""
+    servers: list[JsonObject] = [
+        {"url": base_url, "description": "this emulator"} if base_url else
+        {"url": "{base}", "description": "the emulator",
+         "variables": {"base": {"default": DEFAULT_BASE,
+                                "description": "where the emulator serves"}}}]
     if name in PUBLIC:
         servers.append({"url": PUBLIC[name], "description": "the real gateway"})
-    if not servers:
-        servers.append({"url": "http://127.0.0.1:8080", "description": "the emulator"})
     build = {"server2sms": server2sms, "serwersms": serwersms, "control": control}[name]
     return build(schemas, servers)

@@ -128,7 +128,13 @@ def test_sms_emulator_openapi_writes_the_documents(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"{n}.json" for n in sorted(NAMES)]
     for name in NAMES:
-        validate(json.loads((out / f"{name}.json").read_text()))
+        written = json.loads((out / f"{name}.json").read_text())
+        validate(written)
+        first = written["servers"][0]  # imported into Postman, it must not point at production
+        assert first["url"] == "{base}"
+        assert first["variables"]["base"]["default"] == "http://127.0.0.1:8080"
+        assert all("serwersms.pl" not in s["url"] and "server2sms.com" not in s["url"]
+                   for s in written["servers"][:1])
 
 
 def _wait_now(case: Any) -> list[Any]:
