@@ -22,9 +22,11 @@ import contextlib
 import heapq
 import itertools
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -33,7 +35,7 @@ from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
 from .core.messages import Message, Reply
-from .httpio import CALLBACK_HEADER, mask_url
+from .httpio import CALLBACK_HEADER, mask_text, mask_url
 
 log = logging.getLogger("emulator.callbacks")
 
@@ -75,6 +77,27 @@ def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
     """Seconds between try ``tries`` (1-based) and the next: ``backoff * 2**(tries-1)``,
     capped."""
     return min(backoff * 2.0 ** min(tries - 1, 64), backoff_max)
+
+
+def failure(exc: BaseException, url: str) -> str:
+    """Why a try of ``url`` failed, for the journal, the log and the inbox, in words of ours:
+    aiohttp's own texts print the whole URL, password included, and say ``ssl:default`` of
+    plain HTTP."""
+    if isinstance(exc, aiohttp.NonHttpUrlClientError):
+        return f"{mask_url(url)} is not an http:// or https:// URL"
+    if isinstance(exc, aiohttp.InvalidUrlClientError):
+        try:
+            port = urlsplit(url).port
+        except ValueError as bad:
+            return f"{mask_url(url)} is not a valid URL ({bad})"
+        return f"{mask_url(url)} is not a valid URL" + (f" (port {port})" if port else "")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        error = exc.os_error
+        reason = os.strerror(error.errno) if error.errno and error.errno > 0 else (
+            error.strerror or str(error) or type(error).__name__)
+        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    text = mask_text(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _detach(job: CallbackJob) -> None:
@@ -323,7 +346,7 @@ class CallbackDispatcher:
             attempt.error = f"no answer within {self.timeout:g} s"
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             attempt.outcome = "connection_error"
-            attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            attempt.error = failure(exc, job.url)
         attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
         self.tries += 1
         job.attempts.append(attempt)

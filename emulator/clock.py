@@ -25,6 +25,7 @@ class Clock:
         self._offset = 0.0
         self._frozen: float | None = wall() if mode == MANUAL else None
         self._listeners: list[Callable[[], None]] = []
+        self.advanced_at: float | None = None  # wall-clock time of the last advance
 
     @property
     def mode(self) -> str:
@@ -56,6 +57,7 @@ class Clock:
             raise ValueError(f"clock mode must be one of {MODES}, not {mode!r}")
         self._offset = 0.0
         self._frozen = self._wall() if mode == MANUAL else None
+        self.advanced_at = None
         self._changed()
 
     def advance(self, seconds: float) -> float:
@@ -66,6 +68,7 @@ class Clock:
             self._frozen += seconds
         else:
             self._offset += seconds
+        self.advanced_at = self._wall()
         self._changed()
         return self.now()
 

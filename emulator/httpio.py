@@ -7,6 +7,7 @@ provider then answers in its own error format.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -92,17 +93,43 @@ REDACTED = "***"
 
 
 def mask_url(url: str) -> str:
-    """``http://user:pass@host/dlr`` → ``http://user:***@host/dlr`` (a user name alone may be
-    a token, so it is masked whole): user info in a callback URL is a secret at rest."""
-    if "@" not in url:
+    """``http://user:pass@host/dlr?token=t`` → ``http://user:***@host/dlr?token=***`` (a user
+    name alone may be a token, so it is masked whole; query values under a secret's name are
+    masked as they are in requests): a callback URL's secrets are secrets at rest."""
+    if "@" not in url and "=" not in url:
         return url
-    parts = urlsplit(url)
-    if not parts.netloc or "@" not in parts.netloc:
-        return url
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    user, colon, _ = userinfo.partition(":")
-    masked = f"{user}:{REDACTED}" if colon else REDACTED
-    return urlunsplit(parts._replace(netloc=f"{masked}@{hostport}"))
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ in the host: mask whatever looks like user info
+        return _USERINFO.sub(_masked_userinfo, url)
+    if parts.netloc and "@" in parts.netloc:
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        masked = f"{user}:{REDACTED}" if colon else REDACTED
+        parts = parts._replace(netloc=f"{masked}@{hostport}")
+    masked = urlunsplit(parts)
+    # The query, read raw: SerwerSMS URL templates hold #TOKENS#, which urlsplit would
+    # take for a fragment.
+    return _SECRET_QUERY.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", masked) if "=" in masked \
+        else masked
+
+
+_SECRET_QUERY = re.compile(
+    r"([?&])(" + "|".join(sorted(SECRET_KEYS)) + r")=[^&]+", re.IGNORECASE)
+
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@:\s]*)(?P<colon>:?)"
+                       r"[^/@\s]*@")
+
+
+def _masked_userinfo(match: re.Match[str]) -> str:
+    user = f"{match['user']}:{REDACTED}" if match["colon"] else REDACTED
+    return f"{match['scheme']}{user}@"
+
+
+def mask_text(text: str) -> str:
+    """Any URL's user info in a free text (an error message) masked."""
+    return _USERINFO.sub(_masked_userinfo, text) if "@" in text else text
 
 
 def _shown(key: str, value: object) -> object:

@@ -13,11 +13,13 @@ from aiohttp import web
 
 from .. import __version__
 from ..callbacks import CallbackJob
+from ..clock import MANUAL
 from ..context import Context
 from ..core import events as ev
 from ..core import phones
 from ..core.jsondata import Document, JsonObject
 from ..core.messages import Message, Reply
+from ..httpio import mask_url
 from ..providers import BY_NAME
 from . import views
 from .api import context, endpoint, fail, ok
@@ -160,6 +162,9 @@ async def get_message(request: web.Request) -> web.Response:
     return ok(views.message_detail(message))
 
 
+FROZEN_HINT = ("the emulator's clock is manual and was not advanced while waiting: statuses "
+               "and callbacks move only when it is (POST /_emulator/clock/advance, or "
+               "advance() in the client)")
 RECHECK = 0.01  # seconds: events arriving in a burst are checked against once per interval
 
 
@@ -216,14 +221,19 @@ async def long_poll(
     """
     count = int(_number(request.query, "count", 1, 1, MAX_LIMIT))
     timeout = _number(request.query, "timeout", 10, 0, MAX_WAIT)
+    clock = context(request).clock
+    advanced = clock.advanced_at
     done = await waiting(count, timeout)
     items = matched(max(count, DEFAULT_LIMIT))
     data = answer(items)
     if done:
         return ok(data)
     found = min(len(items), count)
-    data["error"] = {"message": f"timed out after {timeout:g} s: {found} of {count} {noun} "
-                                "matched", "matched": found}
+    message = f"timed out after {timeout:g} s: {found} of {count} {noun} matched"
+    error: Document = {"message": message, "matched": found}
+    if clock.mode == MANUAL and clock.advanced_at == advanced:
+        error["hint"] = FROZEN_HINT
+    data["error"] = error
     return ok(data, status=408)
 
 
@@ -252,7 +262,7 @@ def _callback_filter(query: Mapping[str, str]) -> Callable[[CallbackJob], bool]:
             and (not account or job.account == account)
             and (not state or job.state == state)
             and (not kind or job.kind == kind)
-            and (not url or url in job.url)
+            and (not url or url in mask_url(job.url))  # never a probe of masked secrets
             and (not message_id or (isinstance(subject, Message) and subject.id == message_id))
             and (not reply_id or (isinstance(subject, Reply) and str(subject.id) == reply_id))
         )
@@ -327,8 +337,3 @@ async def wait_replies(request: web.Request) -> web.Response:
     matched = _matching_replies(ctx, request.query)
     return await long_poll(request, matched, _replies_answer,
                            rechecking(ctx, matched, _REPLY_EVENTS), "replies")
-
-
-@endpoint
-async def not_found(request: web.Request) -> web.Response:
-    fail(404, f"no control endpoint {request.method} {request.path}; see README.md")

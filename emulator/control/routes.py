@@ -7,6 +7,7 @@ the requests, and can never describe a route that does not exist (or miss one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from ..core.jsondata import JsonObject
 from ..core.messages import STATUSES
 from ..providers import PROVIDERS
 from . import docs, faults, inspect, state, stream, ui
-from .api import error_response
+from .api import endpoint, error_response, fail
 
 PREFIX = "/_emulator"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -164,4 +165,26 @@ def add_routes(app: web.Application) -> None:
         app.router.add_route(route.method, PREFIX + route.path, handler)
     ui.add_assets(app, f"{PREFIX}/ui", ui.INBOX_FILES)
     ui.add_assets(app, f"{PREFIX}/docs", docs.FILES)
-    app.router.add_route("*", PREFIX + r"/{tail:[\s\S]*}", inspect.not_found)
+    app.router.add_route("*", PREFIX + r"/{tail:[\s\S]*}", _elsewhere())
+
+
+def _elsewhere() -> Handler:
+    """What answers a control path no route takes: 405 with ``Allow`` when the path exists
+    for other methods (``POST /_emulator/messages``), else 404."""
+    patterns = [(re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(PREFIX + route.path))
+                            + "$"), route.method) for route in ROUTES]
+
+    @endpoint
+    async def elsewhere(request: web.Request) -> web.Response:
+        allowed = sorted({method for pattern, method in patterns
+                          if pattern.match(request.path)})
+        if allowed:
+            if "GET" in allowed:
+                allowed.append("HEAD")
+            response = error_response(405, f"{request.path} takes {', '.join(allowed)}, not "
+                                           f"{request.method}")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        fail(404, f"no control endpoint {request.method} {request.path}; see README.md")
+
+    return elsewhere

@@ -153,4 +153,5 @@ def rule_view(rule: Rule) -> Document:
 
 def clock_view(clock: Clock) -> Document:
     now = clock.now()
-    return {"mode": clock.mode, "now": iso(now), "timestamp": now}
+    return {"mode": clock.mode, "now": iso(now), "timestamp": now,
+            "advanced_at": iso(clock.advanced_at)}

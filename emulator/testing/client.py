@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
@@ -194,6 +195,17 @@ class EmulatorClient:
 
     clock, clock_async = both(_clock)
 
+    def frozen_since(self, since: float) -> bool:
+        """Whether the emulator's clock is manual and was not advanced since ``since`` (a
+        wall-clock time): then nothing that is due on it happens (what a timed-out wait for
+        callbacks says)."""
+        clock = self.clock()
+        if clock["mode"] != "manual":
+            return False
+        advanced = clock.get("advanced_at")
+        return advanced is None or datetime.fromisoformat(
+            advanced.replace("Z", "+00:00")).timestamp() < since
+
     def _set_clock(self, /, mode: str) -> Call[JsonObject]:
         return Call("POST", "/_emulator/clock", _same, {"mode": mode})
 
@@ -303,9 +315,11 @@ class EmulatorClient:
             def fail(everything: JSON) -> Items:
                 seen = "\n  ".join(json.dumps(item, ensure_ascii=False)[:300]
                                    for item in everything["items"])
+                hint = answer["error"].get("hint")
                 raise AssertionError(
                     f"waited {timeout:g} s for {count} {noun} matching {filters}; "
-                    f"{answer['error']['matched']} matched. Everything there is:\n  "
+                    f"{answer['error']['matched']} matched"
+                    f"{f' ({hint})' if hint else ''}. Everything there is:\n  "
                     f"{seen or '(nothing)'}")
 
             return Call("GET", path.rsplit("/", 1)[0], fail, query={"limit": 20})

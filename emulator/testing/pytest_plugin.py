@@ -28,6 +28,18 @@ if TYPE_CHECKING:
     from .server import EmulatorServer
 
 
+EMULATORS = pytest.StashKey[list["SmsEmulator"]]()
+"""The emulators a test uses (``sms_emulator``, ``make_sms_emulator``), kept on the test item
+so that ``sms_callback_receiver`` can say why a wait for callbacks found nothing."""
+FROZEN_HINT = ("the emulator's clock is manual and was not advanced while waiting: callbacks "
+               "fall due only when you advance it, e.g. sms_emulator.advance(5)")
+
+
+def _used(request: pytest.FixtureRequest, emulator: SmsEmulator) -> SmsEmulator:
+    request.node.stash.setdefault(EMULATORS, []).append(emulator)
+    return emulator
+
+
 @pytest.fixture(scope="session")
 def sms_emulator_settings() -> Document:
     """Settings for the session's emulator; override this fixture in your conftest.py, e.g.
@@ -46,7 +58,8 @@ def sms_emulator_server(sms_emulator_settings: JsonObject) -> Iterator[EmulatorS
 
 
 @pytest.fixture
-def sms_emulator(sms_emulator_server: EmulatorServer) -> SmsEmulator:
+def sms_emulator(request: pytest.FixtureRequest, sms_emulator_server: EmulatorServer
+                 ) -> SmsEmulator:
     """The session's emulator, reset for this test (messages, replies, callbacks, rules,
     faults, accounts back to their start-up state; the clock goes back to the configured
     mode)."""
@@ -55,11 +68,11 @@ def sms_emulator(sms_emulator_server: EmulatorServer) -> SmsEmulator:
     emulator = SmsEmulator(sms_emulator_server)
     emulator.reset()
     emulator.set_clock(sms_emulator_server.settings.clock)
-    return emulator
+    return _used(request, emulator)
 
 
 @pytest.fixture
-def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
+def make_sms_emulator(request: pytest.FixtureRequest) -> Iterator[Callable[..., SmsEmulator]]:
     """Start a dedicated emulator with its own settings for this test, e.g.
     ``make_sms_emulator(strict_accounts=True)``; it stops when the test ends."""
     from .fixture import SmsEmulator
@@ -70,7 +83,7 @@ def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
     def make(**settings: Any) -> SmsEmulator:  # Any: each Settings field's own type
         server = EmulatorServer(**{**settings, "port": 0}).start()
         started.append(server)
-        return SmsEmulator(server)
+        return _used(request, SmsEmulator(server))
 
     yield make
     for server in started:
@@ -78,11 +91,17 @@ def make_sms_emulator() -> Iterator[Callable[..., SmsEmulator]]:
 
 
 @pytest.fixture
-def sms_callback_receiver() -> Iterator[CallbackReceiver]:
+def sms_callback_receiver(request: pytest.FixtureRequest) -> Iterator[CallbackReceiver]:
     """A real local HTTP server that records the callbacks the emulator makes:
     ``receiver.url``, ``receiver.wait_for(count)``, ``receiver.answer_with(503, times=2)``,
-    ``receiver.go_down()`` / ``come_up()``."""
+    ``receiver.go_down()`` / ``come_up()``. A wait that times out says so when the test's
+    emulator has a manual clock that was not advanced meanwhile."""
     from .receiver import CallbackReceiver
 
+    def hint(since: float) -> str | None:
+        emulators = request.node.stash.get(EMULATORS, [])
+        return FROZEN_HINT if any(e.frozen_since(since) for e in emulators) else None
+
     with CallbackReceiver() as receiver:
+        receiver.timeout_hint = hint
         yield receiver

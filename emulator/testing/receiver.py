@@ -46,6 +46,9 @@ class CallbackReceiver:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
+        # Why nothing may have come, asked when a wait times out (given when it started): the
+        # pytest plugin says so when the test's emulator has a manual clock nobody advanced.
+        self.timeout_hint: Callable[[float], str | None] | None = None
         self.calls: list[ReceivedCall] = []
         self._answers: deque[tuple[int, str, float]] = deque()
         self._default = (200, "OK", 0.0)
@@ -170,10 +173,13 @@ class CallbackReceiver:
         def matching() -> list[ReceivedCall]:
             return [c for c in self.calls if where is None or where(c)]
 
+        started = time.time()
         with self._changed:
-            if not self._changed.wait_for(lambda: len(matching()) >= count, timeout):
-                got = "\n  ".join(f"{c.method} {c.url} -> {c.answered}" for c in self.calls)
-                raise AssertionError(
-                    f"expected {count} callback(s) within {timeout:g} s, got {len(matching())}"
-                    f"; all calls received:\n  {got or '(none)'}")
-            return matching()
+            if self._changed.wait_for(lambda: len(matching()) >= count, timeout):
+                return matching()
+            got = "\n  ".join(f"{c.method} {c.url} -> {c.answered}" for c in self.calls)
+            found = len(matching())
+        hint = self.timeout_hint(started) if self.timeout_hint is not None else None
+        raise AssertionError(
+            f"expected {count} callback(s) within {timeout:g} s, got {found}"
+            f"{f' ({hint})' if hint else ''}; all calls received:\n  {got or '(none)'}")

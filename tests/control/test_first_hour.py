@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from typing import Any
 
 import pytest
@@ -73,3 +75,68 @@ def test_openapi_documents_the_filter_choices(server: EmulatorServer, control: A
                   document["paths"]["/_emulator/messages"]["get"]["parameters"]}
     assert "undelivered" in parameters["status"]["enum"]
     assert parameters["provider"]["enum"] == ["server2sms", "serwersms"]
+
+
+def test_a_long_poll_under_a_frozen_clock_says_so(server: EmulatorServer,
+                                                 control: EmulatorClient) -> None:
+    requests.post(server.url + "/messages/send_sms.json",
+                  json={"username": "shop", "password": "x", "phone": "500600700", "text": "t"})
+    answer = requests.get(server.url + "/_emulator/messages/wait",
+                          params={"status": "delivered", "timeout": 0.2})
+    assert answer.status_code == 408
+    assert "manual and was not advanced" in answer.json()["error"]["hint"]
+    with pytest.raises(AssertionError, match="manual and was not advanced"):
+        control.wait_for_messages(status="delivered", timeout=0.2)
+    control.set_clock("real")
+    answer = requests.get(server.url + "/_emulator/callbacks/wait", params={"timeout": 0.1})
+    assert answer.status_code == 408 and "hint" not in answer.json()["error"]
+
+
+def test_the_callback_receiver_says_when_the_clock_is_frozen(
+        sms_emulator: Any, sms_callback_receiver: Any) -> None:
+    sms_emulator.set_clock("manual")
+    sms_emulator.account("serwersms", "shop", password="pw",
+                         dlr_url=sms_callback_receiver.url + "/dlr")
+    requests.post(sms_emulator.url + "/messages/send_sms.json",
+                  json={"username": "shop", "password": "pw", "phone": "500600700", "text": "t"})
+    with pytest.raises(AssertionError, match="manual and was not advanced") as frozen:
+        sms_callback_receiver.wait_for(1, timeout=0.2)
+    assert "sms_emulator.advance" in str(frozen.value)
+    mover = threading.Timer(0.05, sms_emulator.advance, [5])  # advanced during the wait
+    mover.start()
+    with pytest.raises(AssertionError) as advanced:
+        sms_callback_receiver.wait_for(2, timeout=1)
+    mover.join()
+    assert "manual" not in str(advanced.value), "it was advanced: no such hint"
+    assert len(sms_callback_receiver.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("POST", "/_emulator/messages", "GET, HEAD"),
+    ("DELETE", "/_emulator/messages/abc", "GET, HEAD"),
+    ("GET", "/_emulator/reset", "POST"),
+    ("PUT", "/_emulator/accounts/serwersms/shop", "DELETE, GET, PATCH, HEAD"),
+])
+def test_a_control_path_with_another_method_is_405_with_allow(
+        server: EmulatorServer, control: EmulatorClient, method: str, path: str,
+        allow: str) -> None:
+    answer = requests.request(method, server.url + path)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == allow
+    assert method in answer.json()["error"]["message"]
+    assert requests.get(server.url + "/_emulator/nothing").status_code == 404
+
+
+def test_a_callback_error_for_plain_http_is_plain(server: EmulatorServer,
+                                                  control: EmulatorClient) -> None:
+    """No ``ssl:default`` in the error of an http:// callback that met a closed port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    control.account("serwersms", "shop", password="pw", dlr_url=f"http://127.0.0.1:{closed}/dlr")
+    requests.post(server.url + "/messages/send_sms.json",
+                  json={"username": "shop", "password": "pw", "phone": "500600700", "text": "t"})
+    control.advance(1)
+    [job] = control.callbacks()
+    error = job["attempts"][0]["error"]
+    assert error == f"cannot connect to 127.0.0.1:{closed}: Connection refused"
