@@ -140,3 +140,30 @@ def test_a_callback_error_for_plain_http_is_plain(server: EmulatorServer,
     [job] = control.callbacks()
     error = job["attempts"][0]["error"]
     assert error == f"cannot connect to 127.0.0.1:{closed}: Connection refused"
+
+
+def test_a_request_at_the_wrong_gateway_gets_a_hint(server: EmulatorServer,
+                                                   control: EmulatorClient) -> None:
+    s2s_body = {"UserName": "shop", "Password": "pw", "Recipients": ["+41790000000"],
+                "MessageText": "hi"}
+    at_serwersms = requests.post(server.url + "/messages/send_sms.json", json=s2s_body)
+    assert at_serwersms.json()["error"]["code"] == 1001, "the gateway's own answer stays"
+    assert "looks like a server2sms request" in at_serwersms.headers["X-Emulator-Error"]
+    assert "/SendTextSMS" in at_serwersms.headers["X-Emulator-Error"]
+    form = requests.post(server.url + "/SendTextSMS",
+                         data={"username": "shop", "password": "pw", "phone": "500600700",
+                               "text": "hi"})
+    assert form.status_code == 400 and form.json()["StatusCode"] == "11"
+    assert "looks like a SerwerSMS request" in form.headers["X-Emulator-Error"]
+    json_keys = requests.post(server.url + "/SendTextSMS",
+                              json={"username": "shop", "password": "pw", "phone": "500600700"})
+    assert json_keys.json()["StatusCode"] == "3"
+    assert "/messages/send_sms" in json_keys.headers["X-Emulator-Error"]
+    no_group = requests.post(server.url + "/send_sms.json", data="username=shop")
+    assert no_group.status_code == 404 and no_group.json()["StatusCode"] == "2"
+    assert "its path is /messages/send_sms" in no_group.headers["X-Emulator-Error"]
+    grouped = requests.post(server.url + "/messages/SendTextSMS", json=s2s_body)
+    assert grouped.json()["error"]["code"] == 1000
+    assert "POST /SendTextSMS" in grouped.headers["X-Emulator-Error"]
+    plain = requests.post(server.url + "/SendTextSMS", data="UserName=shop&Password=pw")
+    assert "take a JSON object" in plain.headers["X-Emulator-Error"]

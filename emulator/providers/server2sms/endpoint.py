@@ -30,7 +30,7 @@ from ...httpio import (
 )
 from ...rendering import json_response
 from ...validation import SchemaRegistry, describe
-from .. import pipeline
+from .. import hints, pipeline
 from . import errors, wire
 from .errors import ApiError, status
 from .models import NAME, Server2smsBackend
@@ -90,8 +90,9 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
     async def endpoint(request: web.Request, name: str) -> web.StreamResponse:
         found = by_lower.get(name.lower())
         if found is None:
-            detail = (f"unknown server2sms method {name!r} at {request.path!r}; methods: "
-                      f"{', '.join(operations)}")
+            detail = hints.joined(f"unknown server2sms method {name!r} at {request.path!r}; "
+                                  f"methods: {', '.join(operations)}",
+                                  hints.action_without_group(name))
             log.info("%s %s: unknown method", request.method, request.path)
             return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
         operation, handler, authenticated = found
@@ -106,16 +107,20 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             response = respond(request, status(errors.INVALID_DATA), 405, detail)
             response.headers["Allow"] = "POST, OPTIONS"  # RFC 9110 asks for it with a 405
             return response
+        raw = b""
         try:
-            body = json_object(await read_body(request))
+            raw = await read_body(request)
+            body = json_object(raw)
         except BodyError as exc:
-            log.info("POST %s: %s", request.path, exc.detail)
-            return respond(request, status(errors.INVALID_DATA), exc.status, exc.detail)
+            detail = hints.joined(exc.detail, hints.form_body(raw))
+            log.info("POST %s: %s", request.path, detail)
+            return respond(request, status(errors.INVALID_DATA), exc.status, detail)
         ctx = request.app[CONTEXT]
         answer = pipeline.attempt(log, operation, ApiError, handle, ctx, operation, handler,
                                   authenticated, body, RequestRecord(request, body))
         if isinstance(answer, ApiError):
-            return respond(request, status(answer.code), 200, answer.detail)
+            return respond(request, status(answer.code), 200,
+                           hints.joined(answer.detail, hints.looks_like_serwersms(body)))
         if isinstance(answer, pipeline.Broken):
             return respond(request, status(errors.SERVICE_UNAVAILABLE), 500,
                            pipeline.BUG_DETAIL)

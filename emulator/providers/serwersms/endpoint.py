@@ -32,7 +32,7 @@ from ...httpio import (
 )
 from ...rendering import json_response, xml_response
 from ...validation import describe
-from .. import pipeline
+from .. import hints, pipeline
 from . import wire
 from .errors import (
     INVALID_ACTION,
@@ -181,7 +181,8 @@ def make_endpoint(operations: dict[str, Operation]
                                              if group == "error" else None)
         if operation is None:
             log.info("%s %s: unknown action", request.method, request.path)
-            return render(error_body(INVALID_ACTION), fmt, f"unknown action {path!r}")
+            return render(error_body(INVALID_ACTION), fmt, hints.joined(
+                f"unknown action {path!r}", hints.method_with_group(group, action)))
         if request.method not in METHODS:
             response = render(error_body(INVALID_ACTION), fmt,
                               f"{path} takes POST (or GET), not {request.method}")
@@ -203,13 +204,15 @@ def make_endpoint(operations: dict[str, Operation]
             params["code"] = action
         account, refused = authenticate(ctx, request, params)
         if account is None and operation.authenticated:
-            return render(error_body(refused), fmt,
-                          "the Bearer token is not accepted" if refused == INVALID_TOKEN
-                          else "no valid username/password (or Bearer token)")
+            return render(error_body(refused), fmt, hints.joined(
+                "the Bearer token is not accepted" if refused == INVALID_TOKEN
+                else "no valid username/password (or Bearer token)",
+                hints.looks_like_server2sms(params)))
         call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
         if isinstance(answer, ApiError):
-            return render(error_body(answer.code), fmt, answer.detail)
+            return render(error_body(answer.code), fmt,
+                          hints.joined(answer.detail, hints.looks_like_server2sms(params)))
         if isinstance(answer, pipeline.Broken):
             response = render(error_body(SYSTEM_ERROR), fmt, pipeline.BUG_DETAIL)
             response.set_status(500)
