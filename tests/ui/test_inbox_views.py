@@ -191,3 +191,66 @@ def test_dark_scheme_and_a_phone_width(browser: Browser, server: EmulatorServer,
     assert all(box and box["width"] > 300 for box in boxes), "one column, full width"
     shot(page, "dark")
     context.close()
+
+
+def test_undelivered_time_zones_and_counts(browser: Browser, server: EmulatorServer,  # noqa: F811
+                                           control: EmulatorClient) -> None:
+    """A conversation says a message was not delivered (not only that a callback waits),
+    times carry their zone, and a conversation's count is of messages, replies apart."""
+    send(server, "+48500009991", "will not arrive")
+    send(server, "+48500600700", "will arrive")
+    control.advance(5)
+    control.inject_reply("serwersms", "shop", "+48500600700", "thanks")
+    context = browser.new_context(viewport={"width": 1280, "height": 850},
+                                  timezone_id="Europe/Warsaw")
+    page = context.new_page()
+    try:
+        open_inbox(page, server)
+        lost = page.get_by_test_id("phone").filter(has_text="+48500009991")
+        expect(lost.get_by_test_id("undelivered")).to_have_text("1 not delivered")
+        arrived = page.get_by_test_id("phone").filter(has_text="+48500600700")
+        expect(arrived.get_by_test_id("undelivered")).to_have_count(0)
+        expect(arrived.get_by_test_id("count")).to_have_text("1 message · 1 reply")
+        expect(page.get_by_test_id("counts")).to_have_text(
+            "2 messages, 1 reply, 2 conversations")
+        arrived.click()
+        meta = page.get_by_test_id("message").first
+        expect(meta).to_contain_text("UTC+01:00")  # Warsaw in December
+        expect(page.get_by_test_id("clock-now")).to_contain_text("UTC+01:00")
+        page.get_by_test_id("message").first.click()
+        expect(page.get_by_test_id("history")).to_contain_text("UTC+01:00")
+    finally:
+        context.close()
+
+
+def test_a_phone_screen_keeps_the_messages_in_sight(browser: Browser,  # noqa: F811
+                                                   server: EmulatorServer,
+                                                   control: EmulatorClient) -> None:
+    """At 390×844 the header and filters take under a third of the screen, the search
+    placeholder fits, and an opened message's timeline comes into view."""
+    for n in range(4):
+        send(server, f"+4179000003{n}", f"parcel {n} " * 8)
+    control.advance(5)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        open_inbox(page, server)
+        assert page.evaluate("document.querySelector('.filters').getBoundingClientRect()"
+                             ".bottom") < 844 / 3
+        assert page.evaluate("""(() => {
+            const input = document.getElementById('filter-search');
+            const style = getComputedStyle(input);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = style.font;
+            const room = input.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight);
+            return context.measureText(input.placeholder).width <= room;
+        })()""")
+        page.get_by_test_id("message").first.click()
+        expect(page.get_by_test_id("history")).to_be_visible()
+        top = page.evaluate("document.getElementById('timeline').getBoundingClientRect().top")
+        assert 0 <= top < 844 / 2, top
+        no_horizontal_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / "inbox-timeline-phone.png"))
+    finally:
+        context.close()

@@ -42,10 +42,17 @@ function sameNumber(stored, asked) {
   return want.length >= 9 && have.endsWith(want);
 }
 const pad = (n, size = 2) => String(n).padStart(size, "0");
+// The browser's local time, with its zone: "UTC" or "UTC+01:00".
+function zone(d) {
+  const minutes = -d.getTimezoneOffset();
+  if (!minutes) return "UTC";
+  const sign = minutes > 0 ? "+" : "-";
+  return `UTC${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}
 function time(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} ${zone(d)}`;
 }
 const PAGE = 100;  // conversations shown at first, and added by "Show more"
 let shown = PAGE;
@@ -98,21 +105,33 @@ function worst(entries) {
   return states.has("failed") ? "failed" : states.has("pending") ? "pending" : null;
 }
 
+const NOT_DELIVERED = new Set(["undelivered", "unsent"]);
+// How many messages of a conversation did not reach the phone: its own badge, beside the
+// callbacks' one.
+function undelivered(entries) {
+  const count = entries.filter((e) => e.kind === "out" && NOT_DELIVERED.has(e.item.status)).length;
+  return count ? el("span", { class: "badge failed", "data-testid": "undelivered", title: "messages that did not reach the phone" }, `${count} not delivered`) : null;
+}
+
+const many = (n, noun, plural = noun + "s") => `${n} ${n === 1 ? noun : plural}`;
+
 function render() {
   const f = filters();
   const list = conversations(f);
   const messages = list.reduce((n, [, c]) => n + c.entries.filter((e) => e.kind === "out").length, 0);
   const replies = list.reduce((n, [, c]) => n + c.entries.filter((e) => e.kind === "in").length, 0);
-  const many = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
-  $("counts").textContent = `${many(messages, "message")}, ${many(replies, "reply").replace("replys", "replies")}, ${many(list.length, "conversation")}`;
+  $("counts").textContent = `${many(messages, "message")}, ${many(replies, "reply", "replies")}, ${many(list.length, "conversation")}`;
   if (!list.some(([key]) => key === state.selectedPhone)) state.selectedPhone = list.length ? list[0][0] : null;
   const nav = $("phones");
   nav.replaceChildren();
   for (const [key, conversation] of list.slice(0, shown)) {
     const last = conversation.entries[conversation.entries.length - 1].item;
+    const sent = conversation.entries.filter((e) => e.kind === "out").length;
+    const received = conversation.entries.length - sent;
     const button = el("button", { type: "button", class: "phone" + (key === state.selectedPhone ? " active" : ""), "data-phone": key, "data-testid": "phone", "aria-current": key === state.selectedPhone ? "true" : "false" },
-      el("strong", {}, conversation.phone), badge(worst(conversation.entries)), el("span", { class: "preview" }, last.text),
-      el("span", { class: "count" }, `${conversation.entries.length} message(s)`));
+      el("strong", {}, conversation.phone), undelivered(conversation.entries), badge(worst(conversation.entries)),
+      el("span", { class: "preview" }, last.text),
+      el("span", { class: "count", "data-testid": "count" }, many(sent, "message") + (received ? ` · ${many(received, "reply", "replies")}` : "")));
     button.addEventListener("click", () => { state.selectedPhone = key; render(); });
     nav.append(button);
   }
@@ -145,7 +164,13 @@ function renderConversation(found) {
       item.text, badge(item.callback_state), el("span", { class: "meta" },
         el("span", { class: "status " + item.status, "data-testid": "status" }, item.status),
         ` · ${item.sender || "(no sender)"} · ${item.provider}/${item.account} · ${item.parts} part(s) · ${time(item.created)}`));
-    bubble.addEventListener("click", () => { state.selectedMessage = item.id; render(); showTimeline(item.id); });
+    bubble.addEventListener("click", async () => {
+      state.selectedMessage = item.id;
+      render();
+      await showTimeline(item.id);
+      // On a phone the timeline is below the conversation: bring it into view.
+      if (matchMedia("(max-width: 700px)").matches) $("timeline").scrollIntoView({ block: "start" });
+    });
     pane.append(bubble);
   }
 }
