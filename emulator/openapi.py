@@ -232,17 +232,20 @@ def control(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
 DEFAULT_BASE = "http://127.0.0.1:8080"
 
 
-def document(name: str, schemas: SchemaRegistry, base_url: str | None = None) -> JsonObject:
-    """One document. Its first server is always the emulator: ``base_url`` when it serves the
-    document, else (a file written by ``openapi --out``) a ``{base}`` variable whose default
-    is the emulator's default address, so an imported file never points at production first.
-    The real gateway comes second."""
-    servers: list[JsonObject] = [
+def servers(name: str, base_url: str | None) -> list[JsonObject]:
+    """A document's servers: always the emulator first (``base_url`` when it serves the
+    document, else a ``{base}`` variable whose default is the emulator's default address, so
+    a file written by ``openapi --out`` and imported into Postman never points at production
+    first), then the real gateway."""
+    first: JsonObject = (
         {"url": base_url, "description": "this emulator"} if base_url else
         {"url": "{base}", "description": "the emulator",
          "variables": {"base": {"default": DEFAULT_BASE,
-                                "description": "where the emulator serves"}}}]
-    if name in PUBLIC:
-        servers.append({"url": PUBLIC[name], "description": "the real gateway"})
+                                "description": "where the emulator serves"}}})
+    public = [{"url": PUBLIC[name], "description": "the real gateway"}] if name in PUBLIC else []
+    return [first, *public]
+
+
+def document(name: str, schemas: SchemaRegistry, base_url: str | None = None) -> JsonObject:
     build = {"server2sms": server2sms, "serwersms": serwersms, "control": control}[name]
-    return build(schemas, servers)
+    return build(schemas, servers(name, base_url))

@@ -166,7 +166,11 @@ def test_the_inbox_says_when_a_token_is_needed_and_works_with_the_printed_addres
 
 
 def test_the_api_documents_render_offline(browser: Browser, server: EmulatorServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    """Rendered by the emulator: no script, no timer, no CDN, so a plain headless screenshot
+    (here: JavaScript off) shows the documents; rows do not repeat the name; request bodies
+    are tables of fields."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=False)
     page = context.new_page()
     elsewhere: list[str] = []
 
@@ -183,11 +187,21 @@ def test_the_api_documents_render_offline(browser: Browser, server: EmulatorServ
     page.goto(server.url + "/_emulator/docs/")
     expect(page.get_by_test_id("title")).to_have_text("server2sms JSON API")
     expect(page.get_by_test_id("operation")).to_have_count(14)
+    check = page.get_by_test_id("operation").filter(has_text="/CheckCredits")
+    expect(check.locator("summary")).to_have_text("POST/CheckCredits")  # not "CheckCredits" twice
+    check.locator("summary").click()
+    fields = check.get_by_test_id("fields").first
+    expect(fields.locator("tr").filter(has_text="UserName")).to_contain_text("yes")
+    expect(check).not_to_contain_text('"properties"')  # a table, not raw JSON Schema
     page.get_by_test_id("tab").filter(has_text="serwersms").click()
     expect(page.get_by_test_id("title")).to_have_text("SerwerSMS.pl HTTPS API v2")
     send = page.get_by_test_id("operation").filter(has_text="/messages/send_sms.json")
+    expect(send.locator("summary")).to_have_text("POST/messages/send_sms.json")
     send.locator("summary").click()
     expect(send).to_contain_text("This is a test message from SerwerSMS.pl")
+    expect(send.get_by_test_id("fields").first).to_contain_text("phone")
+    xml = page.get_by_test_id("operation").filter(has_text="/messages/send_sms.xml")
+    expect(xml.locator("summary")).to_have_text("POST/messages/send_sms.xml(XML)")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
     page.get_by_test_id("tab").filter(has_text="control").click()
