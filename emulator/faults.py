@@ -78,29 +78,9 @@ class FaultBook(Numbered[Fault]):
         return None
 
 
-def guard(book: FaultBook, provider: str, handler: Handler) -> Handler:
-    """Wrap an endpoint of ``provider`` so that its active faults apply to it (free when there
-    are none)."""
-
-    async def guarded(request: web.Request) -> web.StreamResponse:
-        return await run(book, provider, request, handler)
-
-    return guarded
-
-
-async def run(book: FaultBook, provider: str, request: web.Request, handler: Handler
-              ) -> web.StreamResponse:
-    """Answer ``request`` with ``handler``, unless one of ``provider``'s faults fires."""
-    if book:
-        fault = book.pick(provider, request.path)
-        if fault is not None:
-            log.info("fault #%d (%s) on %s %s", fault.id, fault.kind, request.method,
-                     request.path)
-            return await _apply(fault, request, handler)
-    return await handler(request)
-
-
-async def _apply(fault: Fault, request: web.Request, handler: Handler) -> web.StreamResponse:
+async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer ``request`` as ``fault`` says (emulator/providers/gate.py decides when)."""
+    log.info("fault #%d (%s) on %s %s", fault.id, fault.kind, request.method, request.path)
     if fault.kind == "latency":
         await asyncio.sleep(fault.latency_ms / 1000)
         return await handler(request)

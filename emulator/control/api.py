@@ -6,16 +6,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, overload
+from typing import NoReturn
 
 from aiohttp import web
 
+from ..access import refusal
 from ..context import CONTEXT, Context
 from ..core.jsondata import Document, JsonObject
 from ..httpio import BodyError, json_object, read_body
 from ..rendering import dump_json, json_response
 from ..validation import describe
-from .access import refusal
 
 PROVIDER = "control"
 log = logging.getLogger("emulator.control")
@@ -70,27 +70,12 @@ def text_json(data: object) -> str:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@overload
-def endpoint(handler: Handler) -> Handler: ...
-
-
-@overload
-def endpoint(*, public: bool = False) -> Callable[[Handler], Handler]: ...
-
-
-def endpoint(handler: Handler | None = None, *, public: bool = False
-             ) -> Handler | Callable[[Handler], Handler]:
-    """Wrap a control handler: who may call it (:mod:`.access`: Host, Origin, and the optional
-    token, which ``public`` ones such as the health check that Docker and CI probe need not
-    carry), and ControlError → JSON error."""
-    if handler is None:
-        return functools.partial(endpoint, public=public)
+def endpoint(handler: Handler) -> Handler:
+    """Wrap a control handler: ControlError → its JSON error, a bug of ours → a 500 that says
+    so (never a traceback). Who may call it is checked before (:func:`guarded`)."""
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        refused = refusal(request, context(request).settings, public)
-        if refused is not None:
-            return error_response(*refused)
         try:
             return await handler(request)
         except ControlError as exc:
@@ -100,3 +85,17 @@ def endpoint(handler: Handler | None = None, *, public: bool = False
             return error_response(500, "internal error of the emulator (see its log)")
 
     return wrapped
+
+
+def guarded(handler: Handler, *, public: bool = False) -> Handler:
+    """``handler`` for those who may reach it (emulator/access.py: Host, Origin, and the
+    optional token, which ``public`` ones such as the health check that Docker and CI probe
+    need not carry); every control route is registered through this."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        refused = refusal(request, context(request).settings, public)
+        if refused is not None:
+            return error_response(*refused)
+        return await handler(request)
+
+    return checked

@@ -119,7 +119,7 @@ def _page(items: Iterator[T], limit: int) -> list[T]:
     return page
 
 
-@endpoint(public=True)
+@endpoint
 async def health(request: web.Request) -> web.Response:
     ctx = context(request)
     ready = ctx.ready.is_set()

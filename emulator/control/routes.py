@@ -17,7 +17,7 @@ from ..core.jsondata import JsonObject
 from ..core.messages import STATUSES
 from ..providers import PROVIDERS
 from . import docs, faults, inspect, state, stream, ui
-from .api import endpoint, error_response, fail
+from .api import endpoint, error_response, fail, guarded
 
 PREFIX = "/_emulator"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -36,6 +36,7 @@ class Route:
     waits: bool = False  # a long poll: 408 with what matched
     query: Mapping[str, JsonObject] = field(default_factory=dict)  # its query parameters
     also: tuple[int, ...] = ()  # other success statuses
+    public: bool = False  # reachable without the control token (probes, the inbox's page)
 
 
 def _choice(values: tuple[str, ...]) -> JsonObject:
@@ -69,7 +70,8 @@ WAIT: dict[str, JsonObject] = {"count": {"type": "integer", "minimum": 1, "maxim
 
 
 ROUTES = (
-    Route("GET", "/health", inspect.health, "Is the emulator ready?", response="health"),
+    Route("GET", "/health", inspect.health, "Is the emulator ready?", response="health",
+          public=True),
     Route("GET", "/messages", inspect.list_messages, "Messages of both gateways",
           response="messages.list", query={**MESSAGE_FILTERS, **LIMIT}),
     Route("GET", "/messages/wait", inspect.wait_messages, "Wait for messages",
@@ -124,7 +126,7 @@ ROUTES = (
     Route("GET", "/openapi/{name}.json", docs.openapi_document,
           "An OpenAPI 3.1 document: server2sms, serwersms or control"),
     Route("GET", "/docs/", docs.page, "The API documents, browsable", media_type="text/html"),
-    Route("GET", "/ui/", ui.index, "The web inbox", media_type="text/html"),
+    Route("GET", "/ui/", ui.index, "The web inbox", media_type="text/html", public=True),
 )
 
 
@@ -160,12 +162,14 @@ def _checked(route: Route) -> Handler:
 
 
 def add_routes(app: web.Application) -> None:
+    """Every control route, behind the access checks (:func:`.api.guarded`)."""
     for route in ROUTES:
         handler = _checked(route) if route.query else route.handler
-        app.router.add_route(route.method, PREFIX + route.path, handler)
+        app.router.add_route(route.method, PREFIX + route.path,
+                             guarded(handler, public=route.public))
     ui.add_assets(app, f"{PREFIX}/ui", ui.INBOX_FILES)
     ui.add_assets(app, f"{PREFIX}/docs", docs.FILES)
-    app.router.add_route("*", PREFIX + r"/{tail:[\s\S]*}", _elsewhere())
+    app.router.add_route("*", PREFIX + r"/{tail:[\s\S]*}", guarded(_elsewhere()))
 
 
 def _elsewhere() -> Handler:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..resources import ui_dir
-from .api import endpoint, fail
+from .api import endpoint, fail, guarded
 
 MEDIA = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
 SECURITY_HEADERS = {
@@ -35,23 +35,23 @@ def add_assets(app: web.Application, prefix: str, files: frozenset[str]) -> None
     ``prefix/static/<name>`` serves the page's own files, by name only: nothing else of the
     folder (or outside it) can be reached, whatever the path spells."""
 
-    @endpoint(public=True)
+    @endpoint
     async def redirect(request: web.Request) -> web.Response:
         query = f"?{request.query_string}" if request.query_string else ""
         return web.Response(status=302, headers={"Location": f"{request.path}/{query}"})
 
-    @endpoint(public=True)
+    @endpoint
     async def static(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         if name not in files:
             fail(404, f"no file {name!r} here")
         return file_response(name)
 
-    app.router.add_get(prefix, redirect)
-    app.router.add_get(prefix + "/static/{name:.*}", static)
+    app.router.add_get(prefix, guarded(redirect, public=True))
+    app.router.add_get(prefix + "/static/{name:.*}", guarded(static, public=True))
 
 
-@endpoint(public=True)
+@endpoint
 async def index(request: web.Request) -> web.FileResponse:
     return file_response("index.html")
 

@@ -195,16 +195,19 @@ class EmulatorClient:
 
     clock, clock_async = both(_clock)
 
-    def frozen_since(self, since: float) -> bool:
+    def _frozen_since(self, /, since: float) -> Call[bool]:
         """Whether the emulator's clock is manual and was not advanced since ``since`` (a
         wall-clock time): then nothing that is due on it happens (what a timed-out wait for
         callbacks says)."""
-        clock = self.clock()
-        if clock["mode"] != "manual":
-            return False
-        advanced = clock.get("advanced_at")
-        return advanced is None or datetime.fromisoformat(
-            advanced.replace("Z", "+00:00")).timestamp() < since
+
+        def frozen(clock: JSON) -> bool:
+            advanced = clock.get("advanced_at")
+            return clock["mode"] == "manual" and (advanced is None or datetime.fromisoformat(
+                advanced.replace("Z", "+00:00")).timestamp() < since)
+
+        return Call("GET", "/_emulator/clock", frozen)
+
+    frozen_since, frozen_since_async = both(_frozen_since)
 
     def _set_clock(self, /, mode: str) -> Call[JsonObject]:
         return Call("POST", "/_emulator/clock", _same, {"mode": mode})

@@ -116,9 +116,37 @@ def test_allowed_host_admits_a_name(make_sms_emulator: Any) -> None:
 
 def test_provider_endpoints_stay_open_to_browsers(server: EmulatorServer) -> None:
     answer = requests.post(server.url + "/CheckCredits", data='{"UserName":"a","Password":"b"}',
-                           headers={**EVIL, **REBIND})
+                           headers=EVIL)
     assert answer.json()["StatusCode"] == "1"
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_provider_endpoints_refuse_a_rebinding_host(server: EmulatorServer,
+                                                    control: EmulatorClient) -> None:
+    """A rebinding page read message texts through messages/reports, with any password an
+    auto-created account accepts: provider endpoints keep the Host rule too, each in its own
+    format."""
+    requests.post(server.url + "/messages/send_sms.json", json={
+        "username": "myapp", "password": "pw", "phone": "500600700",
+        "text": "Your login code is 654321"})
+    read = requests.get(server.url + "/messages/reports.json",
+                        params={"username": "myapp", "password": "anything"}, headers=REBIND)
+    assert read.status_code == 403
+    assert read.json()["error"]["code"] == 1005 and "654321" not in read.text
+    assert "--allowed-host" in read.headers["X-Emulator-Error"]
+    xml = requests.get(server.url + "/messages/reports.xml",
+                       params={"username": "myapp", "password": "x"}, headers=REBIND)
+    assert xml.status_code == 403 and b"<code>1005</code>" in xml.content
+    s2s = requests.post(server.url + "/CheckCredits", data='{"UserName":"a","Password":"b"}',
+                        headers={**EVIL, **REBIND})
+    assert s2s.status_code == 403 and s2s.json()["StatusCode"] == "25"
+    odd = requests.post(server.url + "//CheckCredits//", json={}, headers=REBIND)
+    assert odd.status_code == 403 and odd.json()["StatusCode"] == "25"
+    for allowed in ("localhost:8080", "127.0.0.1", "[::1]:9", "app.localhost"):
+        answer = requests.get(server.url + "/messages/reports.json",
+                              params={"username": "myapp", "password": "x"},
+                              headers={"Host": allowed})
+        assert "654321" in answer.text, allowed
 
 
 def test_the_token_is_checked_in_any_case_and_admits_other_origins(

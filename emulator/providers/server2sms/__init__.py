@@ -14,7 +14,7 @@ from .models import NAME, Server2smsBackend
 def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
     notifications.watch(ctx.hub, ctx.dispatcher)
-    return routes.add_routes(app, ctx.faults, ctx.schemas)
+    return routes.add_routes(app, ctx.schemas)
 
 
 PROVIDER = Provider(NAME, segments=1, install=install, message_kinds=("sms", "token", "unlock"),

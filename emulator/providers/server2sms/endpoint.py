@@ -20,9 +20,6 @@ from ...context import CONTEXT, Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
 from ...httpio import (
-    CALLBACK_HEADER,
-    LOOP_DETAIL,
-    LOOP_STATUS,
     BodyError,
     RequestRecord,
     json_object,
@@ -77,6 +74,11 @@ def respond(request: web.Request, answer: Answer, http_status: int = 200,
     return json_response(answer, status=http_status, headers=headers)
 
 
+def refuse(request: web.Request, http_status: int, detail: str) -> web.Response:
+    """Access denied (25), as the gate answers it (emulator/providers/gate.py)."""
+    return respond(request, status(errors.ACCESS_DENIED), http_status, detail)
+
+
 def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
                   ) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<Method>`` (called with the method's name as the path gives it):
@@ -96,10 +98,6 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             log.info("%s %s: unknown method", request.method, request.path)
             return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
         operation, handler, authenticated = found
-        if CALLBACK_HEADER in request.headers:
-            response = respond(request, status(errors.ACCESS_DENIED), LOOP_STATUS, LOOP_DETAIL)
-            response.headers[CALLBACK_HEADER] = "refused"
-            return response
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":

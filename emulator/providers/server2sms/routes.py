@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...faults import FaultBook, guard, run
 from ...paths import PathHandler
 from ...validation import SchemaRegistry
+from .. import gate
 from . import handlers as h
-from .endpoint import Handler, make_endpoint
+from .endpoint import Handler, make_endpoint, refuse
 from .models import NAME
 
 OPERATIONS: dict[str, Handler] = {
@@ -29,8 +29,7 @@ OPERATIONS: dict[str, Handler] = {
 }
 
 
-def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry
-               ) -> PathHandler:
+def add_routes(app: web.Application, schemas: SchemaRegistry) -> PathHandler:
     """Route ``/<Method>``; returns the handler for the same method reached by an odd path."""
     endpoint = make_endpoint(OPERATIONS, schemas)
 
@@ -41,7 +40,7 @@ def add_routes(app: web.Application, faults: FaultBook, schemas: SchemaRegistry
         async def odd(request: web.Request) -> web.StreamResponse:
             return await endpoint(request, "/".join(segments))
 
-        return await run(faults, NAME, request, odd)
+        return await gate.run(NAME, refuse, request, odd)
 
-    app.router.add_route("*", "/{method}", guard(faults, NAME, by_route))
+    app.router.add_route("*", "/{method}", gate.guard(NAME, refuse, by_route))
     return by_segments

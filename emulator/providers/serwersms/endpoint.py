@@ -21,9 +21,6 @@ from ...context import CONTEXT, Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
 from ...httpio import (
-    CALLBACK_HEADER,
-    LOOP_DETAIL,
-    LOOP_STATUS,
     BodyError,
     RequestRecord,
     decode_text,
@@ -170,6 +167,14 @@ def authenticate(ctx: Context, request: web.Request, params: JsonObject
         INVALID_USER
 
 
+def refuse(request: web.Request, http_status: int, detail: str) -> web.StreamResponse:
+    """No permission (1005), as the gate answers it (emulator/providers/gate.py), in the
+    format the path asks for."""
+    response = render(error_body(NO_PERMISSION), split_action(request.path)[1], detail)
+    response.set_status(http_status)
+    return response
+
+
 def make_endpoint(operations: dict[str, Operation]
                   ) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<group>/<action>`` (called with both as the path gives them)."""
@@ -188,11 +193,6 @@ def make_endpoint(operations: dict[str, Operation]
                               f"{path} takes POST (or GET), not {request.method}")
             response.set_status(405)
             response.headers["Allow"] = ", ".join(METHODS)
-            return response
-        if CALLBACK_HEADER in request.headers:
-            response = render(error_body(NO_PERMISSION), fmt, LOOP_DETAIL)
-            response.set_status(LOOP_STATUS)
-            response.headers[CALLBACK_HEADER] = "refused"
             return response
         ctx = request.app[CONTEXT]
         try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...faults import FaultBook, guard, run
 from ...paths import PathHandler
-from .endpoint import Handler, Operation, make_endpoint
+from .. import gate
+from .endpoint import Handler, Operation, make_endpoint, refuse
 from .handlers import account as acc
 from .handlers import addressbook as book
 from .handlers import assets, messages, numbers, payments, premium, sending, subaccounts
@@ -83,7 +83,7 @@ OPERATIONS.update({alias: OPERATIONS[name] for alias, name in ALIASES.items()})
 OPERATIONS["error/{code}"] = Operation("error/{code}", acc.error_view, authenticated=False)
 
 
-def add_routes(app: web.Application, faults: FaultBook) -> PathHandler:
+def add_routes(app: web.Application) -> PathHandler:
     """Route ``/<group>/<action>``; returns the handler for an action reached by an odd path."""
     endpoint = make_endpoint(OPERATIONS)
 
@@ -95,7 +95,7 @@ def add_routes(app: web.Application, faults: FaultBook) -> PathHandler:
             return await endpoint(request, segments[0] if segments else "",
                                   "/".join(segments[1:]))
 
-        return await run(faults, NAME, request, odd)
+        return await gate.run(NAME, refuse, request, odd)
 
-    app.router.add_route("*", "/{group}/{action}", guard(faults, NAME, by_route))
+    app.router.add_route("*", "/{group}/{action}", gate.guard(NAME, refuse, by_route))
     return by_segments
