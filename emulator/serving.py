@@ -38,10 +38,12 @@ async def listen(app: web.Application, settings: Settings) -> Listening:
     ssl_context = None
     tls_ca = None
     if settings.tls:
-        from .tls import make_server_context
+        from .tls import UnsafeFolder, make_server_context
 
         try:
             ssl_context, tls_ca = make_server_context(settings.tls_dir, settings.host)
+        except UnsafeFolder as exc:
+            raise StartupError(f"TLS: {exc}") from None
         except OSError as exc:
             where = exc.filename or settings.tls_dir or "the TLS folder"
             raise StartupError(f"cannot prepare TLS certificates in {where}: "

@@ -5,16 +5,23 @@ its key ``ca-key.pem``) lives in ``--tls-dir`` or, without it, in the user's cac
 (``$XDG_CACHE_HOME/sms-gateway-emulator/tls``), and is reused on every start: a CI job or a
 developer trusts it once. Each start issues a fresh server certificate for the names it serves.
 Private keys are created with mode 0600 from their first byte, never chmod-ed afterwards.
+
+A CA someone else could have planted is never used: the folder must be the user's own and not
+writable by others, and its files the user's own, the key readable by nobody else. Starts that
+race to create the CA agree on one: the first to create the key writes its certificate, the
+others wait for a certificate that matches the key, and a completed CA is never removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
 import shutil
 import socket
 import ssl
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +38,10 @@ CA_KEY_FILE = "ca-key.pem"
 CERT_FILE = "server.pem"
 KEY_FILE = "server-key.pem"
 CA_WAIT = 10.0  # seconds another process may take to finish writing a CA it started
+
+
+class UnsafeFolder(Exception):
+    """The TLS folder, or a CA file in it, could be someone else's: it is not used."""
 
 
 DEFAULT_DIR_SHOWN = ("~/.cache/sms-gateway-emulator/tls, or $XDG_CACHE_HOME/"
@@ -62,8 +73,69 @@ def _pem_cert(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _new_ca(folder: Path) -> None:
-    """Create the CA unless another process is already at it (then wait for its files)."""
+def _check_owned(path: Path, what: str, *, private: bool) -> None:
+    """``path`` is the user's own and not writable by others (``private``: nobody else may
+    read it either); a symlink is refused where a file is expected."""
+    info = os.stat(path) if what == "folder" else os.lstat(path)
+    if what != "folder" and not stat.S_ISREG(info.st_mode):
+        raise UnsafeFolder(f"{path} is not a regular file (a symlink?): remove it, or use a "
+                           "--tls-dir of your own")
+    if info.st_uid != os.getuid():
+        raise UnsafeFolder(f"the {what} {path} belongs to another user (uid {info.st_uid}): "
+                           "use a --tls-dir of your own")
+    loose = info.st_mode & (0o077 if private else 0o022)
+    if loose:
+        mode = stat.S_IMODE(info.st_mode)
+        raise UnsafeFolder(f"the {what} {path} has mode {mode:04o}: other users could "
+                           f"{'read' if private and loose & 0o044 else 'change'} it; "
+                           + ("it must be 0600" if private else
+                              "use a folder only you can write to (chmod go-w, or another "
+                              "--tls-dir)"))
+
+
+def _ca_ready(folder: Path) -> bool:
+    """Whether the folder holds a complete CA: the user's own certificate and key, the key
+    private, and the certificate made for that key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert_path, key_path = folder / CA_FILE, folder / CA_KEY_FILE
+    if not cert_path.exists() or not key_path.exists():
+        return False
+    _check_owned(key_path, "CA key", private=True)
+    _check_owned(cert_path, "CA certificate", private=False)
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+    except ValueError:  # half-written by a start still at it
+        return False
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    return bool(cert.public_key().public_bytes(serialization.Encoding.PEM, public)
+                == key.public_key().public_bytes(serialization.Encoding.PEM, public))
+
+
+def _ensure_ca(folder: Path) -> None:
+    """A complete CA in ``folder``: the one there, else a new one. Starts at the same time
+    agree on one; a key left without a certificate by a start that died is replaced once it
+    is older than CA_WAIT."""
+    deadline = time.monotonic() + CA_WAIT
+    while not _ca_ready(folder):
+        if _new_ca(folder):
+            return
+        if time.monotonic() > deadline:
+            key_path = folder / CA_KEY_FILE
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - key_path.stat().st_mtime > CA_WAIT:
+                    key_path.unlink()  # left half-made by a start that died
+                    deadline = time.monotonic() + CA_WAIT
+                    continue
+            raise UnsafeFolder(f"{folder} holds a CA key without its certificate; remove "
+                               f"{CA_KEY_FILE} (and {CA_FILE}) to make a new CA")
+        time.sleep(0.02)
+
+
+def _new_ca(folder: Path) -> bool:
+    """Create the CA, unless another start holds its key already (False: wait for it)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -73,13 +145,7 @@ def _new_ca(folder: Path) -> None:
     try:
         write_private(folder / CA_KEY_FILE, _pem_key(key), exclusive=True)
     except FileExistsError:
-        deadline = time.monotonic() + CA_WAIT
-        while not (folder / CA_FILE).exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if not (folder / CA_FILE).exists():  # left half-made by a process that died
-            (folder / CA_KEY_FILE).unlink(missing_ok=True)
-            _new_ca(folder)
-        return
+        return False
     now = datetime.datetime.now(datetime.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sms-gateway-emulator CA")])
     ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
@@ -94,6 +160,7 @@ def _new_ca(folder: Path) -> None:
                                        decipher_only=False), critical=True)
           .sign(key, hashes.SHA256()))
     write_atomically(folder / CA_FILE, _pem_cert(ca))
+    return True
 
 
 def _server_pair(folder: Path, host: str) -> tuple[bytes, bytes]:
@@ -133,9 +200,8 @@ def make_server_context(directory: str | None, host: str) -> tuple[ssl.SSLContex
     """An SSL context for the server, and the path of the CA certificate clients should trust."""
     folder = Path(directory) if directory else default_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not (folder / CA_FILE).exists() or not (folder / CA_KEY_FILE).exists():
-        (folder / CA_FILE).unlink(missing_ok=True)  # a CA without its key cannot sign
-        _new_ca(folder)
+    _check_owned(folder, "folder", private=False)
+    _ensure_ca(folder)
     cert, key = _server_pair(folder, host)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     private = Path(tempfile.mkdtemp(prefix="sms-emulator-tls-"))  # mode 0700, this process's

@@ -3,8 +3,12 @@ cover (issue "what the control-API guards do not yet cover"), each item a reprod
 
 from __future__ import annotations
 
+import os
 import socket
-from typing import Any
+import stat
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,3 +64,88 @@ def test_an_origin_is_compared_with_the_host_header(server: EmulatorServer,
     assert other.status_code == 403
 
 
+
+
+NOBODY = 65534  # another user's uid (the suite runs as root in CI, and may chown)
+
+
+def _start_tls(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``serve --tls --tls-dir folder`` that must refuse at once."""
+    return subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0", "--tls",
+                           "--tls-dir", str(folder)], capture_output=True, text=True, timeout=30)
+
+
+def _planted_ca(folder: Path) -> None:
+    """A CA made by someone else, as ``make_server_context`` would leave it."""
+    from emulator.tls import make_server_context
+
+    make_server_context(str(folder), "127.0.0.1")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="planting another user's files needs root")
+def test_a_ca_someone_else_could_have_planted_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    _planted_ca(shared)
+    shared.chmod(0o1777)  # like /tmp: anyone may add files
+    refused = _start_tls(shared)
+    assert refused.returncode == 1 and "mode 1777" in refused.stderr, refused.stderr
+    shared.chmod(0o700)
+    (shared / "ca-key.pem").chmod(0o644)
+    refused = _start_tls(shared)
+    assert refused.returncode == 1 and "ca-key.pem has mode 0644" in refused.stderr
+    (shared / "ca-key.pem").chmod(0o600)
+    os.chown(shared / "ca-key.pem", NOBODY, NOBODY)
+    refused = _start_tls(shared)
+    assert refused.returncode == 1 and "belongs to another user" in refused.stderr
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, NOBODY, NOBODY)
+    refused = _start_tls(theirs)
+    assert refused.returncode == 1 and "belongs to another user" in refused.stderr
+    assert "trust this CA" not in refused.stdout
+
+
+def test_files_are_never_written_through_a_planted_symlink(tmp_path: Path) -> None:
+    from emulator.files import write_atomically, write_private
+
+    victim = tmp_path / "victim"
+    victim.write_text("theirs")
+    port_file = tmp_path / "port"
+    port_file.symlink_to(victim)
+    write_atomically(port_file, b"8080\n")
+    assert victim.read_text() == "theirs", "the symlink was replaced, not followed"
+    assert port_file.read_text() == "8080\n" and not port_file.is_symlink()
+    assert stat.S_IMODE(port_file.stat().st_mode) == 0o600
+    key = tmp_path / "key.pem"
+    key.symlink_to(victim)
+    with pytest.raises(OSError):
+        write_private(key, b"secret")
+    assert victim.read_text() == "theirs"
+    assert not list(tmp_path.glob(".*partial")), "nothing half-written is left"
+
+
+def test_starts_racing_for_one_ca_agree_on_it(tmp_path: Path) -> None:
+    """Several ``serve --tls`` started at once on an empty folder: every one serves a
+    certificate of the CA that is left in the folder (a start never removes a CA another one
+    completed)."""
+    folder = tmp_path / "tls"
+    starts = [subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0",
+                                "--tls", "--tls-dir", str(folder), "--no-access-log"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+              for _ in range(4)]
+    try:
+        urls = []
+        for proc in starts:
+            assert proc.stdout is not None
+            while line := proc.stdout.readline():
+                if "serving on" in line:
+                    urls.append(line.rsplit(" ", 1)[1].strip())
+                    break
+        assert len(urls) == 4
+        for url in urls:
+            assert requests.get(url + "/_emulator/health", verify=str(folder / "ca.pem")).ok
+    finally:
+        for proc in starts:
+            proc.terminate()
+            proc.communicate(timeout=20)
