@@ -5,7 +5,8 @@ emulator makes outgoing HTTP requests. Every attempt (its status, latency and er
 the job and published as an event, so tests and the web inbox can see exactly what happened.
 A callback counts as delivered on any 2xx answer; a refused connection, a timeout or a 5xx (or
 any other non-2xx) answer is retried after ``backoff * 2**n`` seconds (capped at
-``backoff_max``), up to ``attempts`` tries.
+``backoff_max``), up to ``attempts`` tries. A URL that cannot be requested at all (a port out
+of range, a scheme other than http and https) fails at once: no retry could help.
 
 Every try is due at a time **on the emulator's clock**: in real mode a timer releases it when
 that time comes; in manual mode nothing is tried until the clock is advanced, and
@@ -44,13 +45,14 @@ DELIVERED = "delivered"
 FAILED = "failed"
 BODY_KEEP = 500  # characters of the receiver's answer kept per attempt
 EPSILON = 1e-6  # seconds: float slack when comparing due times with the clock
+FINAL_OUTCOMES = frozenset({"loop", "invalid_url"})  # tries after which no retry can help
 
 
 @dataclass(slots=True, eq=False)
 class Attempt:
     number: int
     time: float
-    outcome: str  # "ok", "http_error", "timeout", "connection_error", "loop"
+    outcome: str  # "ok", "http_error", "timeout", "connection_error", "invalid_url", "loop"
     status: int | None = None
     latency_ms: float = 0.0
     error: str | None = None
@@ -344,6 +346,9 @@ class CallbackDispatcher:
         except TimeoutError:
             attempt.outcome = "timeout"
             attempt.error = f"no answer within {self.timeout:g} s"
+        except (aiohttp.InvalidUrlClientError, aiohttp.NonHttpUrlClientError) as exc:
+            attempt.outcome = "invalid_url"  # a typo, not a fault: no retry can help
+            attempt.error = failure(exc, job.url)
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             attempt.outcome = "connection_error"
             attempt.error = failure(exc, job.url)
@@ -356,7 +361,7 @@ class CallbackDispatcher:
         elif attempt.outcome == "ok":
             job.state = DELIVERED
             job.next_attempt = None
-        elif attempt.outcome == "loop" or len(job.attempts) >= job.max_attempts:
+        elif attempt.outcome in FINAL_OUTCOMES or len(job.attempts) >= job.max_attempts:
             job.state = FAILED
             job.next_attempt = None
             log.warning("callback %s to %s failed for good after %d attempts: %s",

@@ -146,6 +146,18 @@ def redact(body: JsonObject) -> Document:
     return {k: _shown(k, v) for k, v in body.items()}
 
 
+def masked(value: object) -> object:
+    """``value`` (options kept on a batch, an event's data) with the secrets of every URL in
+    it masked, however deep."""
+    if isinstance(value, str):
+        return mask_url(value) if "://" in value else value
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    return value
+
+
 class RequestRecord:
     """What the control API shows as "the raw request" of a message. Kept as it came;
     secrets are masked when it is shown, not on every request."""

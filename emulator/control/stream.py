@@ -22,6 +22,7 @@ from ..core import events as ev
 from ..core.events import Event
 from ..core.jsondata import Document
 from ..core.messages import Message
+from ..httpio import masked
 from . import views
 from .api import context, endpoint, text_json
 
@@ -48,7 +49,7 @@ def event_data(event: Event) -> Document:
     elif event.type == ev.REPLY_RECEIVED:
         data["reply"] = views.reply_view(subject)
     else:
-        data.update(event.data)
+        data.update({k: masked(v) for k, v in event.data.items()})  # lookup.done's url
     return data
 
 

@@ -11,7 +11,7 @@ from ..core.accounts import Account
 from ..core.jsondata import Document
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
-from ..httpio import mask_url
+from ..httpio import mask_url, masked
 
 
 def iso(ts: float | None) -> str | None:
@@ -63,7 +63,7 @@ def callback_state(jobs: list[CallbackJob] | None) -> str | None:
 def message_detail(message: Message) -> Document:
     return {
         **message_summary(message),
-        "options": message.batch.options,
+        "options": masked(message.batch.options),  # server2sms notification URLs
         "request": message.batch.request.view() if message.batch.request is not None else None,
         "history": [
             {"status": status, "time": iso(when), "reason": reason}

@@ -3,11 +3,14 @@ cover (issue "what the control-API guards do not yet cover"), each item a reprod
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -149,3 +152,73 @@ def test_starts_racing_for_one_ca_agree_on_it(tmp_path: Path) -> None:
         for proc in starts:
             proc.terminate()
             proc.communicate(timeout=20)
+
+
+def _read_events(url: str, count: int) -> str:
+    """The first ``count`` events of the stream, as text."""
+    seen = ""
+    with requests.get(url + "/_emulator/events", stream=True, timeout=10) as stream:
+        for line in stream.iter_lines(decode_unicode=True):
+            seen += line + "\n"
+            if seen.count("\n\n") >= count + 1 or seen.count("data:") >= count:
+                break
+    return seen
+
+
+def test_callback_secrets_never_leak_through_errors(server: EmulatorServer,
+                                                   control: EmulatorClient,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A port typo in a dlr_url with a password, an ftp:// HLR url and a server2sms
+    notification URL with one: the password shows nowhere (log, journal, events, message
+    views)."""
+    caplog.set_level(logging.INFO)
+    control.account("serwersms", "shop", password="pw", dlr_url="http://u:PW1@127.0.0.1:99999/x")
+    control.set_clock("real")
+    events: list[str] = []
+    reader = threading.Thread(target=lambda: events.append(_read_events(server.url, 8)))
+    reader.start()
+    time.sleep(0.3)  # the stream is open before anything happens
+    requests.post(server.url + "/messages/send_sms.json",
+                  json={"username": "shop", "password": "pw", "phone": "500600700", "text": "t"})
+    requests.post(server.url + "/phones/check.json", json={
+        "username": "shop", "password": "pw", "phone": ["500600700", "500600701"],
+        "url": "ftp://u:PW2@127.0.0.1/hlr?id=#ID#&token=PW4"})
+    requests.post(server.url + "/SendTextSMS", json={
+        "UserName": "alice", "Password": "x", "Recipients": ["+41790000000"],
+        "MessageText": "t", "URLDeliveryNotification": "http://u:PW3@127.0.0.1:9/n?<TRN>"})
+    control.set_clock("manual")
+    control.advance(2)
+    reader.join(15)
+    jobs = control.callbacks()
+    assert {j["kind"] for j in jobs} == {"dlr", "hlr", "delivery"}
+    errors = [a["error"] for j in jobs for a in j["attempts"]]
+    assert any("not a valid URL" in e for e in errors)
+    assert any("not an http:// or https:// URL" in e for e in errors)
+    details = [control.message(m["id"]) for m in control.messages()]
+    shown = repr([jobs, details, events, caplog.text,
+                  control.callbacks(url="u:PW"), control.callbacks(url="u:***")])
+    for secret in ("PW1", "PW2", "PW3", "PW4"):
+        assert secret not in shown, secret
+    assert control.callbacks(url="u:PW") == [], "the url filter reads the masked form"
+    assert len(control.callbacks(url="u:***")) == 3
+
+
+def test_exec_and_json_logs_keep_callback_secrets(tmp_path: Path) -> None:
+    script = tmp_path / "suite.py"
+    script.write_text(
+        "import json, os, urllib.request\n"
+        "base = os.environ['SMS_EMULATOR_URL']\n"
+        "def post(path, body):\n"
+        "    urllib.request.urlopen(urllib.request.Request(base + path, json.dumps(body)."
+        "encode(), {'Content-Type': 'application/json'})).read()\n"
+        "post('/_emulator/accounts', {'provider': 'serwersms', 'username': 'shop', "
+        "'password': 'pw', 'dlr_url': 'http://u:PW1@127.0.0.1:99999/x'})\n"
+        "post('/messages/send_sms.json', {'username': 'shop', 'password': 'pw', "
+        "'phone': '500600700', 'text': 't'})\n"
+        "post('/_emulator/clock/advance', {'seconds': 60})\n")
+    done = subprocess.run([sys.executable, "-m", "emulator", "exec", "--clock", "manual",
+                           "--log-format", "json", "--", sys.executable, str(script)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "callbacks: 1 made, 1 failed" in done.stderr
+    assert "not a valid URL" in done.stderr and "PW1" not in done.stderr + done.stdout
