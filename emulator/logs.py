@@ -30,6 +30,9 @@ from .core.jsondata import JsonObject
 from .httpio import REDACTED, SECRET_KEYS
 
 ACCESS = logging.getLogger("emulator.access")
+HTTP = logging.getLogger("emulator.http")
+"""What aiohttp's HTTP server logs (requests it could not parse, handlers that failed), behind
+:class:`NoRawRequest`."""
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 FORMATS = ("text", "json")
 
@@ -110,6 +113,28 @@ def info(logger: logging.Logger, message: str, **fields: object) -> None:
 def flush() -> None:
     if _LINES is not None:
         _LINES.flush()
+
+
+class NoRawRequest(logging.Filter):
+    """A request the server could not parse (a line or header too long, a character no header
+    may hold) is logged without its bytes: aiohttp's own message quotes the start of the line,
+    which may hold ``password=`` or a Bearer token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg = "a request from %s could not be read (%s, HTTP %s); not logged"
+            record.args = (remote, type(error).__name__, error.code)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+HTTP.addFilter(NoRawRequest())
 
 
 class JSONFormatter(logging.Formatter):

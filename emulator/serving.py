@@ -10,9 +10,13 @@ from typing import cast
 from aiohttp import web
 
 from .config import Settings
-from .logs import ACCESS, AccessLogger
+from .logs import ACCESS, HTTP, AccessLogger
 
 SHUTDOWN_TIMEOUT = 5.0
+MAX_LINE = 256 * 1024
+"""Bytes in a request line: SerwerSMS takes GET, and a GET send to 500 numbers is longer than
+aiohttp's 8 KB (this takes one to about 20,000)."""
+MAX_FIELD = 64 * 1024  # bytes in one header (a long Bearer token, a developer's cookies)
 
 
 class StartupError(Exception):
@@ -50,7 +54,8 @@ async def listen(app: web.Application, settings: Settings) -> Listening:
                                f"{exc.strerror or exc}") from None
     runner = web.AppRunner(
         app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT,
-        access_log=ACCESS if settings.access_log else None, access_log_class=AccessLogger)
+        access_log=ACCESS if settings.access_log else None, access_log_class=AccessLogger,
+        logger=HTTP, max_line_size=MAX_LINE, max_field_size=MAX_FIELD)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context)

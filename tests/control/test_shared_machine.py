@@ -222,3 +222,31 @@ def test_exec_and_json_logs_keep_callback_secrets(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "callbacks: 1 made, 1 failed" in done.stderr
     assert "not a valid URL" in done.stderr and "PW1" not in done.stderr + done.stdout
+
+
+def test_requests_the_server_cannot_read_are_logged_without_their_secrets(
+        server: EmulatorServer, control: EmulatorClient,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)  # (urllib3's own debug lines show what it sent)
+    numbers = ",".join(f"+485006{n:05d}" for n in range(500))
+    many = requests.get(server.url + "/messages/send_sms.json", params={
+        "username": "shop", "password": "TopSecretPw1", "phone": numbers, "text": "hi"})
+    assert len(many.request.url or "") > 8192
+    assert many.json()["queued"] == 500, "a GET send to 500 numbers is read (the gateway "\
+                                         "takes GET)"
+    too_long = requests.get(server.url + "/messages/send_sms.json", params={
+        "username": "shop", "password": "TopSecretPw2", "text": "x" * 300_000})
+    assert too_long.status_code == 400
+    token = requests.post(server.url + "/account/limits.json",
+                          headers={"Authorization": "Bearer TopSecretPw3" + "t" * 70_000})
+    assert token.status_code == 400
+    cookie = requests.get(server.url + "/account/limits.json",
+                          headers={"Cookie": "session=TopSecretPw4" + "c" * 70_000})
+    assert cookie.status_code == 400
+    bad_char = raw(server, b"GET /account/limits.json HTTP/1.1\r\nHost: localhost\r\n"
+                           b"Authorization: Bearer TopSecretPw5\x01\r\nConnection: close\r\n\r\n")
+    assert bad_char.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request")
+    assert "could not be read" in caplog.text
+    for secret in ("TopSecretPw1", "TopSecretPw2", "TopSecretPw3", "TopSecretPw4",
+                   "TopSecretPw5"):
+        assert secret not in caplog.text, secret
