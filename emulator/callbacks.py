@@ -25,6 +25,7 @@ import itertools
 import logging
 import os
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -111,6 +112,70 @@ def _detach(job: CallbackJob) -> None:
             subject.callbacks.remove(job)
 
 
+PER_RECEIVER = 4
+"""Tries to one receiver (scheme, host and port) in flight at once: a receiver that hangs holds
+this many workers, never all of them, so the others' callbacks go on."""
+
+
+def receiver_of(url: str) -> str:
+    """Who answers ``url``: its scheme and host:port (user info left out)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "?"
+    return f"{parts.scheme.lower()}://{parts.netloc.rpartition('@')[2].lower()}"
+
+
+class FairQueue:
+    """Tries waiting for a worker, taken in turn by receiver, at most PER_RECEIVER of one
+    receiver in flight."""
+
+    def __init__(self, per_receiver: int = PER_RECEIVER) -> None:
+        self.per_receiver = per_receiver
+        self._waiting: dict[str, deque[CallbackJob]] = {}
+        self._turn: deque[str] = deque()  # receivers with tries waiting, in turn
+        self._in_flight: Counter[str] = Counter()
+        self._ready = asyncio.Event()
+
+    def put(self, job: CallbackJob) -> None:
+        key = receiver_of(job.url)
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            waiting = self._waiting[key] = deque()
+            self._turn.append(key)
+        waiting.append(job)
+        self._ready.set()
+
+    async def get(self) -> CallbackJob:
+        while True:
+            job = self._take()
+            if job is not None:
+                return job
+            self._ready.clear()
+            await self._ready.wait()
+
+    def _take(self) -> CallbackJob | None:
+        for _ in range(len(self._turn)):
+            key = self._turn[0]
+            self._turn.rotate(-1)
+            if self._in_flight[key] < self.per_receiver:
+                waiting = self._waiting[key]
+                job = waiting.popleft()
+                if not waiting:
+                    del self._waiting[key]
+                    self._turn.remove(key)
+                self._in_flight[key] += 1
+                return job
+        return None
+
+    def done(self, job: CallbackJob) -> None:
+        key = receiver_of(job.url)
+        self._in_flight[key] -= 1
+        if self._in_flight[key] <= 0:
+            del self._in_flight[key]
+        self._ready.set()
+
+
 class CallbackDispatcher:
     def __init__(
         self,
@@ -141,7 +206,7 @@ class CallbackDispatcher:
         self._busy: set[int] = set()  # jobs with a try queued or in flight
         self._idle = asyncio.Event()
         self._idle.set()
-        self._queue: asyncio.Queue[CallbackJob] | None = None
+        self._queue: FairQueue | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -153,7 +218,7 @@ class CallbackDispatcher:
     # -- life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._queue = asyncio.Queue()
+        self._queue = FairQueue()
         connector = aiohttp.TCPConnector(limit=self.concurrency, force_close=False)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -278,7 +343,7 @@ class CallbackDispatcher:
             if self._current(when, job):
                 self._busy.add(job.id)
                 self._idle.clear()
-                self._queue.put_nowait(job)
+                self._queue.put(job)
         self._arm()
 
     def _arm(self) -> None:
@@ -318,6 +383,7 @@ class CallbackDispatcher:
                 if job.state == PENDING and job.id in self.jobs:
                     retry_at = await self._attempt(job)
             finally:
+                queue.done(job)
                 self._busy.discard(job.id)
                 if retry_at is not None and job.state == PENDING and job.id in self.jobs:
                     self._schedule(job, retry_at)

@@ -12,12 +12,14 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from emulator.testing.client import EmulatorClient
+from emulator.testing.receiver import CallbackReceiver
 from emulator.testing.server import EmulatorServer
 
 
@@ -250,3 +252,49 @@ def test_requests_the_server_cannot_read_are_logged_without_their_secrets(
     for secret in ("TopSecretPw1", "TopSecretPw2", "TopSecretPw3", "TopSecretPw4",
                    "TopSecretPw5"):
         assert secret not in caplog.text, secret
+
+
+def test_a_page_of_another_site_cannot_make_the_emulator_fetch_urls(
+        server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver) -> None:
+    """``<img src=".../phones/check.json?...&url=http://ANY/">`` on any page made the emulator
+    GET that address: a provider request a browser marks as cross-site is served, but its
+    callback URLs are not called. A developer's own page on localhost keeps them."""
+    img = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}
+    check = requests.get(server.url + "/phones/check.json", headers=img, params={
+        "username": "a", "password": "b", "phone": "500600700,500600701",
+        "url": receiver.url + "/hlr?id=#ID#"})
+    assert check.json()["status"] == "done", "the request itself is served"
+    sent = requests.post(server.url + "/SendTextSMS", headers={
+        **img, "Origin": "https://evil.example"}, json={
+        "UserName": "alice", "Password": "x", "Recipients": ["+41790000000"],
+        "MessageText": "t", "URLDeliveryNotification": receiver.url + "/dlr"})
+    assert sent.json()["StatusCode"] == "1"
+    control.advance(5)
+    assert control.callbacks() == [] and receiver.calls == []
+    own = requests.post(server.url + "/SendTextSMS", headers={
+        "Sec-Fetch-Site": "cross-site", "Origin": "http://localhost:3000"}, json={
+        "UserName": "alice", "Password": "x", "Recipients": ["+41790000001"],
+        "MessageText": "t", "URLDeliveryNotification": receiver.url + "/dlr"})
+    assert own.json()["StatusCode"] == "1"
+    control.advance(5)
+    assert len(receiver.wait_for(1)) == 1
+
+
+def test_a_receiver_that_hangs_does_not_hold_up_the_others(make_sms_emulator: Any) -> None:
+    """Forty callbacks to a receiver that answers after 3 s took every worker, so another
+    receiver's delivery report waited for them: one receiver now holds a few workers only."""
+    emulator = make_sms_emulator(delivery_delay=0.02, callback_concurrency=8,
+                                 callback_timeout=5)
+    with CallbackReceiver() as slow, CallbackReceiver() as fast:
+        slow.answer_with(200, delay=3, times=40)
+        emulator.account("serwersms", "busy", password="pw", dlr_url=slow.url + "/dlr")
+        emulator.account("serwersms", "shop", password="pw", dlr_url=fast.url + "/dlr")
+        numbers = [f"5006{n:05d}" for n in range(40)]
+        requests.post(emulator.url + "/messages/send_sms.json", json={
+            "username": "busy", "password": "pw", "phone": numbers, "text": "t"})
+        slow.wait_for(4, timeout=5)  # the slow receiver is busy with the first tries
+        started = time.monotonic()
+        requests.post(emulator.url + "/messages/send_sms.json", json={
+            "username": "shop", "password": "pw", "phone": "600700800", "text": "t"})
+        fast.wait_for(1, timeout=2)
+        assert time.monotonic() - started < 2

@@ -16,6 +16,7 @@ from typing import cast
 
 from aiohttp import web
 
+from ...access import from_foreign_page
 from ...context import CONTEXT, Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
@@ -31,6 +32,7 @@ from .. import hints, pipeline
 from . import errors, wire
 from .errors import ApiError, status
 from .models import NAME, Server2smsBackend
+from .notifications import URL_FIELDS
 
 log = logging.getLogger("emulator.server2sms")
 
@@ -114,6 +116,10 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             log.info("POST %s: %s", request.path, detail)
             return respond(request, status(errors.INVALID_DATA), exc.status, detail)
         ctx = request.app[CONTEXT]
+        if URL_FIELDS.keys() & body.keys() and from_foreign_page(request, ctx.settings):
+            log.warning("%s from a page of another site: its notification URLs are not "
+                        "called", operation)
+            body = {k: v for k, v in body.items() if k not in URL_FIELDS}
         answer = pipeline.attempt(log, operation, ApiError, handle, ctx, operation, handler,
                                   authenticated, body, RequestRecord(request, body))
         if isinstance(answer, ApiError):

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
+from ...access import from_foreign_page
 from ...context import CONTEXT, Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
@@ -44,6 +45,7 @@ from .errors import (
     error_body,
 )
 from .models import NAME, AccountState, SerwersmsBackend
+from .notifications import CALLBACK_URLS
 
 FORMATS = ("json", "xml")
 METHODS = ("GET", "HEAD", "POST")  # the documentation's links are GETs
@@ -202,6 +204,10 @@ def make_endpoint(operations: dict[str, Operation]
             return render(error_body(INVALID_DATA), fmt, exc.detail)
         if group == "error":
             params["code"] = action
+        if (CALLBACK_URLS.get(operation.name) in params
+                and from_foreign_page(request, ctx.settings)):
+            log.warning("%s from a page of another site: its callback URL is not called", path)
+            del params[CALLBACK_URLS[operation.name]]
         account, refused = authenticate(ctx, request, params)
         if account is None and operation.authenticated:
             return render(error_body(refused), fmt, hints.joined(

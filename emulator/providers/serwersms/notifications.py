@@ -38,6 +38,8 @@ from . import wire
 from .models import NAME
 
 _TOKEN = re.compile(r"#([A-Z_]+)#")
+CALLBACK_URLS = {"phones/check": "url", "phones/lookup": "url"}
+"""The actions whose request carries a callback URL, and the parameter that holds it."""
 REPORTED = frozenset({DELIVERED, UNDELIVERED})
 
 
