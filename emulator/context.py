@@ -45,6 +45,7 @@ class Context:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     pending_at_shutdown: list[CallbackJob] = field(default_factory=list)
     streams: set[asyncio.Queue[bytes | None]] = field(default_factory=set)  # live event streams
+    waits: int = 0  # long polls open now
 
     def now(self) -> float:
         return self.clock.now()

@@ -28,6 +28,7 @@ from .waits import WAITS
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000_000
 MAX_WAIT = 300.0
+MAX_OPEN_WAITS = 1000  # long polls open at once; past it, 503 (README: Security)
 T = TypeVar("T")
 
 
@@ -134,6 +135,8 @@ async def health(request: web.Request) -> web.Response:
         "callbacks_pending": len(ctx.dispatcher.pending()),
         "callbacks_pruned": ctx.dispatcher.pruned,
         "message_waits": len(request.app[WAITS]),
+        "open_waits": ctx.waits,
+        "event_streams": len(ctx.streams),
     }, status=200 if ready else 503)
 
 
@@ -221,9 +224,17 @@ async def long_poll(
     """
     count = int(_number(request.query, "count", 1, 1, MAX_LIMIT))
     timeout = _number(request.query, "timeout", 10, 0, MAX_WAIT)
-    clock = context(request).clock
+    ctx = context(request)
+    if ctx.waits >= MAX_OPEN_WAITS:
+        fail(503, f"{ctx.waits} long polls are open, the most the emulator keeps; end some "
+                  "(a wait ends when its client goes away) or wait with a shorter timeout")
+    clock = ctx.clock
     advanced = clock.advanced_at
-    done = await waiting(count, timeout)
+    ctx.waits += 1
+    try:
+        done = await waiting(count, timeout)
+    finally:
+        ctx.waits -= 1
     items = matched(max(count, DEFAULT_LIMIT))
     data = answer(items)
     if done:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from aiohttp import web
@@ -129,8 +130,9 @@ async def advance_clock(request: web.Request) -> web.Response:
     ctx = context(request)
     first_new_job = max(ctx.dispatcher.jobs, default=0) + 1
     assert ctx.ticker is not None
-    applied, tries = await ctx.ticker.advance(float(data["seconds"]),
-                                              ctx.settings.callback_timeout + 1)
+    # Shielded: a client that goes away does not leave time half-moved.
+    applied, tries = await asyncio.shield(ctx.ticker.advance(float(data["seconds"]),
+                                                             ctx.settings.callback_timeout + 1))
     ctx.hub.publish(ev.CLOCK_CHANGED, ctx.now(), None, **views.clock_view(ctx.clock))
     fired = [job for job_id, job in ctx.dispatcher.jobs.items() if job_id >= first_new_job]
     return ok({**views.clock_view(ctx.clock), "applied": applied, "callbacks": len(fired),

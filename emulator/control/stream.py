@@ -5,8 +5,9 @@ line. ``?types=message.created,callback.attempt`` narrows the stream.
 
 Each event is rendered when it happens, so a reader's queue holds bytes, not the messages
 themselves: a reader that does not read can never keep pruned messages alive. A reader that
-falls more than ``QUEUE_BYTES`` behind is told so (``event: stream.overflow``) and
-disconnected rather than silently skipped.
+falls more than ``QUEUE_BYTES`` behind is disconnected at once and its backlog dropped (it
+could not read a last event anyway), rather than silently skipped or held for as long as it
+stays connected. At most ``MAX_STREAMS`` streams are open at once; past that, 503.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from ..core.jsondata import Document
 from ..core.messages import Message
 from ..httpio import masked
 from . import views
-from .api import context, endpoint, text_json
+from .api import context, endpoint, fail, text_json
 
 QUEUE_BYTES = 16 * 1024 * 1024
+MAX_STREAMS = 100
 HEARTBEAT = 15.0
 CHUNK = 500  # frames written at once
 
@@ -67,19 +69,24 @@ def frame(event: Event) -> bytes:
 @endpoint
 async def events(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
+    if len(ctx.streams) >= MAX_STREAMS:
+        fail(503, f"{len(ctx.streams)} event streams are open, the most the emulator keeps; "
+                  "close one first")
     wanted = {t for t in request.query.get("types", "").split(",") if t}
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
     queued = 0  # bytes waiting in the queue
-    overflow = False
 
     def on_event(event: Event) -> None:
-        nonlocal overflow, queued
-        if overflow:
-            return
+        nonlocal queued
         data = frame(event)
-        if queued + len(data) > QUEUE_BYTES:
-            overflow = True
+        if queued + len(data) > QUEUE_BYTES:  # a reader that stopped reading: let it go now
+            unsubscribe()
+            while not queue.empty():
+                queue.get_nowait()
+            queued = 0
             queue.put_nowait(None)
+            if request.transport is not None:
+                request.transport.abort()
             return
         queued += len(data)
         queue.put_nowait(data)
@@ -102,8 +109,6 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await response.write(b": keep-alive\n\n")
                 continue
             if data is None:
-                if overflow:
-                    await response.write(b"event: stream.overflow\ndata: {}\n\n")
                 break
             chunk = [data]
             while not queue.empty() and len(chunk) < CHUNK:
@@ -115,7 +120,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             queued -= sum(len(c) for c in chunk)
             await response.write(b"".join(chunk))
     except ConnectionResetError:
-        pass
+        pass  # the reader went away, or was let go
     finally:
         unsubscribe()
         ctx.streams.discard(queue)

@@ -298,3 +298,50 @@ def test_a_receiver_that_hangs_does_not_hold_up_the_others(make_sms_emulator: An
             "username": "shop", "password": "pw", "phone": "600700800", "text": "t"})
         fast.wait_for(1, timeout=2)
         assert time.monotonic() - started < 2
+
+
+def _open_wait(server: EmulatorServer) -> socket.socket:
+    parts = urlsplit(server.url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.sendall(b"GET /_emulator/messages/wait?count=1000000&timeout=120 HTTP/1.1\r\n"
+                 b"Host: 127.0.0.1\r\n\r\n")
+    return sock
+
+
+def _health_until(client: EmulatorClient, key: str, value: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 5
+    while True:
+        health = client.health()
+        if health[key] == value or time.monotonic() > deadline:
+            return health
+        time.sleep(0.02)
+
+
+def test_a_long_poll_whose_client_went_away_ends_at_once(server: EmulatorServer,
+                                                        control: EmulatorClient) -> None:
+    sockets = [_open_wait(server) for _ in range(50)]
+    assert _health_until(control, "open_waits", 50)["open_waits"] == 50
+    for sock in sockets:
+        sock.close()
+    health = _health_until(control, "open_waits", 0)
+    assert health["open_waits"] == 0 and health["message_waits"] == 0
+
+
+def test_open_waits_and_streams_are_bounded(server: EmulatorServer, control: EmulatorClient,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.control import inspect, stream
+
+    monkeypatch.setattr(inspect, "MAX_OPEN_WAITS", 3)
+    monkeypatch.setattr(stream, "MAX_STREAMS", 1)
+    sockets = [_open_wait(server) for _ in range(3)]
+    try:
+        _health_until(control, "open_waits", 3)
+        refused = requests.get(server.url + "/_emulator/callbacks/wait", params={"timeout": 1})
+        assert refused.status_code == 503 and "long polls are open" in refused.text
+        with requests.get(server.url + "/_emulator/events", stream=True, timeout=10):
+            _health_until(control, "event_streams", 1)
+            second = requests.get(server.url + "/_emulator/events", timeout=10)
+            assert second.status_code == 503 and "event streams are open" in second.text
+    finally:
+        for sock in sockets:
+            sock.close()
