@@ -72,6 +72,17 @@ def _is_ip(name: str) -> bool:
     return True
 
 
+def is_loopback(address: str) -> bool:
+    """Whether binding ``address`` keeps the emulator to this machine."""
+    name = address.strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def host_allowed(host: str | None, settings: Settings) -> bool:
     if host is None:
         return True  # HTTP/1.0 without Host: no browser sends that

@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 from . import __version__, logs, probe
+from .access import is_loopback
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .execute import EMULATOR_FAILED, execute
 from .httpio import mask_url
@@ -228,6 +229,11 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):  # before anyone can learn the port
         loop.add_signal_handler(sig, stop.set)
     async with launched(settings) as (listening, ctx):
+        if not settings.control_token and not is_loopback(settings.host):
+            print(f"sms-emulator: warning: serving on {settings.host} without a control token: "
+                  "anyone who can reach this port can read every message and drive the "
+                  f"emulator (/_emulator/); set {ENV_PREFIX}CONTROL_TOKEN", file=sys.stderr,
+                  flush=True)
         if listening.tls_ca:
             print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
         print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)

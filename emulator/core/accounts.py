@@ -16,6 +16,10 @@ from typing import Any
 from .jsondata import JsonObject
 
 AUTO = "auto"
+MAX_AUTO = 1000
+"""Accounts made on first use, per provider: any web page can send a request with a new user
+name, so their number is bounded; past it, unknown user names are refused as under
+``--strict-accounts`` (a reset forgets them)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -105,6 +109,7 @@ class AccountRegistry:
         defaults: Mapping[str, ProviderDefaults],
         strict: bool = False,
     ) -> None:
+        self.max_auto = MAX_AUTO
         self.defaults = dict(defaults)
         self.strict = strict
         self._specs: dict[tuple[str, str], AccountSpec] = {}
@@ -156,8 +161,13 @@ class AccountRegistry:
     def get(self, provider: str, username: str) -> Account | None:
         return self._accounts.get((provider, username))
 
+    def full(self, provider: str) -> bool:
+        """Whether ``provider`` has as many auto-created accounts as it may."""
+        return sum(1 for a in self._accounts.values()
+                   if a.provider == provider and a.origin == AUTO) >= self.max_auto
+
     def _auto(self, provider: str, username: str) -> Account | None:
-        if self.strict or not username:
+        if self.strict or not username or self.full(provider):
             return None
         spec = AccountSpec(provider=provider, username=username, origin=AUTO)
         return self._install(spec)

@@ -59,6 +59,15 @@ def attempt(log: logging.Logger, label: str, refusal: type[R], act: Callable[P, 
         return BROKEN
 
 
+def no_login(ctx: Context, provider: str, detail: str) -> str:
+    """Why a login failed, with the reason a new user name was not welcome when that is it."""
+    if ctx.accounts.full(provider) and not ctx.accounts.strict:
+        return (f"{detail}; the emulator keeps at most {ctx.accounts.max_auto} accounts made "
+                "on first use "
+                "per gateway: define the account (config, control API) or reset")
+    return detail
+
+
 def logged_in(user: Account | None, operation: str) -> Account:
     """The account a call authenticated as; only operations that require a login read it, so
     None here is a bug of ours (answered as one)."""

@@ -345,3 +345,66 @@ def test_open_waits_and_streams_are_bounded(server: EmulatorServer, control: Emu
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_auto_created_accounts_are_bounded(server: EmulatorServer, control: EmulatorClient,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server.context.accounts, "max_auto", 3)
+    for n in range(3):
+        answer = requests.post(server.url + "/account/limits.json",
+                               json={"username": f"user{n}", "password": "x"})
+        assert "items" in answer.json()
+    refused = requests.post(server.url + "/account/limits.json",
+                            json={"username": "user3", "password": "x"})
+    assert refused.json()["error"]["code"] == 1001
+    assert "at most 3 accounts made on first use" in refused.headers["X-Emulator-Error"]
+    s2s = requests.post(server.url + "/CheckCredits", json={"UserName": "a", "Password": "b"})
+    assert s2s.json()["StatusCode"] == "1", "each gateway has its own bound"
+    control.account("serwersms", "defined", password="pw")
+    assert "items" in requests.post(server.url + "/account/limits.json",
+                                    json={"username": "defined", "password": "pw"}).json()
+    control.reset()
+    assert "items" in requests.post(server.url + "/account/limits.json",
+                                    json={"username": "user3", "password": "x"}).json()
+
+
+def test_what_the_address_book_keeps_is_bounded(server: EmulatorServer, control: EmulatorClient,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.providers.serwersms import models
+
+    shop = {"username": "shop", "password": "pw"}
+    big = requests.post(server.url + "/templates/add.json",
+                        json={**shop, "name": "t", "text": "x" * 100_000})
+    assert big.json()["error"]["code"] == 1006
+    assert "at most 2000" in big.headers["X-Emulator-Error"]
+    monkeypatch.setattr(models, "MAX_ENTRIES", 4)
+    for n in range(4):
+        added = requests.post(server.url + "/templates/add.json",
+                              json={**shop, "name": f"t{n}", "text": "hello"})
+        assert added.json()["success"] is True
+    full = requests.post(server.url + "/groups/add.json", json={**shop, "name": "g"})
+    assert full.json()["error"]["code"] == 1005
+    assert "at most 4 address-book entries" in full.headers["X-Emulator-Error"]
+    upload = requests.post(server.url + "/templates/delete.json", json={**shop, "id": 1})
+    assert upload.status_code == 200
+
+
+def test_a_bind_beyond_this_machine_without_a_token_warns(tmp_path: Path) -> None:
+    def banner(*args: str, env: dict[str, str] | None = None) -> str:
+        proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0",
+                                 *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env={**os.environ, **(env or {})})
+        assert proc.stdout is not None
+        printed = ""
+        while line := proc.stdout.readline():
+            printed += line
+            if "serving on" in line:
+                break
+        proc.terminate()
+        proc.communicate(timeout=20)
+        return printed
+
+    assert "without a control token" in banner("--host", "0.0.0.0")
+    assert "without a control token" not in banner(
+        "--host", "0.0.0.0", env={"SMS_EMULATOR_CONTROL_TOKEN": "s3cret"})
+    assert "warning" not in banner("--host", "127.0.0.1")

@@ -145,7 +145,8 @@ def handle(ctx: Context, operation: str, handler: Handler, authenticated: bool,
         account = ctx.accounts.authenticate(
             NAME, wire.text(body.get("UserName")).strip(), wire.text(body.get("Password")))
         if account is None:
-            raise ApiError(errors.AUTHORIZATION_FAILED, "unknown user name or wrong password")
+            raise ApiError(errors.AUTHORIZATION_FAILED, pipeline.no_login(
+                ctx, NAME, "unknown user name or wrong password"))
     if problem is not None:
         raise ApiError(*problem)
     return handler(Call(ctx, operation, body, record, account))

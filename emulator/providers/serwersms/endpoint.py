@@ -44,7 +44,7 @@ from .errors import (
     ApiError,
     error_body,
 )
-from .models import NAME, AccountState, SerwersmsBackend
+from .models import NAME, STORING, AccountState, SerwersmsBackend
 from .notifications import CALLBACK_URLS
 
 FORMATS = ("json", "xml")
@@ -210,9 +210,9 @@ def make_endpoint(operations: dict[str, Operation]
             del params[CALLBACK_URLS[operation.name]]
         account, refused = authenticate(ctx, request, params)
         if account is None and operation.authenticated:
-            return render(error_body(refused), fmt, hints.joined(
-                "the Bearer token is not accepted" if refused == INVALID_TOKEN
-                else "no valid username/password (or Bearer token)",
+            return render(error_body(refused), fmt, hints.joined(pipeline.no_login(
+                ctx, NAME, "the Bearer token is not accepted" if refused == INVALID_TOKEN
+                else "no valid username/password (or Bearer token)"),
                 hints.looks_like_server2sms(params)))
         call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
@@ -232,6 +232,8 @@ def act(operation: Operation, call: Call) -> object:
     problem = schema_problem(call.ctx, operation.name, call.params)
     if problem is not None:
         raise ApiError(*problem)
+    if operation.name in STORING:
+        call.backend.check_room(call.params, max(1, len(wire.items(call.get("contact")))))
     return operation.handler(call)
 
 

@@ -17,11 +17,21 @@ from ...core import gsm
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
 from ...core.messages import IdSource
+from .errors import INVALID_DATA, NO_PERMISSION, ApiError
 
 if TYPE_CHECKING:
     from faker import Faker
 
 NAME = "serwersms"
+MAX_ENTRIES = 100_000
+"""Address-book entries (contacts, groups, blacklist, senders, files, templates, subaccounts,
+registrations) kept for all accounts together: any web page can send the requests that add
+them, so what they hold is bounded (README: Security)."""
+MAX_TEXT = 2_000  # characters of one value kept (SerwerSMS's longest message is 918)
+STORING = frozenset({"contacts/add", "contacts/edit", "contacts/import", "groups/add",
+                     "groups/edit", "blacklist/add", "senders/add", "files/add", "templates/add",
+                     "templates/edit", "subaccounts/add", "account/add"})
+UNKEPT = frozenset({"file"})  # a file's content is not kept, only its size
 
 
 def _faker() -> Faker:
@@ -156,6 +166,12 @@ class AccountState:
     def group_count(self, group_id: int) -> int:
         return sum(1 for c in self.contacts.values() if group_id in c.groups)
 
+    def size(self) -> int:
+        """How many address-book entries the account keeps."""
+        return (len(self.contacts) + len(self.groups) + len(self.blacklist) + len(self.senders)
+                + len(self.files) + len(self.templates) + len(self.subaccounts)
+                + len(self.registered))
+
 
 class SerwersmsBackend:
     def __init__(self, demo: JsonObject, reference: JsonObject, seed: int = 0) -> None:
@@ -188,6 +204,19 @@ class SerwersmsBackend:
         else:
             cleared = 1 if self.states.pop(account, None) is not None else 0
         return {"address_books": cleared}
+
+    def check_room(self, params: JsonObject, adding: int) -> None:
+        """Refuse what would keep more than the emulator keeps: a value over MAX_TEXT
+        characters (1006), or ``adding`` entries past MAX_ENTRIES (1005)."""
+        for name, value in params.items():
+            if name not in UNKEPT and len(str(value)) > MAX_TEXT:
+                raise ApiError(INVALID_DATA, f"{name} has {len(str(value))} characters; the "
+                                             f"emulator keeps values of at most {MAX_TEXT}")
+        kept = sum(state.size() for state in self.states.values())
+        if kept + adding > MAX_ENTRIES:
+            raise ApiError(NO_PERMISSION, f"the emulator keeps at most {MAX_ENTRIES} address-"
+                                          f"book entries for all accounts ({kept} now); delete "
+                                          "some, or reset")
 
     def is_subaccount(self, username: str) -> bool:
         """Whether ``username`` is some account's subaccount."""
