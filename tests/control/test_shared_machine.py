@@ -196,7 +196,9 @@ def test_callback_secrets_never_leak_through_errors(server: EmulatorServer,
     errors = [a["error"] for j in jobs for a in j["attempts"]]
     assert any("not a valid URL" in e for e in errors)
     assert any("not an http:// or https:// URL" in e for e in errors)
+    assert "lookup.done" in events[0] and "u:***@127.0.0.1/hlr" in events[0]
     details = [control.message(m["id"]) for m in control.messages()]
+    assert any("u:***@127.0.0.1:9/n" in repr(d["options"]) for d in details)
     shown = repr([jobs, details, events, caplog.text,
                   control.callbacks(url="u:PW"), control.callbacks(url="u:***")])
     for secret in ("PW1", "PW2", "PW3", "PW4"):
@@ -408,3 +410,14 @@ def test_a_bind_beyond_this_machine_without_a_token_warns(tmp_path: Path) -> Non
     assert "without a control token" not in banner(
         "--host", "0.0.0.0", env={"SMS_EMULATOR_CONTROL_TOKEN": "s3cret"})
     assert "warning" not in banner("--host", "127.0.0.1")
+
+
+def test_the_openapi_cache_holds_one_copy_per_document_whatever_the_host(
+        server: EmulatorServer, control: EmulatorClient) -> None:
+    from emulator.control.docs import CACHE
+
+    for n in range(30):
+        answer = requests.get(server.url + "/_emulator/openapi/serwersms.json",
+                              headers={"Host": f"h{n}.localhost:{server.port}"})
+        assert answer.json()["servers"][0]["url"] == f"http://h{n}.localhost:{server.port}"
+    assert server.app is not None and len(server.app[CACHE]) <= 3
