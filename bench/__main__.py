@@ -88,68 +88,121 @@ def main() -> None:
     moto = throughput.moto_publish(args.seconds, args.rounds)
     for name in throughput.SENDS:
         result = throughput.compare(name, args.seconds, args.rounds)
-        rows.append((f"{name}: requests/s at 50 connections, request log off",
-                     f"{result.subject.rps:,.0f} (p50 {result.subject.p50_ms:.1f} ms, "
-                     f"p99 {result.subject.p99_ms:.1f} ms); bare aiohttp "
-                     f"{result.baseline.rps:,.0f} (p50 {result.baseline.p50_ms:.1f} ms, "
-                     f"p99 {result.baseline.p99_ms:.1f} ms)",
-                     f"{result.ratio:.2f} of bare", f">= 0.60: {verdict(result.ratio >= 0.6)}"))
-        rows.append((f"{name}: default configuration (request log on)",
-                     f"{result.logged.rps:,.0f} req/s (p50 {result.logged.p50_ms:.1f} ms, "
-                     f"p99 {result.logged.p99_ms:.1f} ms); the log costs "
-                     f"{result.log_cost:.0%} of the log-off throughput",
-                     f"{result.logged_ratio:.2f} of bare",
-                     f">= 0.50, log <= 10 %: "
-                     f"{verdict(result.logged_ratio >= 0.5 and result.log_cost <= 0.10)}"))
+        rows.append(
+            (
+                f"{name}: requests/s at 50 connections, request log off",
+                f"{result.subject.rps:,.0f} (p50 {result.subject.p50_ms:.1f} ms, "
+                f"p99 {result.subject.p99_ms:.1f} ms); bare aiohttp "
+                f"{result.baseline.rps:,.0f} (p50 {result.baseline.p50_ms:.1f} ms, "
+                f"p99 {result.baseline.p99_ms:.1f} ms)",
+                f"{result.ratio:.2f} of bare",
+                f">= 0.60: {verdict(result.ratio >= 0.6)}",
+            )
+        )
+        rows.append(
+            (
+                f"{name}: default configuration (request log on)",
+                f"{result.logged.rps:,.0f} req/s (p50 {result.logged.p50_ms:.1f} ms, "
+                f"p99 {result.logged.p99_ms:.1f} ms); the log costs "
+                f"{result.log_cost:.0%} of the log-off throughput",
+                f"{result.logged_ratio:.2f} of bare",
+                f">= 0.50, log <= 10 %: "
+                f"{verdict(result.logged_ratio >= 0.5 and result.log_cost <= 0.10)}",
+            )
+        )
         if moto is not None:
             times = result.subject.rps / moto.rps
-            rows.append((f"{name} against moto SNS Publish",
-                         f"moto {moto.rps:,.0f} req/s (p50 {moto.p50_ms:.1f} ms, "
-                         f"p99 {moto.p99_ms:.1f} ms)", f"{times:.1f}x moto",
-                         f">= 25x: {verdict(times >= 25)}"))
+            rows.append(
+                (
+                    f"{name} against moto SNS Publish",
+                    f"moto {moto.rps:,.0f} req/s (p50 {moto.p50_ms:.1f} ms, "
+                    f"p99 {moto.p99_ms:.1f} ms)",
+                    f"{times:.1f}x moto",
+                    f">= 25x: {verdict(times >= 25)}",
+                )
+            )
     if instructions.available():
         for name in throughput.SENDS:
             work = instructions.counts(name)
-            rows.append((f"{name}: CPU instructions per request (valgrind)",
-                         f"log off {work.log_off / 1000:,.0f}k, default "
-                         f"{work.default / 1000:,.0f}k (the log {work.log_share:.0%}); bare "
-                         f"aiohttp {work.bare / 1000:,.0f}k", f"{work.ratio:.2f} of bare",
-                         "none: the work behind the rows above, steady on a noisy machine"))
+            rows.append(
+                (
+                    f"{name}: CPU instructions per request (valgrind)",
+                    f"log off {work.log_off / 1000:,.0f}k, default "
+                    f"{work.default / 1000:,.0f}k (the log {work.log_share:.0%}); bare "
+                    f"aiohttp {work.bare / 1000:,.0f}k",
+                    f"{work.ratio:.2f} of bare",
+                    "none: the work behind the rows above, steady on a noisy machine",
+                )
+            )
     big = bulk.send_100k()
-    rows.append(("SerwerSMS send_sms to 100,000 numbers", f"{big.seconds:.2f} s; "
-                 f"{big.stored:,} stored", f"{big.seconds:.2f} s", f"< 2 s: "
-                 f"{verdict(big.seconds < 2)}"))
-    rows.append(("resident memory per stored recipient message", "RSS growth over 300,000 "
-                 "messages", f"{big.rss_per_message:,.0f} bytes",
-                 f"< 1 KB: {verdict(big.rss_per_message < 1024)}"))
+    rows.append(
+        (
+            "SerwerSMS send_sms to 100,000 numbers",
+            f"{big.seconds:.2f} s; {big.stored:,} stored",
+            f"{big.seconds:.2f} s",
+            f"< 2 s: {verdict(big.seconds < 2)}",
+        )
+    )
+    rows.append(
+        (
+            "resident memory per stored recipient message",
+            "RSS growth over 300,000 messages",
+            f"{big.rss_per_message:,.0f} bytes",
+            f"< 1 KB: {verdict(big.rss_per_message < 1024)}",
+        )
+    )
     cb = callbacks.deliveries()
     exact = cb.received == cb.distinct == cb.delivered == callbacks.CALLBACKS
-    rows.append(("callback deliveries to a local receiver", f"{cb.delivered:,} reports; "
-                 f"receiver got {cb.received:,} ({cb.distinct:,} distinct)",
-                 f"{cb.per_second:,.0f} per second",
-                 f">= 2,000/s, none lost: {verdict(cb.per_second >= 2000 and exact)}"))
+    rows.append(
+        (
+            "callback deliveries to a local receiver",
+            f"{cb.delivered:,} reports; receiver got {cb.received:,} ({cb.distinct:,} distinct)",
+            f"{cb.per_second:,.0f} per second",
+            f">= 2,000/s, none lost: {verdict(cb.per_second >= 2000 and exact)}",
+        )
+    )
     capped = edges.memory_under_cap()
     low, high = edges.CHECKPOINTS
-    rows.append((f"resident memory under --max-messages {edges.CAP:,} with callbacks",
-                 f"{low:,} sends: {capped.rss_mb[low]:.0f} MB; {high:,} sends: "
-                 f"{capped.rss_mb[high]:.0f} MB; {capped.delivered:,} callbacks made, "
-                 f"{capped.journal:,} kept", f"{capped.growth:+.1%}",
-                 f"flat (within 10 %): {verdict(abs(capped.growth) <= 0.10)}"))
+    rows.append(
+        (
+            f"resident memory under --max-messages {edges.CAP:,} with callbacks",
+            f"{low:,} sends: {capped.rss_mb[low]:.0f} MB; {high:,} sends: "
+            f"{capped.rss_mb[high]:.0f} MB; {capped.delivered:,} callbacks made, "
+            f"{capped.journal:,} kept",
+            f"{capped.growth:+.1%}",
+            f"flat (within 10 %): {verdict(abs(capped.growth) <= 0.10)}",
+        )
+    )
     waits = edges.send_latency_with_waits()
-    rows.append((f"send latency with {edges.WAITS:,} pending messages/wait",
-                 f"median SendTextSMS {waits.p50_with_ms:.3f} ms with {waits.waits:,} waits "
-                 f"for other numbers, {waits.p50_without_ms:.3f} ms without",
-                 f"{waits.added_ms:+.3f} ms", f"< 1 ms added: {verdict(waits.added_ms < 1)}"))
+    rows.append(
+        (
+            f"send latency with {edges.WAITS:,} pending messages/wait",
+            f"median SendTextSMS {waits.p50_with_ms:.3f} ms with {waits.waits:,} waits "
+            f"for other numbers, {waits.p50_without_ms:.3f} ms without",
+            f"{waits.added_ms:+.3f} ms",
+            f"< 1 ms added: {verdict(waits.added_ms < 1)}",
+        )
+    )
     ours, theirs = startup.startup("emulator"), startup.startup("pytest-httpserver")
-    rows.append(("fixture start-up: import + ready server",
-                 f"emulator {ours.import_ms:.0f} + {ours.ready_ms:.0f} ms; pytest-httpserver "
-                 f"{theirs.import_ms:.0f} + {theirs.ready_ms:.0f} ms",
-                 f"{ours.total_ms / theirs.total_ms:.2f}x pytest-httpserver",
-                 f"<= 1.5x: {verdict(ours.total_ms <= 1.5 * theirs.total_ms)}"))
+    rows.append(
+        (
+            "fixture start-up: import + ready server",
+            f"emulator {ours.import_ms:.0f} + {ours.ready_ms:.0f} ms; pytest-httpserver "
+            f"{theirs.import_ms:.0f} + {theirs.ready_ms:.0f} ms",
+            f"{ours.total_ms / theirs.total_ms:.2f}x pytest-httpserver",
+            f"<= 1.5x: {verdict(ours.total_ms <= 1.5 * theirs.total_ms)}",
+        )
+    )
     reset, fixture = startup.reset_ms()
-    rows.append(("reset between tests", f"POST /_emulator/reset with 100 messages stored; "
-                 f"whole per-test fixture {fixture:.2f} ms", f"{reset:.2f} ms",
-                 f"< 5 ms: {verdict(reset < 5)}"))
+    rows.append(
+        (
+            "reset between tests",
+            f"POST /_emulator/reset with 100 messages stored; "
+            f"whole per-test fixture {fixture:.2f} ms",
+            f"{reset:.2f} ms",
+            f"< 5 ms: {verdict(reset < 5)}",
+        )
+    )
 
     table = ["| measure | detail | result | target |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
@@ -162,16 +215,24 @@ def main() -> None:
     print("\n".join(time_table))
     if args.no_write:
         return
-    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python "
-               f"{sys.version.split()[0]}")
+    machine = (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{sys.version.split()[0]}"
+    )
     DOC.write_text(
         "# Benchmarks\n\n"
         "Produced by `bash bench/run` (which runs `python -m bench`); "
         f"{datetime.date.today().isoformat()}, {machine}.\n"
         "Servers run pinned to one core and `wrk` (1 thread, 50 connections) to the other; each "
         "load figure is the median of alternating rounds against a baseline started in the "
-        "same run.\n\n" + "\n".join(table) + "\n\n" + PROFILE_HEAD + "\n".join(time_table)
-        + "\n" + NOTES)
+        "same run.\n\n"
+        + "\n".join(table)
+        + "\n\n"
+        + PROFILE_HEAD
+        + "\n".join(time_table)
+        + "\n"
+        + NOTES
+    )
     print(f"\nwritten to {DOC}")
 
 

@@ -1,6 +1,6 @@
 """The baseline: a bare aiohttp handler that reads the body and answers a fixed JSON document.
 
-    python -m bench.bare PORT
+python -m bench.bare PORT
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import sys
 from aiohttp import web
 
 S2S_ANSWER = b'{"StatusCode":"1","StatusInfo":"OK"}'
-SERWERSMS_ANSWER = (b'{"success":true,"queued":1,"unsent":0,"items":[{"id":"c2451e1302",'
-                    b'"phone":"+48500600700","status":"queued","queued":"2014-10-16 16:49:05",'
-                    b'"parts":1,"text":"This is a test message from SerwerSMS.pl"}]}')
+SERWERSMS_ANSWER = (
+    b'{"success":true,"queued":1,"unsent":0,"items":[{"id":"c2451e1302",'
+    b'"phone":"+48500600700","status":"queued","queued":"2014-10-16 16:49:05",'
+    b'"parts":1,"text":"This is a test message from SerwerSMS.pl"}]}'
+)
 
 
 async def server2sms(request: web.Request) -> web.Response:
@@ -55,5 +57,4 @@ def make_app() -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=None,
-                print=None)
+    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)

@@ -43,15 +43,22 @@ def _server_pid(port: str) -> int:
 
 def send_100k(rounds: int = 3) -> BulkResult:
     numbers = [f"+4850{i:07d}" for i in range(NUMBERS)]
-    body = json.dumps({"username": "bulk", "password": "bulk", "phone": numbers,
-                       "text": "One of a hundred thousand"}).encode()
+    body = json.dumps(
+        {
+            "username": "bulk",
+            "password": "bulk",
+            "phone": numbers,
+            "text": "One of a hundred thousand",
+        }
+    ).encode()
     times = []
     with server(emulator_command("--clock", "manual")) as url:
         pid = _server_pid(url.rsplit(":", 1)[1])
         before = rss_bytes(pid)
         for _ in range(rounds):
-            request = urllib.request.Request(url + "/messages/send_sms", data=body,
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                url + "/messages/send_sms", data=body, headers={"Content-Type": "application/json"}
+            )
             started = time.perf_counter()
             with urllib.request.urlopen(request, timeout=120) as answer:
                 result = json.loads(answer.read())

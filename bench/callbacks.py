@@ -29,10 +29,12 @@ def deliveries(count: int = CALLBACKS) -> CallbackResult:
         control.account("serwersms", "callbacks", password="x", dlr_url=sink + "/cb/dlr")
         # Numbers ending in 0: the magic-number table delivers them all.
         numbers = [f"+485{i:07d}0" for i in range(count)]
-        body = json.dumps({"username": "callbacks", "password": "x", "phone": numbers,
-                           "text": "x"}).encode()
-        request = urllib.request.Request(url + "/messages/send_sms", data=body,
-                                         headers={"Content-Type": "application/json"})
+        body = json.dumps(
+            {"username": "callbacks", "password": "x", "phone": numbers, "text": "x"}
+        ).encode()
+        request = urllib.request.Request(
+            url + "/messages/send_sms", data=body, headers={"Content-Type": "application/json"}
+        )
         urllib.request.urlopen(request).read()
         control.advance(0.3)  # every message is "sent"; reports are due at 0.5 s
         started = time.perf_counter()

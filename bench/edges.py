@@ -41,16 +41,21 @@ def memory_under_cap() -> MemoryResult:
     """Sends with a delivery-report URL under ``--max-messages 1000``, in batches that are
     delivered (and their callbacks made) by advancing the clock."""
     rss: dict[int, float] = {}
-    with server(emulator_command("--clock", "manual", "--max-messages", str(CAP),
-                                 "--no-access-log")) as url, server(bare_command()) as sink:
+    with (
+        server(
+            emulator_command("--clock", "manual", "--max-messages", str(CAP), "--no-access-log")
+        ) as url,
+        server(bare_command()) as sink,
+    ):
         pid = _server_pid(url.rsplit(":", 1)[1])
         control = EmulatorClient(url, timeout=600)
         control.account("serwersms", "capped", password="x", dlr_url=sink + "/cb/dlr")
         sent = delivered = 0
         while sent < CHECKPOINTS[-1]:
             numbers = [f"+485{(sent + i) % 10_000_000:07d}0" for i in range(BATCH)]
-            body = json.dumps({"username": "capped", "password": "x", "phone": numbers,
-                               "text": "x"}).encode()
+            body = json.dumps(
+                {"username": "capped", "password": "x", "phone": numbers, "text": "x"}
+            ).encode()
             _post(url + "/messages/send_sms", body)
             sent += BATCH
             advanced = control.advance(1)
@@ -84,8 +89,9 @@ class WaitResult:
 def _send_latencies(url: str, count: int) -> list[float]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.netloc, timeout=30)
-    body = json.dumps({"UserName": "latency", "Password": "x",
-                       "Recipients": ["+41790000000"], "MessageText": "x"})
+    body = json.dumps(
+        {"UserName": "latency", "Password": "x", "Recipients": ["+41790000000"], "MessageText": "x"}
+    )
     times = []
     for _ in range(count):
         started = time.perf_counter()
@@ -100,9 +106,15 @@ async def _with_waits(url: str, count: int) -> tuple[list[float], int]:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        waits = [asyncio.ensure_future(session.get(
-            url + "/_emulator/messages/wait",
-            params={"recipient": f"+4860{i:07d}", "timeout": "300"})) for i in range(count)]
+        waits = [
+            asyncio.ensure_future(
+                session.get(
+                    url + "/_emulator/messages/wait",
+                    params={"recipient": f"+4860{i:07d}", "timeout": "300"},
+                )
+            )
+            for i in range(count)
+        ]
         control = EmulatorClient(url)
         while (pending := (await asyncio.to_thread(control.health))["message_waits"]) < count:
             failed = next((w for w in waits if w.done()), None)

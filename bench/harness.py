@@ -44,26 +44,35 @@ def wait_ready(url: str, timeout: float = 30.0, path: str = "/_emulator/health")
 
 
 @contextlib.contextmanager
-def server(args: list[str], ready_path: str = "/_emulator/health",
-           env: dict[str, str] | None = None) -> Iterator[str]:
+def server(
+    args: list[str], ready_path: str = "/_emulator/health", env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run a server command (``{port}`` is replaced) pinned to SERVER_CPU; yield its URL."""
     with server_process(args, ready_path, env) as (url, _):
         yield url
 
 
 @contextlib.contextmanager
-def server_process(args: list[str], ready_path: str = "/_emulator/health",
-                   env: dict[str, str] | None = None, cwd: Path | None = None
-                   ) -> Iterator[tuple[str, int]]:
+def server_process(
+    args: list[str],
+    ready_path: str = "/_emulator/health",
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Iterator[tuple[str, int]]:
     """Like ``server``; yields the URL and the server's process id. ``cwd``: run it there
     (``python -m`` puts the working directory first on the module path)."""
     port = free_port()
     command = [a.replace("{port}", str(port)) for a in args]
     # What CI does with a server's log: a file, read later (a pipe nobody reads would block).
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log,
-                                preexec_fn=lambda: _pin(SERVER_CPU), cwd=cwd,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            preexec_fn=lambda: _pin(SERVER_CPU),
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_ready(url, path=ready_path)
@@ -77,8 +86,12 @@ def server_process(args: list[str], ready_path: str = "/_emulator/health",
 
 
 def post_json(url: str, body: object) -> object:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as answer:
         return json.loads(answer.read())
 
@@ -96,22 +109,43 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, body: str, seconds: float, connections: int = 50,
-        content_type: str = "application/json", headers: dict[str, str] | None = None) -> Load:
+def wrk(
+    url: str,
+    body: str,
+    seconds: float,
+    connections: int = 50,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Load:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk (bash bench/run does it)")
-    script = ("wrk.method = 'POST'\n"
-              f"wrk.body = {json.dumps(body)}\n"
-              f"wrk.headers['Content-Type'] = '{content_type}'\n"
-              + "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n"
-                        for k, v in (headers or {}).items()))
+    script = (
+        "wrk.method = 'POST'\n"
+        f"wrk.body = {json.dumps(body)}\n"
+        f"wrk.headers['Content-Type'] = '{content_type}'\n"
+        + "".join(
+            f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in (headers or {}).items()
+        )
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-             "-s", handle.name, url], capture_output=True, text=True, check=True,
-            preexec_fn=lambda: _pin(LOAD_CPU)).stdout
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--latency",
+                "-s",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            preexec_fn=lambda: _pin(LOAD_CPU),
+        ).stdout
     finally:
         Path(handle.name).unlink()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -123,9 +157,12 @@ def wrk(url: str, body: str, seconds: float, connections: int = 50,
 
 
 def median_load(loads: list[Load]) -> Load:
-    return Load(statistics.median(x.rps for x in loads),
-                statistics.median(x.p50_ms for x in loads),
-                statistics.median(x.p99_ms for x in loads), sum(x.errors for x in loads))
+    return Load(
+        statistics.median(x.rps for x in loads),
+        statistics.median(x.p50_ms for x in loads),
+        statistics.median(x.p99_ms for x in loads),
+        sum(x.errors for x in loads),
+    )
 
 
 def emulator_command(*extra: str, default_log: bool = False) -> list[str]:

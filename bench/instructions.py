@@ -40,9 +40,17 @@ def _instructions(command: list[str], path: str, body: str, requests: int, setup
         args = [a.replace("{port}", str(port)) for a in command]
         with open(Path(work, "server.log"), "wb") as log:
             proc = subprocess.Popen(
-                ["valgrind", "--tool=cachegrind", "--cache-sim=no",
-                 f"--cachegrind-out-file={Path(work, 'out')}", f"--log-file={report}", *args],
-                stdout=subprocess.DEVNULL, stderr=log)
+                [
+                    "valgrind",
+                    "--tool=cachegrind",
+                    "--cache-sim=no",
+                    f"--cachegrind-out-file={Path(work, 'out')}",
+                    f"--log-file={report}",
+                    *args,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
             try:
                 url = f"http://127.0.0.1:{port}"
                 wait_ready(url, timeout=300)
@@ -50,8 +58,9 @@ def _instructions(command: list[str], path: str, body: str, requests: int, setup
                     post_json(url + "/_emulator/accounts", BENCH_ACCOUNT)
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 for _ in range(requests):
-                    connection.request("POST", path, body=body,
-                                       headers={"Content-Type": "application/json"})
+                    connection.request(
+                        "POST", path, body=body, headers={"Content-Type": "application/json"}
+                    )
                     answer = connection.getresponse()
                     answer.read()
                     if answer.status != 200:
@@ -97,22 +106,29 @@ def available() -> bool:
 
 def counts(name: str) -> Counts:
     path, body = SENDS[name]
-    return Counts(name, per_request(bare_command(), path, body, setup=False),
-                  per_request(emulator_command(), path, body, setup=True),
-                  per_request(emulator_command(default_log=True), path, body, setup=True))
+    return Counts(
+        name,
+        per_request(bare_command(), path, body, setup=False),
+        per_request(emulator_command(), path, body, setup=True),
+        per_request(emulator_command(default_log=True), path, body, setup=True),
+    )
 
 
 def main() -> None:
-    argparse.ArgumentParser(prog="python -m bench.instructions",
-                            description=__doc__.split("\n\n")[0]).parse_args()
+    argparse.ArgumentParser(
+        prog="python -m bench.instructions", description=__doc__.split("\n\n")[0]
+    ).parse_args()
     if not available():
         sys.exit("valgrind is not installed: apt-get install valgrind (bash bench/run does it)")
     for name in SENDS:
         found = counts(name)
-        print(f"{name}: bare aiohttp {found.bare / 1000:,.0f}k, emulator log off "
-              f"{found.log_off / 1000:,.0f}k (bare / emulator {found.ratio:.2f}), default "
-              f"{found.default / 1000:,.0f}k (the log {found.log_share:.0%}) instructions "
-              "per request", flush=True)
+        print(
+            f"{name}: bare aiohttp {found.bare / 1000:,.0f}k, emulator log off "
+            f"{found.log_off / 1000:,.0f}k (bare / emulator {found.ratio:.2f}), default "
+            f"{found.default / 1000:,.0f}k (the log {found.log_share:.0%}) instructions "
+            "per request",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -32,23 +32,33 @@ from .throughput import BENCH_ACCOUNT, SENDS
 
 # Part of the code → the emulator files (or file:function) charged to it, first match wins.
 PARTS: list[tuple[str, tuple[str, ...]]] = [
-    ("status changes and their events", ("ticker.py", "core/lifecycle.py", "core/events.py",
-                                         "gateway.py:Gateway.run_due",
-                                         "gateway.py:Gateway._published",
-                                         "gateway.py:Gateway._schedule_step",
-                                         "gateway.py:Gateway._wake",
-                                         "gateway.py:Gateway.observe_all",
-                                         "messages.py:Message.catch_up",
-                                         "messages.py:Message.take_step",
-                                         "messages.py:Message.set_status",
-                                         "messages.py:Message.go_lazy",
-                                         "messages.py:Message.step_due",
-                                         "notifications.py", "control/waits.py")),
+    (
+        "status changes and their events",
+        (
+            "ticker.py",
+            "core/lifecycle.py",
+            "core/events.py",
+            "gateway.py:Gateway.run_due",
+            "gateway.py:Gateway._published",
+            "gateway.py:Gateway._schedule_step",
+            "gateway.py:Gateway._wake",
+            "gateway.py:Gateway.observe_all",
+            "messages.py:Message.catch_up",
+            "messages.py:Message.take_step",
+            "messages.py:Message.set_status",
+            "messages.py:Message.go_lazy",
+            "messages.py:Message.step_due",
+            "notifications.py",
+            "control/waits.py",
+        ),
+    ),
     ("storing the message", ("core/gateway.py", "core/store.py", "core/messages.py")),
     ("business rules", ("service.py", "models.py", "core/")),
     ("parsing and validating", ("handlers", "wire.py", "validation.py", "httpio.py")),
-    ("request pipeline and answer", ("endpoint.py", "routes.py", "faults.py", "pipeline.py",
-                                     "rendering.py", "paths.py")),
+    (
+        "request pipeline and answer",
+        ("endpoint.py", "routes.py", "faults.py", "pipeline.py", "rendering.py", "paths.py"),
+    ),
     ("request log", ("logs.py",)),
     ("garbage-collector care", ("memory.py",)),
 ]
@@ -101,23 +111,42 @@ def profile(name: str, seconds: float, log: bool, tree: Path | None = None) -> P
         sys.exit("py-spy is not installed: pip install -e '.[bench]'")
     path, body = SENDS[name]
     # The working directory decides which checkout ``python -m emulator`` runs.
-    with server_process(emulator_command(default_log=log), cwd=tree) as (url, pid), \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        server_process(emulator_command(default_log=log), cwd=tree) as (url, pid),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         post_json(url + "/_emulator/accounts", BENCH_ACCOUNT)
         wrk(url + path, body, 1)  # warm up
         out = Path(tmp) / "profile.txt"
-        spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "250",
-                                "--duration", str(max(1, round(seconds) - 1)), "--format",
-                                "raw", "--output", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=lambda: _pin(LOAD_CPU))
+        spy = subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "250",
+                "--duration",
+                str(max(1, round(seconds) - 1)),
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: _pin(LOAD_CPU),
+        )
         load: list[float] = []
         runner = threading.Thread(target=lambda: load.append(wrk(url + path, body, seconds).rps))
         runner.start()
         runner.join()
         spy.wait(60)
-        return Profile(name if tree is None else f"{name}, before", load[0],
-                       shares(out.read_text(encoding="utf-8")))
+        return Profile(
+            name if tree is None else f"{name}, before",
+            load[0],
+            shares(out.read_text(encoding="utf-8")),
+        )
 
 
 @contextlib.contextmanager
@@ -125,8 +154,9 @@ def checkout(rev: str) -> Iterator[Path]:
     """``rev`` checked out into a temporary git worktree."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), rev],
-                       check=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], check=True
+        )
         try:
             yield tree
         finally:
@@ -139,20 +169,27 @@ def table(profiles: list[Profile]) -> list[str]:
     lines = [head, "|---|" + "---|" * len(profiles)]
     for part in parts:
         if any(p.shares.get(part) for p in profiles):
-            lines.append(f"| {part} | " + " | ".join(
-                f"{p.cost_us(part):.0f} µs ({p.shares.get(part, 0.0):.0%})" for p in profiles)
-                + " |")
-    lines.append("| **per request** | " + " | ".join(f"**{1e6 / p.rps:.0f} µs** "
-                                                     f"({p.rps:,.0f} req/s)" for p in profiles)
-                 + " |")
+            lines.append(
+                f"| {part} | "
+                + " | ".join(
+                    f"{p.cost_us(part):.0f} µs ({p.shares.get(part, 0.0):.0%})" for p in profiles
+                )
+                + " |"
+            )
+    lines.append(
+        "| **per request** | "
+        + " | ".join(f"**{1e6 / p.rps:.0f} µs** ({p.rps:,.0f} req/s)" for p in profiles)
+        + " |"
+    )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--log", action="store_true", help="with the request log (default "
-                                                           "configuration)")
+    parser.add_argument(
+        "--log", action="store_true", help="with the request log (default configuration)"
+    )
     parser.add_argument("--before", metavar="REV", help="profile this commit too")
     args = parser.parse_args()
     print("\n".join(table(profiles(args.seconds, args.log, args.before))))
@@ -163,8 +200,11 @@ def profiles(seconds: float, log: bool, before: str | None) -> list[Profile]:
     if before is None:
         return [profile(name, seconds, log) for name in SENDS]
     with checkout(before) as tree:
-        return [p for name in SENDS
-                for p in (profile(name, seconds, log, tree), profile(name, seconds, log))]
+        return [
+            p
+            for name in SENDS
+            for p in (profile(name, seconds, log, tree), profile(name, seconds, log))
+        ]
 
 
 if __name__ == "__main__":

@@ -51,9 +51,12 @@ def startup(name: str, runs: int = 7) -> Startup:
     imp, start, stop = IMPORT_AND_START[name]
     imports, readies = [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", SCRIPT.format(imp=imp, start=start,
-                                                                  stop=stop)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", SCRIPT.format(imp=imp, start=start, stop=stop)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         data = json.loads(out.strip().splitlines()[-1])
         imports.append(data["import"] * 1000)
         readies.append(data["ready"] * 1000)
@@ -68,8 +71,14 @@ def reset_ms(rounds: int = 200) -> tuple[float, float]:
 
     with EmulatorServer(clock="manual") as server:
         client = EmulatorClient(server.url)
-        body = json.dumps({"UserName": "bench", "Password": "x", "MessageText": "x",
-                           "Recipients": [f"+4179{i:07d}" for i in range(100)]}).encode()
+        body = json.dumps(
+            {
+                "UserName": "bench",
+                "Password": "x",
+                "MessageText": "x",
+                "Recipients": [f"+4179{i:07d}" for i in range(100)],
+            }
+        ).encode()
         resets, fixtures = [], []
         for i in range(rounds):
             urllib.request.urlopen(server.url + "/SendTextSMS", body).read()

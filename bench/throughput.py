@@ -10,19 +10,42 @@ from dataclasses import dataclass
 
 from .harness import Load, bare_command, emulator_command, median_load, post_json, server, wrk
 
-BENCH_ACCOUNT = {"provider": "server2sms", "username": "bench", "password": "bench",
-                 "credits": 10**12}
+BENCH_ACCOUNT = {
+    "provider": "server2sms",
+    "username": "bench",
+    "password": "bench",
+    "credits": 10**12,
+}
 SENDS = {
-    "server2sms SendTextSMS": ("/SendTextSMS", json.dumps({
-        "UserName": "bench", "Password": "bench", "Originator": "Bench",
-        "Recipients": ["+41790000000"], "MessageText": "hello from the benchmark"})),
-    "SerwerSMS messages/send_sms": ("/messages/send_sms.json", json.dumps({
-        "username": "bench", "password": "bench", "phone": "500600700",
-        "text": "hello from the benchmark"})),
+    "server2sms SendTextSMS": (
+        "/SendTextSMS",
+        json.dumps(
+            {
+                "UserName": "bench",
+                "Password": "bench",
+                "Originator": "Bench",
+                "Recipients": ["+41790000000"],
+                "MessageText": "hello from the benchmark",
+            }
+        ),
+    ),
+    "SerwerSMS messages/send_sms": (
+        "/messages/send_sms.json",
+        json.dumps(
+            {
+                "username": "bench",
+                "password": "bench",
+                "phone": "500600700",
+                "text": "hello from the benchmark",
+            }
+        ),
+    ),
 }
 MOTO_BODY = "Action=Publish&PhoneNumber=%2B15555555555&Message=hello&Version=2010-03-31"
-MOTO_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sns/aws4_request, "
-             "SignedHeaders=host, Signature=0")
+MOTO_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sns/aws4_request, "
+    "SignedHeaders=host, Signature=0"
+)
 
 
 @dataclass
@@ -60,8 +83,7 @@ def compare(name: str, seconds: float, rounds: int) -> Comparison:
     for _ in range(rounds):
         baseline.append(_measure(bare_command(), path, body, seconds, setup=False))
         subject.append(_measure(emulator_command(), path, body, seconds, setup=True))
-        logged.append(_measure(emulator_command(default_log=True), path, body, seconds,
-                               setup=True))
+        logged.append(_measure(emulator_command(default_log=True), path, body, seconds, setup=True))
     return Comparison(name, median_load(subject), median_load(baseline), median_load(logged))
 
 
@@ -73,9 +95,20 @@ def moto_publish(seconds: float, rounds: int) -> Load | None:
     loads = []
     for _ in range(rounds):
         with server([moto, "-p", "{port}"], ready_path="/moto-api/") as url:
-            wrk(url + "/", MOTO_BODY, 1, content_type="application/x-www-form-urlencoded",
-                headers={"Authorization": MOTO_AUTH})
-            loads.append(wrk(url + "/", MOTO_BODY, seconds,
-                             content_type="application/x-www-form-urlencoded",
-                             headers={"Authorization": MOTO_AUTH}))
+            wrk(
+                url + "/",
+                MOTO_BODY,
+                1,
+                content_type="application/x-www-form-urlencoded",
+                headers={"Authorization": MOTO_AUTH},
+            )
+            loads.append(
+                wrk(
+                    url + "/",
+                    MOTO_BODY,
+                    seconds,
+                    content_type="application/x-www-form-urlencoded",
+                    headers={"Authorization": MOTO_AUTH},
+                )
+            )
     return median_load(loads)

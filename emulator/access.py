@@ -37,8 +37,7 @@ from aiohttp import web
 
 from .config import Settings
 
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
-                            "ip6-loopback"})
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANY_HOST = "*"
 
@@ -92,8 +91,13 @@ def host_allowed(host: str | None, settings: Settings) -> bool:
     name = host_name(host)
     if name is None:
         return False
-    return (name in LOOPBACK_NAMES or name.endswith(".localhost") or _is_ip(name)
-            or name == host_name(settings.host) or name in allowed)
+    return (
+        name in LOOPBACK_NAMES
+        or name.endswith(".localhost")
+        or _is_ip(name)
+        or name == host_name(settings.host)
+        or name in allowed
+    )
 
 
 def other_target(request: web.Request) -> str | None:
@@ -110,14 +114,18 @@ def host_refusal(request: web.Request, settings: Settings) -> str | None:
     """Why the Host rule refuses this request (every path), or None."""
     target = other_target(request)
     if target is not None:
-        return (f"the request target names the host {target!r} but its Host header says "
-                f"{request.headers.get('Host')!r}; the emulator answers only requests whose "
-                "target and Host agree")
+        return (
+            f"the request target names the host {target!r} but its Host header says "
+            f"{request.headers.get('Host')!r}; the emulator answers only requests whose "
+            "target and Host agree"
+        )
     if not host_allowed(request.headers.get("Host"), settings):
         name = host_name(request.headers.get("Host", "")) or request.headers.get("Host", "")
-        return (f"the emulator does not answer to the host name {name!r} (a guard against "
-                f"DNS rebinding); allow it with --allowed-host {name} or "
-                f"SMS_EMULATOR_ALLOWED_HOSTS={name}")
+        return (
+            f"the emulator does not answer to the host name {name!r} (a guard against "
+            f"DNS rebinding); allow it with --allowed-host {name} or "
+            f"SMS_EMULATOR_ALLOWED_HOSTS={name}"
+        )
     return None
 
 
@@ -163,8 +171,9 @@ def has_token(request: web.Request, token: str | None) -> bool:
     return hmac.compare_digest(given, token.encode())
 
 
-def refusal(request: web.Request, settings: Settings, public: bool = False
-            ) -> tuple[int, str] | None:
+def refusal(
+    request: web.Request, settings: Settings, public: bool = False
+) -> tuple[int, str] | None:
     """Why this request may not reach the control API (status and sentence), or None."""
     refused = host_refusal(request, settings)
     if refused is not None:
@@ -174,10 +183,14 @@ def refusal(request: web.Request, settings: Settings, public: bool = False
     if request.method not in SAFE_METHODS and not authorized:
         origin = cross_origin(request)
         if origin is not None:
-            return 403, (f"a request from {origin} may not change the emulator (a guard against "
-                         "cross-site requests); send it without Origin, from the emulator's own "
-                         "pages, or with the control token")
+            return 403, (
+                f"a request from {origin} may not change the emulator (a guard against "
+                "cross-site requests); send it without Origin, from the emulator's own "
+                "pages, or with the control token"
+            )
     if token and not public and not authorized:
-        return 401, ("this control API needs its token: send 'Authorization: Bearer <token>' "
-                     "or ?token=<token>")
+        return 401, (
+            "this control API needs its token: send 'Authorization: Bearer <token>' "
+            "or ?token=<token>"
+        )
     return None

@@ -42,8 +42,10 @@ def load_accounts(settings: Settings) -> AccountRegistry:
     specs: list[AccountSpec] = []
     if settings.fixtures:
         for provider in defaults:
-            specs += [AccountSpec.from_data(provider, entry, origin="fixtures")
-                      for entry in data.get(provider, [])]
+            specs += [
+                AccountSpec.from_data(provider, entry, origin="fixtures")
+                for entry in data.get(provider, [])
+            ]
     specs += settings.accounts
     return AccountRegistry(specs, defaults, strict=settings.strict_accounts)
 
@@ -60,7 +62,8 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
         follow=lambda: clock.mode == MANUAL,  # tests move a manual clock to watch changes
     )
     dispatcher = CallbackDispatcher(
-        hub, clock,
+        hub,
+        clock,
         timeout=settings.callback_timeout,
         attempts=settings.callback_attempts,
         backoff=settings.callback_backoff,
@@ -69,8 +72,13 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
         max_jobs=settings.max_messages,
     )
     return Context(
-        settings=settings, clock=clock, hub=hub, gateway=gateway,
-        accounts=load_accounts(settings), dispatcher=dispatcher, schemas=SchemaRegistry(),
+        settings=settings,
+        clock=clock,
+        hub=hub,
+        gateway=gateway,
+        accounts=load_accounts(settings),
+        dispatcher=dispatcher,
+        schemas=SchemaRegistry(),
         memory=GcCare(enabled=own_process),
     )
 
@@ -89,13 +97,15 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         await task
     pending = await ctx.dispatcher.stop()
     if pending:
-        log.warning("stopped with %d callbacks still pending: %s", len(pending),
-                    ", ".join(f"#{job.id} {mask_url(job.url)}" for job in pending[:10]))
+        log.warning(
+            "stopped with %d callbacks still pending: %s",
+            len(pending),
+            ", ".join(f"#{job.id} {mask_url(job.url)}" for job in pending[:10]),
+        )
     ctx.pending_at_shutdown = pending
 
 
-def create_app(settings: Settings | None = None, *, own_process: bool = False
-               ) -> web.Application:
+def create_app(settings: Settings | None = None, *, own_process: bool = False) -> web.Application:
     """The emulator as an aiohttp application. ``own_process``: the process is the emulator's
     alone (``serve``, ``exec``), so it may tune the garbage collector (emulator/memory.py)."""
     settings = settings or Settings()
@@ -103,7 +113,8 @@ def create_app(settings: Settings | None = None, *, own_process: bool = False
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[CONTEXT] = ctx
     control.install(app, ctx)
-    paths.add_fallback(app, {provider.segments: provider.install(app, ctx)
-                             for provider in PROVIDERS})
+    paths.add_fallback(
+        app, {provider.segments: provider.install(app, ctx) for provider in PROVIDERS}
+    )
     app.cleanup_ctx.append(_background)
     return app

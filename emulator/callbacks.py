@@ -96,8 +96,11 @@ def failure(exc: BaseException, url: str) -> str:
         return f"{mask_url(url)} is not a valid URL" + (f" (port {port})" if port else "")
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = exc.os_error
-        reason = os.strerror(error.errno) if error.errno and error.errno > 0 else (
-            error.strerror or str(error) or type(error).__name__)
+        reason = (
+            os.strerror(error.errno)
+            if error.errno and error.errno > 0
+            else (error.strerror or str(error) or type(error).__name__)
+        )
         return f"cannot connect to {exc.host}:{exc.port}: {reason}"
     text = mask_text(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -253,15 +256,28 @@ class CallbackDispatcher:
     # -- submitting ------------------------------------------------------------------------
 
     def submit(
-        self, provider: str, account: str, kind: str, url: str, subject: Message | Reply | None,
-        method: str = "GET", at: float | None = None,
+        self,
+        provider: str,
+        account: str,
+        kind: str,
+        url: str,
+        subject: Message | Reply | None,
+        method: str = "GET",
+        at: float | None = None,
     ) -> CallbackJob:
         """A new callback, first tried at ``at`` on the emulator's clock (the time of what it
         reports; now if not given)."""
         when = self.now() if at is None else at
         job = CallbackJob(
-            id=self._next_id, provider=provider, account=account, kind=kind, url=url,
-            subject=subject, created=when, method=method, max_attempts=self.attempts,
+            id=self._next_id,
+            provider=provider,
+            account=account,
+            kind=kind,
+            url=url,
+            subject=subject,
+            created=when,
+            method=method,
+            max_attempts=self.attempts,
         )
         self._next_id += 1
         self.jobs[job.id] = job
@@ -322,8 +338,12 @@ class CallbackDispatcher:
 
     def _current(self, when: float, job: CallbackJob) -> bool:
         """Whether a heap entry still stands (a redeliver or a reset leaves stale ones)."""
-        return (job.next_attempt == when and job.state == PENDING and job.id in self.jobs
-                and job.id not in self._busy)
+        return (
+            job.next_attempt == when
+            and job.state == PENDING
+            and job.id in self.jobs
+            and job.id not in self._busy
+        )
 
     def next_due(self) -> float | None:
         """When the next try is due on the emulator's clock (None if none is waiting)."""
@@ -404,8 +424,10 @@ class CallbackDispatcher:
                 attempt.body = raw.decode("utf-8", "replace")[:BODY_KEEP]
                 if resp.headers.get(CALLBACK_HEADER):
                     attempt.outcome = "loop"
-                    attempt.error = ("the callback URL points at the emulator's own provider "
-                                     "API, which refuses callbacks (it would loop)")
+                    attempt.error = (
+                        "the callback URL points at the emulator's own provider "
+                        "API, which refuses callbacks (it would loop)"
+                    )
                 elif not 200 <= resp.status < 300:
                     attempt.outcome = "http_error"
                     attempt.error = f"HTTP {resp.status}"
@@ -430,16 +452,27 @@ class CallbackDispatcher:
         elif attempt.outcome in FINAL_OUTCOMES or len(job.attempts) >= job.max_attempts:
             job.state = FAILED
             job.next_attempt = None
-            log.warning("callback %s to %s failed for good after %d attempts: %s",
-                        job.id, mask_url(job.url), len(job.attempts), attempt.error)
+            log.warning(
+                "callback %s to %s failed for good after %d attempts: %s",
+                job.id,
+                mask_url(job.url),
+                len(job.attempts),
+                attempt.error,
+            )
         else:
             retry_at = stamp + backoff_delay(len(job.attempts), self.backoff, self.backoff_max)
             job.next_attempt = retry_at
         answer = attempt.status if attempt.status is not None else attempt.outcome
-        logs.info(log, f"callback {job.id} {job.method} {mask_url(job.url)} -> {answer}"
-                       + (f" ({attempt.error})" if attempt.error else ""),
-                  callback=job.id, url=mask_url(job.url), attempt=attempt.number,
-                  outcome=attempt.outcome, status=attempt.status)
+        logs.info(
+            log,
+            f"callback {job.id} {job.method} {mask_url(job.url)} -> {answer}"
+            + (f" ({attempt.error})" if attempt.error else ""),
+            callback=job.id,
+            url=mask_url(job.url),
+            attempt=attempt.number,
+            outcome=attempt.outcome,
+            status=attempt.status,
+        )
         self.hub.publish(ev.CALLBACK_ATTEMPT, attempt.time, job, attempt=attempt)
         if job.state != PENDING:
             self.prune()

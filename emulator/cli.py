@@ -61,107 +61,194 @@ def default(name: str) -> str:
 def _serve_options(p: argparse.ArgumentParser, *, free_port: bool = False) -> None:
     """The options of ``serve`` (and of ``exec``, which picks a free port by default)."""
     p.add_argument("--host", help=f"address to bind ({default('host')}; 0.0.0.0 for all)")
-    p.add_argument("--port", type=int,
-                   help="port to bind (default: 0, a free one)" if free_port
-                   else f"port to bind ({default('port')}; 0 picks a free one)")
-    p.add_argument("--port-file", help="write the bound port to this file once serving "
-                                       f"({default('port_file')})")
-    p.add_argument("--url-file", help="write the base URL to this file once serving (healthcheck"
-                                      f" and wait read it; {default('url_file')})")
-    p.add_argument("--config", dest="config_file",
-                   help=f"TOML file with settings and accounts ({default('config_file')})")
-    p.add_argument("--strict-accounts", action="store_const", const=True, default=None,
-                   help="refuse user names that no fixture, config or control call defined")
-    p.add_argument("--clock", choices=("real", "manual"),
-                   help="'manual' freezes time until POST /_emulator/clock/advance "
-                        f"({default('clock')})")
-    p.add_argument("--delivery-delay", type=float,
-                   help="seconds per delivery step: a message is delivered after about that "
-                        f"long ({default('delivery_delay')})")
-    p.add_argument("--seed", type=int, help=f"seed for generated codes and ids "
-                                            f"({default('seed')})")
-    p.add_argument("--no-fixtures", dest="fixtures", action="store_const", const=False,
-                   default=None, help="do not load the sample accounts from fixtures/")
-    p.add_argument("--max-messages", type=int,
-                   help="keep at most this many messages; past it, the oldest ones with a "
-                        "final status are pruned (default: none, no limit)")
-    p.add_argument("--control-token",
-                   help="require this token for /_emulator/ endpoints (prefer the variable "
-                        f"{ENV_PREFIX}CONTROL_TOKEN: flags show in `ps`; "
-                        f"{default('control_token')})")
-    p.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="NAME",
-                   help="a host name the control API answers to besides loopback names and IP "
-                        "addresses (repeatable; '*' for any), e.g. a Docker service name")
-    p.add_argument("--callback-attempts", type=int,
-                   help=f"tries per callback ({default('callback_attempts')})")
-    p.add_argument("--callback-timeout", type=float,
-                   help=f"seconds per callback try ({default('callback_timeout')})")
-    p.add_argument("--callback-backoff", type=float,
-                   help="seconds before the first retry, doubled for each next one, on the "
-                        f"emulator's clock ({default('callback_backoff')})")
-    p.add_argument("--callback-backoff-max", type=float,
-                   help=f"at most this many seconds between tries "
-                        f"({default('callback_backoff_max')})")
-    p.add_argument("--tls", action="store_const", const=True, default=None,
-                   help="serve HTTPS with a certificate signed by the emulator's own CA (its "
-                        "ca.pem is printed at start: trust it once)")
-    p.add_argument("--tls-dir",
-                   help="where that CA is kept, and reused on every start (default: "
-                        f"{TLS_DIR_DEFAULT})")
-    p.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
-                   help=f"the least important lines logged ({default('log_level')})")
-    p.add_argument("--log-format", choices=("text", "json"),
-                   help="'json' writes every log line as one JSON object, for log collectors "
-                        f"({default('log_format')})")
-    p.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
-                   default=None, help="do not log a line per request (logged by default)")
+    p.add_argument(
+        "--port",
+        type=int,
+        help="port to bind (default: 0, a free one)"
+        if free_port
+        else f"port to bind ({default('port')}; 0 picks a free one)",
+    )
+    p.add_argument(
+        "--port-file",
+        help=f"write the bound port to this file once serving ({default('port_file')})",
+    )
+    p.add_argument(
+        "--url-file",
+        help="write the base URL to this file once serving (healthcheck"
+        f" and wait read it; {default('url_file')})",
+    )
+    p.add_argument(
+        "--config",
+        dest="config_file",
+        help=f"TOML file with settings and accounts ({default('config_file')})",
+    )
+    p.add_argument(
+        "--strict-accounts",
+        action="store_const",
+        const=True,
+        default=None,
+        help="refuse user names that no fixture, config or control call defined",
+    )
+    p.add_argument(
+        "--clock",
+        choices=("real", "manual"),
+        help=f"'manual' freezes time until POST /_emulator/clock/advance ({default('clock')})",
+    )
+    p.add_argument(
+        "--delivery-delay",
+        type=float,
+        help="seconds per delivery step: a message is delivered after about that "
+        f"long ({default('delivery_delay')})",
+    )
+    p.add_argument("--seed", type=int, help=f"seed for generated codes and ids ({default('seed')})")
+    p.add_argument(
+        "--no-fixtures",
+        dest="fixtures",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not load the sample accounts from fixtures/",
+    )
+    p.add_argument(
+        "--max-messages",
+        type=int,
+        help="keep at most this many messages; past it, the oldest ones with a "
+        "final status are pruned (default: none, no limit)",
+    )
+    p.add_argument(
+        "--control-token",
+        help="require this token for /_emulator/ endpoints (prefer the variable "
+        f"{ENV_PREFIX}CONTROL_TOKEN: flags show in `ps`; "
+        f"{default('control_token')})",
+    )
+    p.add_argument(
+        "--allowed-host",
+        dest="allowed_hosts",
+        action="append",
+        metavar="NAME",
+        help="a host name the control API answers to besides loopback names and IP "
+        "addresses (repeatable; '*' for any), e.g. a Docker service name",
+    )
+    p.add_argument(
+        "--callback-attempts", type=int, help=f"tries per callback ({default('callback_attempts')})"
+    )
+    p.add_argument(
+        "--callback-timeout",
+        type=float,
+        help=f"seconds per callback try ({default('callback_timeout')})",
+    )
+    p.add_argument(
+        "--callback-backoff",
+        type=float,
+        help="seconds before the first retry, doubled for each next one, on the "
+        f"emulator's clock ({default('callback_backoff')})",
+    )
+    p.add_argument(
+        "--callback-backoff-max",
+        type=float,
+        help=f"at most this many seconds between tries ({default('callback_backoff_max')})",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_const",
+        const=True,
+        default=None,
+        help="serve HTTPS with a certificate signed by the emulator's own CA (its "
+        "ca.pem is printed at start: trust it once)",
+    )
+    p.add_argument(
+        "--tls-dir",
+        help=f"where that CA is kept, and reused on every start (default: {TLS_DIR_DEFAULT})",
+    )
+    p.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help=f"the least important lines logged ({default('log_level')})",
+    )
+    p.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="'json' writes every log line as one JSON object, for log collectors "
+        f"({default('log_format')})",
+    )
+    p.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not log a line per request (logged by default)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sms-emulator", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        prog="sms-emulator",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve_parser = sub.add_parser("serve", help="start the emulator", description=SERVE_HELP,
-                                  allow_abbrev=False,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve_parser = sub.add_parser(
+        "serve",
+        help="start the emulator",
+        description=SERVE_HELP,
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _serve_options(serve_parser)
     exec_parser = sub.add_parser(
-        "exec", allow_abbrev=False, help="run a command with the emulator beside it",
+        "exec",
+        allow_abbrev=False,
+        help="run a command with the emulator beside it",
         description=EXEC_HELP,
         usage="sms-emulator exec [serve options] -- COMMAND [ARG ...]",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _serve_options(exec_parser, free_port=True)
     exec_parser.add_argument("run", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     wait = sub.add_parser(
-        "wait", allow_abbrev=False,
+        "wait",
+        allow_abbrev=False,
         help="wait until an emulator is healthy (exit 0) or time out (exit 1)",
         description="Poll /_emulator/health until it answers ready, for CI scripts. The "
-                    "address: --url, or --port-file (waited for until serve writes it), or "
-                    "the URL file serve writes (SMS_EMULATOR_URL_FILE).")
+        "address: --url, or --port-file (waited for until serve writes it), or "
+        "the URL file serve writes (SMS_EMULATOR_URL_FILE).",
+    )
     where = wait.add_mutually_exclusive_group()
-    where.add_argument("--url", default=None,
-                       help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, else "
-                            f"http(s)://${ENV_PREFIX}HOST:${ENV_PREFIX}PORT as "
-                            f"{ENV_PREFIX}TLS says, else http://127.0.0.1:8080)")
-    where.add_argument("--port-file", default=None,
-                       help="the file serve --port-file writes; waited for, then read")
+    where.add_argument(
+        "--url",
+        default=None,
+        help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, else "
+        f"http(s)://${ENV_PREFIX}HOST:${ENV_PREFIX}PORT as "
+        f"{ENV_PREFIX}TLS says, else http://127.0.0.1:8080)",
+    )
+    where.add_argument(
+        "--port-file", default=None, help="the file serve --port-file writes; waited for, then read"
+    )
     wait.add_argument("--timeout", type=float, default=30.0, help="seconds (default: 30.0)")
     health = sub.add_parser(
-        "healthcheck", allow_abbrev=False,
+        "healthcheck",
+        allow_abbrev=False,
         help="check once that an emulator is healthy (exit 0) or not (exit 1)",
-        description="One request to <url>/_emulator/health; for Docker HEALTHCHECK.")
-    health.add_argument("--url", default=None,
-                        help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, else "
-                             f"http(s)://${ENV_PREFIX}HOST:${ENV_PREFIX}PORT as "
-                             f"{ENV_PREFIX}TLS says, else http://127.0.0.1:8080)")
+        description="One request to <url>/_emulator/health; for Docker HEALTHCHECK.",
+    )
+    health.add_argument(
+        "--url",
+        default=None,
+        help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, else "
+        f"http(s)://${ENV_PREFIX}HOST:${ENV_PREFIX}PORT as "
+        f"{ENV_PREFIX}TLS says, else http://127.0.0.1:8080)",
+    )
     docs = sub.add_parser(
-        "openapi", allow_abbrev=False,
+        "openapi",
+        allow_abbrev=False,
         help="write the OpenAPI 3.1 documents of both gateways and the control API",
         description="Write server2sms.json, serwersms.json and control.json (OpenAPI 3.1, "
-                    "generated from schemas/) for Postman, Insomnia, Bruno or a client "
-                    "generator.")
+        "generated from schemas/) for Postman, Insomnia, Bruno or a client "
+        "generator.",
+    )
     docs.add_argument("--out", required=True, help="folder to write them to")
     return parser
 
@@ -201,8 +288,9 @@ def wait(url: str | None, port_file: str | None, timeout: float) -> int:
     try:
         if port_file:
             path = Path(port_file)
-            found, detail = probe.wait_ready(lambda: probe.url_from_port_file(path), timeout,
-                                             either_scheme=True)
+            found, detail = probe.wait_ready(
+                lambda: probe.url_from_port_file(path), timeout, either_scheme=True
+            )
         else:
             address = probe.checked_url(url) if url else probe.default_url()
             found, detail = probe.wait_ready(lambda: address, timeout)
@@ -230,10 +318,13 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with launched(settings) as (listening, ctx):
         if not settings.control_token and not is_loopback(settings.host):
-            print(f"sms-emulator: warning: serving on {settings.host} without a control token: "
-                  "anyone who can reach this port can read every message and drive the "
-                  f"emulator (/_emulator/); set {ENV_PREFIX}CONTROL_TOKEN", file=sys.stderr,
-                  flush=True)
+            print(
+                f"sms-emulator: warning: serving on {settings.host} without a control token: "
+                "anyone who can reach this port can read every message and drive the "
+                f"emulator (/_emulator/); set {ENV_PREFIX}CONTROL_TOKEN",
+                file=sys.stderr,
+                flush=True,
+            )
         if listening.tls_ca:
             print(f"TLS: trust this CA certificate: {listening.tls_ca}", flush=True)
         print(f"sms-emulator {__version__} serving on {listening.url}", flush=True)
@@ -245,8 +336,10 @@ async def serve(settings: Settings) -> None:
     if pending:
         print(f"stopped; {len(pending)} callback(s) were still pending:", flush=True)
         for job in pending:
-            print(f"  #{job.id} {job.kind} {mask_url(job.url)} ({len(job.attempts)} attempt(s))",
-                  flush=True)
+            print(
+                f"  #{job.id} {job.kind} {mask_url(job.url)} ({len(job.attempts)} attempt(s))",
+                flush=True,
+            )
     else:
         print("stopped; no callback was pending", flush=True)
 
@@ -281,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sms-emulator: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"sms-emulator: cannot serve on {settings.host}:{settings.port}: {exc.strerror}",
-              file=sys.stderr)
+        print(
+            f"sms-emulator: cannot serve on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -77,19 +77,42 @@ class Settings:
 
 
 _TYPES: dict[str, type] = {
-    "host": str, "port": int, "strict_accounts": bool, "clock": str, "delivery_delay": float,
-    "callback_timeout": float, "callback_attempts": int, "callback_backoff": float,
-    "callback_backoff_max": float, "callback_concurrency": int, "max_body_bytes": int,
-    "max_messages": int, "seed": int, "fixtures": bool, "control_token": str,
-    "log_level": str, "log_format": str, "access_log": bool, "tls": bool, "tls_dir": str,
-    "port_file": str, "url_file": str, "config_file": str, "allowed_hosts": tuple,
+    "host": str,
+    "port": int,
+    "strict_accounts": bool,
+    "clock": str,
+    "delivery_delay": float,
+    "callback_timeout": float,
+    "callback_attempts": int,
+    "callback_backoff": float,
+    "callback_backoff_max": float,
+    "callback_concurrency": int,
+    "max_body_bytes": int,
+    "max_messages": int,
+    "seed": int,
+    "fixtures": bool,
+    "control_token": str,
+    "log_level": str,
+    "log_format": str,
+    "access_log": bool,
+    "tls": bool,
+    "tls_dir": str,
+    "port_file": str,
+    "url_file": str,
+    "config_file": str,
+    "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-_KIND_NAMES = {int: "a whole number", float: "a number", str: "a string", bool: "a boolean",
-               tuple: "a list of names"}
+_KIND_NAMES = {
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    bool: "a boolean",
+    tuple: "a list of names",
+}
 
 
 def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``name``
@@ -121,8 +144,9 @@ def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``n
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise wrong
     if kind is int:
-        if isinstance(value, float) or (isinstance(value, str)
-                                        and not value.strip().lstrip("+-").isdigit()):
+        if isinstance(value, float) or (
+            isinstance(value, str) and not value.strip().lstrip("+-").isdigit()
+        ):
             raise wrong
         return int(value)
     try:
@@ -136,17 +160,19 @@ def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``n
 
 def _validate(settings: Settings) -> None:
     if settings.control_token is not None and not settings.control_token.strip():
-        raise ConfigError("setting 'control_token' is empty: give a token, or leave the setting "
-                          "out for no token (an empty one would protect nothing)")
+        raise ConfigError(
+            "setting 'control_token' is empty: give a token, or leave the setting "
+            "out for no token (an empty one would protect nothing)"
+        )
     if settings.log_format not in ("text", "json"):
-        raise ConfigError(f"setting 'log_format' must be 'text' or 'json', not "
-                          f"{settings.log_format!r}")
+        raise ConfigError(
+            f"setting 'log_format' must be 'text' or 'json', not {settings.log_format!r}"
+        )
     if settings.clock not in ("real", "manual"):
         raise ConfigError(f"setting 'clock' must be 'real' or 'manual', not {settings.clock!r}")
     if not 0 <= settings.port <= 65535:
         raise ConfigError(f"setting 'port' must be 0..65535, not {settings.port}")
-    for name in ("delivery_delay", "callback_timeout", "callback_backoff",
-                 "callback_backoff_max"):
+    for name in ("delivery_delay", "callback_timeout", "callback_backoff", "callback_backoff_max"):
         value = getattr(settings, name)
         if not 0 <= value < math.inf:
             raise ConfigError(f"setting {name!r} must be a finite number, not negative")
@@ -188,16 +214,21 @@ def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, .
     for key, value in data.items():
         if key in PROVIDERS:
             if not isinstance(value, Mapping):
-                raise ConfigError(f"{path}: {key!r} must be a table ([{key}] or "
-                                  f"[[{key}.accounts]]), not {value!r}")
+                raise ConfigError(
+                    f"{path}: {key!r} must be a table ([{key}] or "
+                    f"[[{key}.accounts]]), not {value!r}"
+                )
             for inner in value:
                 if inner not in SECTION_KEYS:
-                    raise ConfigError(f"{path}: unknown key {key}.{inner} (a {key} section "
-                                      f"holds {', '.join(SECTION_KEYS)}: [[{key}.accounts]])")
+                    raise ConfigError(
+                        f"{path}: unknown key {key}.{inner} (a {key} section "
+                        f"holds {', '.join(SECTION_KEYS)}: [[{key}.accounts]])"
+                    )
             entries = value.get("accounts", [])
             if not isinstance(entries, list):
-                raise ConfigError(f"{path}: {key}.accounts must be an array of tables "
-                                  f"([[{key}.accounts]])")
+                raise ConfigError(
+                    f"{path}: {key}.accounts must be an array of tables ([[{key}.accounts]])"
+                )
             for number, entry in enumerate(entries, 1):
                 _check_account(path, key, number, entry)
                 accounts.append(AccountSpec.from_data(key, entry, origin="config"))
@@ -225,7 +256,7 @@ def from_environment(environ: Mapping[str, str]) -> JsonObject:
 
 def build_settings(
     flags: Mapping[str, Any] | None = None,  # Any: argparse's values, coerced by name
-    environ: Mapping[str, str] | None = None
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Merge flags (values that are None were not given), environment and config file."""
     flags = {k: v for k, v in (flags or {}).items() if v is not None}

@@ -50,15 +50,21 @@ class Context:
     def now(self) -> float:
         return self.clock.now()
 
-    def reset(self, provider: str | None = None, account: str | None = None
-              ) -> dict[str, int | dict[str, int]]:
+    def reset(
+        self, provider: str | None = None, account: str | None = None
+    ) -> dict[str, int | dict[str, int]]:
         """Forget messages, replies, callbacks and provider state (of one account, or all); a
         full reset also clears rules and faults and puts the clock back on the wall clock, in
         its configured mode. Returns how many of each thing went."""
         cleared: dict[str, int | dict[str, int]] = dict(self.gateway.reset(provider, account))
         cleared["callbacks"] = self.dispatcher.forget(
-            lambda job: not ((provider is None or job.provider == provider)
-                             and (account is None or job.account == account)))
+            lambda job: (
+                not (
+                    (provider is None or job.provider == provider)
+                    and (account is None or job.account == account)
+                )
+            )
+        )
         for name, backend in self.backends.items():
             if provider is None or name == provider:
                 cleared[name] = backend.reset(account)
@@ -68,8 +74,9 @@ class Context:
             cleared["faults"] = self.faults.clear()
             self.clock.reset(self.settings.clock)
             self.memory.thaw()
-        self.hub.publish(ev.STATE_RESET, self.now(), None, provider=provider, account=account,
-                         cleared=cleared)
+        self.hub.publish(
+            ev.STATE_RESET, self.now(), None, provider=provider, account=account, cleared=cleared
+        )
         return cleared
 
 

@@ -47,10 +47,13 @@ def summary(ctx: Context) -> str:
     if not statuses:
         lines.append("  no message was sent")
     for provider in sorted({p for p, _ in statuses}):
-        counts = ", ".join(f"{n} {status}" for (p, status), n in sorted(statuses.items())
-                           if p == provider)
-        lines.append(f"  {provider}: {sum(n for (p, _), n in statuses.items() if p == provider)}"
-                     f" messages ({counts})")
+        counts = ", ".join(
+            f"{n} {status}" for (p, status), n in sorted(statuses.items()) if p == provider
+        )
+        lines.append(
+            f"  {provider}: {sum(n for (p, _), n in statuses.items() if p == provider)}"
+            f" messages ({counts})"
+        )
     jobs = ctx.pending_at_shutdown
     failed = [j for j in ctx.dispatcher.jobs.values() if j.state == FAILED]
     total = len(ctx.dispatcher.jobs)
@@ -65,7 +68,8 @@ async def _run(settings: Settings, command: list[str], environ: Mapping[str, str
     async with launched(settings) as (listening, ctx):
         try:
             process = await asyncio.create_subprocess_exec(
-                *command, env={**environ, **environment(listening.url)})
+                *command, env={**environ, **environment(listening.url)}
+            )
         except FileNotFoundError:
             print(f"sms-emulator exec: command not found: {command[0]}", file=sys.stderr)
             return NOT_FOUND
@@ -85,8 +89,10 @@ async def _run(settings: Settings, command: list[str], environ: Mapping[str, str
 
 def execute(settings: Settings, command: list[str]) -> int:
     if not command:
-        print("sms-emulator exec: no command given (sms-emulator exec [options] -- COMMAND)",
-              file=sys.stderr)
+        print(
+            "sms-emulator exec: no command given (sms-emulator exec [options] -- COMMAND)",
+            file=sys.stderr,
+        )
         return 2
     try:
         return asyncio.run(_run(settings, command, os.environ))

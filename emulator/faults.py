@@ -62,9 +62,18 @@ class Fault:
         return True
 
     def view(self) -> Document:
-        return {"id": self.id, "kind": self.kind, "provider": self.provider, "path": self.path,
-                "status": self.status, "latency_ms": self.latency_ms, "rate": self.rate,
-                "seed": self.seed, "times": self.times, "used": self.used}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "provider": self.provider,
+            "path": self.path,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "rate": self.rate,
+            "seed": self.seed,
+            "times": self.times,
+            "used": self.used,
+        }
 
 
 class FaultBook(Numbered[Fault]):

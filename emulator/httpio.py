@@ -30,13 +30,14 @@ async def read_body(request: web.Request) -> bytes:
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge as exc:
-        raise BodyError(413, f"request body is larger than {request.client_max_size} bytes") \
-            from exc
+        raise BodyError(
+            413, f"request body is larger than {request.client_max_size} bytes"
+        ) from exc
 
 
 def decode_text(raw: bytes) -> str:
     if raw.startswith(BOM):
-        raw = raw[len(BOM):]
+        raw = raw[len(BOM) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -55,15 +56,14 @@ def loads(raw: bytes | str) -> Any:  # Any: JSON, whatever the sender sent
         if "not valid UTF-8" in message:
             raise BodyError(400, f"request body is not valid UTF-8: {message}") from None
         if "surrogate" in message:
-            raise BodyError(400, f"request body holds a lone UTF-16 surrogate: {message}") \
-                from None
+            raise BodyError(400, f"request body holds a lone UTF-16 surrogate: {message}") from None
         raise BodyError(400, f"request body is not valid JSON: {message}") from None
 
 
 def json_object(raw: bytes) -> Document:
     """Parse a body as a JSON object (an empty body is ``{}``)."""
     if raw.startswith(BOM):
-        raw = raw[len(BOM):]
+        raw = raw[len(BOM) :]
     if not raw.strip():
         return {}
     data = loads(raw)
@@ -83,12 +83,15 @@ CALLBACK_HEADER = "X-Sms-Emulator-Callback"
 to act (a callback URL pointing back at the emulator would loop for ever) and answers with it,
 so the dispatcher ends the job instead of retrying."""
 LOOP_STATUS = 508  # Loop Detected
-LOOP_DETAIL = ("this request is one of the emulator's own callbacks (its URL points back at "
-               "the emulator's provider API); it is not acted on, or it would loop")
+LOOP_DETAIL = (
+    "this request is one of the emulator's own callbacks (its URL points back at "
+    "the emulator's provider API); it is not acted on, or it would loop"
+)
 
 
-SECRET_KEYS = frozenset({"password", "subaccount_password", "token", "access_token",
-                         "api_key", "apikey"})
+SECRET_KEYS = frozenset(
+    {"password", "subaccount_password", "token", "access_token", "api_key", "apikey"}
+)
 REDACTED = "***"
 
 
@@ -110,16 +113,18 @@ def mask_url(url: str) -> str:
     masked = urlunsplit(parts)
     # The query, read raw: SerwerSMS URL templates hold #TOKENS#, which urlsplit would
     # take for a fragment.
-    return _SECRET_QUERY.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", masked) if "=" in masked \
-        else masked
+    return (
+        _SECRET_QUERY.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", masked) if "=" in masked else masked
+    )
 
 
-_SECRET_QUERY = re.compile(
-    r"([?&])(" + "|".join(sorted(SECRET_KEYS)) + r")=[^&]+", re.IGNORECASE)
+_SECRET_QUERY = re.compile(r"([?&])(" + "|".join(sorted(SECRET_KEYS)) + r")=[^&]+", re.IGNORECASE)
 
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@:\s]*)(?P<colon>:?)"
-                       r"[^/@\s]*@")
+_USERINFO = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@:\s]*)(?P<colon>:?)"
+    r"[^/@\s]*@"
+)
 
 
 def _masked_userinfo(match: re.Match[str]) -> str:
@@ -173,5 +178,10 @@ class RequestRecord:
 
     def view(self) -> Document:
         query = dict(parse_qsl(self.query_string, keep_blank_values=True))
-        return {"method": self.method, "path": self.path, "query": redact(query),
-                "content_type": self.content_type, "body": redact(self.body)}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": redact(query),
+            "content_type": self.content_type,
+            "body": redact(self.body),
+        }

@@ -38,8 +38,11 @@ def _forget(path: Path, what: str) -> None:
 @contextlib.asynccontextmanager
 async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context]]:
     """The emulator, ready and announced, for the body of the ``async with``."""
-    files = {what: Path(name) for what, name in (("port file", settings.port_file),
-                                                 ("URL file", settings.url_file)) if name}
+    files = {
+        what: Path(name)
+        for what, name in (("port file", settings.port_file), ("URL file", settings.url_file))
+        if name
+    }
     for what, path in files.items():
         _forget(path, what)
     app = create_app(settings, own_process=True)

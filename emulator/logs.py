@@ -72,9 +72,17 @@ class LineLog:
 
     def write(self, logger: str, message: str, fields: JsonObject) -> None:
         if self.json_format:
-            self.add(orjson.dumps({
-                "time": self._stamp(time.time()), "level": "INFO", "logger": logger,
-                "message": message, **fields}).decode())
+            self.add(
+                orjson.dumps(
+                    {
+                        "time": self._stamp(time.time()),
+                        "level": "INFO",
+                        "logger": logger,
+                        "message": message,
+                        **fields,
+                    }
+                ).decode()
+            )
         else:
             self.text(logger, message)
 
@@ -139,8 +147,12 @@ HTTP.addFilter(NoRawRequest())
 
 class JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"time": self.formatTime(record), "level": record.levelname,
-                "logger": record.name, "message": record.getMessage()}
+        data = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(data).decode()
@@ -150,8 +162,9 @@ def configure(level: str, log_format: str) -> None:
     """The command line's logging: every line to standard error, text or JSON."""
     global _LINES
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JSONFormatter() if log_format == "json"
-                         else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(
+        JSONFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
     logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler], force=True)
     _LINES = LineLog(sys.stderr, log_format == "json")
 
@@ -169,9 +182,17 @@ class AccessLogger(AbstractAccessLogger):
         if lines is None:
             self.logger.info("%s", message)
         elif lines.json_format:
-            lines.write(self.logger.name, message, {
-                "remote": remote, "method": method, "path": path, "status": status,
-                "ms": round(time * 1000, 1)})
+            lines.write(
+                self.logger.name,
+                message,
+                {
+                    "remote": remote,
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "ms": round(time * 1000, 1),
+                },
+            )
         else:  # no dictionary of fields per request
             lines.text(self.logger.name, message)
 

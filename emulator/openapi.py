@@ -32,8 +32,7 @@ PUBLIC = {"server2sms": "https://json.server2sms.com", "serwersms": "https://api
 JSON = "application/json"
 
 
-def _component(schemas: SchemaRegistry, provider: str, operation: str, kind: str
-               ) -> JsonObject:
+def _component(schemas: SchemaRegistry, provider: str, operation: str, kind: str) -> JsonObject:
     schema = copy.deepcopy(schemas.schema(provider, operation, kind))  # the registry's stays
     schema.pop("$schema", None)
     return schema
@@ -43,20 +42,26 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _body(schema: JsonObject, media_types: tuple[str, ...],
-          examples: list[object] | None) -> JsonObject:
+def _body(
+    schema: JsonObject, media_types: tuple[str, ...], examples: list[object] | None
+) -> JsonObject:
     content: JsonObject = {}
     for media in media_types:
         content[media] = {"schema": schema}
         if examples:
-            content[media]["examples"] = {f"documented{i or ''}": {"value": example}
-                                          for i, example in enumerate(examples)}
+            content[media]["examples"] = {
+                f"documented{i or ''}": {"value": example} for i, example in enumerate(examples)
+            }
     return {"content": content}
 
 
 def _info(title: str, description: str) -> JsonObject:
-    return {"title": title, "version": __version__, "description": description,
-            "license": {"name": "MIT", "identifier": "MIT"}}
+    return {
+        "title": title,
+        "version": __version__,
+        "description": description,
+        "license": {"name": "MIT", "identifier": "MIT"},
+    }
 
 
 def server2sms(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
@@ -76,32 +81,51 @@ def server2sms(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject
         request = _component(schemas, "server2sms", method, "request")
         components[f"{method}.request"] = request
         components[f"{method}.response"] = _component(schemas, "server2sms", method, "response")
-        answer = {"allOf": [_ref(f"{method}.response"),
-                            {"properties": {"StatusCode": _ref("StatusCode")}}]}
-        paths[f"/{method}"] = {"post": {
-            "operationId": method,
-            "summary": method,
-            "description": (request.get("description", "") + "\n\nThe body is read as JSON "
-                            "whatever the Content-Type says (the documented jQuery examples "
-                            "send a form content type)."),
-            "requestBody": {"required": True, **_body(_ref(f"{method}.request"), (JSON,),
-                                                      request.get("examples"))},
-            "responses": {
-                "200": {"description": "The answer; errors too, in StatusCode/StatusInfo",
-                        **_body(answer, (JSON,), None)},
-                "4XX": {"description": "A body that is not a JSON object (400), too large "
-                                       "(413), an unknown method (404), not POST (405); the "
-                                       "reason is in X-Emulator-Error",
-                        **_body(_ref("Status"), (JSON,), None)},
-                "508": {"description": "The emulator's own callback, refused (it would loop)",
-                        **_body(_ref("Status"), (JSON,), None)},
-            },
-        }}
+        answer = {
+            "allOf": [
+                _ref(f"{method}.response"),
+                {"properties": {"StatusCode": _ref("StatusCode")}},
+            ]
+        }
+        paths[f"/{method}"] = {
+            "post": {
+                "operationId": method,
+                "summary": method,
+                "description": (
+                    request.get("description", "") + "\n\nThe body is read as JSON "
+                    "whatever the Content-Type says (the documented jQuery examples "
+                    "send a form content type)."
+                ),
+                "requestBody": {
+                    "required": True,
+                    **_body(_ref(f"{method}.request"), (JSON,), request.get("examples")),
+                },
+                "responses": {
+                    "200": {
+                        "description": "The answer; errors too, in StatusCode/StatusInfo",
+                        **_body(answer, (JSON,), None),
+                    },
+                    "4XX": {
+                        "description": "A body that is not a JSON object (400), too large "
+                        "(413), an unknown method (404), not POST (405); the "
+                        "reason is in X-Emulator-Error",
+                        **_body(_ref("Status"), (JSON,), None),
+                    },
+                    "508": {
+                        "description": "The emulator's own callback, refused (it would loop)",
+                        **_body(_ref("Status"), (JSON,), None),
+                    },
+                },
+            }
+        }
     return {
         "openapi": OPENAPI,
-        "info": _info("server2sms JSON API", "The server2sms JSON API (json.server2sms.com) "
-                      "as sms-gateway-emulator serves it: every method is POST /<Method> with "
-                      "a JSON body; every answer value is a string."),
+        "info": _info(
+            "server2sms JSON API",
+            "The server2sms JSON API (json.server2sms.com) "
+            "as sms-gateway-emulator serves it: every method is POST /<Method> with "
+            "a JSON body; every answer value is a string.",
+        ),
         "servers": servers,
         "paths": paths,
         "components": {"schemas": components},
@@ -116,116 +140,177 @@ def _sw_paths(name: str) -> list[str]:
 def serwersms(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
     error_table = "\n".join(f"* {code} {kind}: {text}" for code, (kind, text) in ERRORS.items())
     error = _component(schemas, "serwersms", "error.{code}", "response")
-    error["description"] = ("Every error, with HTTP 200 (XML: root <error>). Codes:\n\n"
-                            + error_table)
+    error["description"] = (
+        "Every error, with HTTP 200 (XML: root <error>). Codes:\n\n" + error_table
+    )
     error["properties"]["error"]["properties"]["code"] = {
-        "oneOf": [{"const": code, "title": f"{kind}: {text}"}
-                  for code, (kind, text) in ERRORS.items()]}
+        "oneOf": [
+            {"const": code, "title": f"{kind}: {text}"} for code, (kind, text) in ERRORS.items()
+        ]
+    }
     components: JsonObject = {"Error": error}
     paths: JsonObject = {}
     for name, operation in SERWERSMS.items():
         key = operation.name.replace("/", ".")
         component = key.replace("{code}", "code")  # names allow no braces
         if f"{component}.request" not in components:
-            components[f"{component}.request"] = _component(schemas, "serwersms", key,
-                                                            "request")
-            components[f"{component}.response"] = _component(schemas, "serwersms", key,
-                                                             "response")
+            components[f"{component}.request"] = _component(schemas, "serwersms", key, "request")
+            components[f"{component}.response"] = _component(schemas, "serwersms", key, "response")
         request = components[f"{component}.request"]
         alias = f" (another spelling of {operation.name})" if name != operation.name else ""
         for path in _sw_paths(name):
             xml = path.endswith(".xml")
-            success = ({"application/pdf": {"schema": {"type": "string",
-                                                        "contentMediaType": "application/pdf"}}}
-                       if operation.name == "payments/invoice" and not xml else {})
-            answer = ({"application/xml": {"schema": {"type": "string"}}} if xml else
-                      {JSON: {"schema": {"anyOf": [_ref(f"{component}.response"), _ref("Error")]}}})
+            success = (
+                {
+                    "application/pdf": {
+                        "schema": {"type": "string", "contentMediaType": "application/pdf"}
+                    }
+                }
+                if operation.name == "payments/invoice" and not xml
+                else {}
+            )
+            answer = (
+                {"application/xml": {"schema": {"type": "string"}}}
+                if xml
+                else {JSON: {"schema": {"anyOf": [_ref(f"{component}.response"), _ref("Error")]}}}
+            )
             slug = re.sub(r"[^A-Za-z0-9]+", "_", path.strip("/"))
             entry: JsonObject = {
                 "operationId": slug,
                 "summary": f"{operation.name}{alias}" + (" (XML)" if xml else ""),
                 "description": request.get("description", ""),
-                "requestBody": _body(_ref(f"{component}.request"),
-                                     (JSON, "application/x-www-form-urlencoded"),
-                                     None if xml else request.get("examples")),
-                "responses": {"200": {"description": "The answer, or the error envelope",
-                                      "content": {**answer, **success}},
-                              "508": {"description": "The emulator's own callback, refused",
-                                      "content": answer}},
+                "requestBody": _body(
+                    _ref(f"{component}.request"),
+                    (JSON, "application/x-www-form-urlencoded"),
+                    None if xml else request.get("examples"),
+                ),
+                "responses": {
+                    "200": {
+                        "description": "The answer, or the error envelope",
+                        "content": {**answer, **success},
+                    },
+                    "508": {
+                        "description": "The emulator's own callback, refused",
+                        "content": answer,
+                    },
+                },
             }
             if not operation.authenticated:
                 entry["security"] = []
             if "{code}" in path:
-                entry["parameters"] = [{"name": "code", "in": "path", "required": True,
-                                        "schema": {"type": "string", "pattern": r"^[^/.]+$"}}]
+                entry["parameters"] = [
+                    {
+                        "name": "code",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": r"^[^/.]+$"},
+                    }
+                ]
             paths[path] = {"post": entry}
     return {
         "openapi": OPENAPI,
-        "info": _info("SerwerSMS.pl HTTPS API v2", "The SerwerSMS.pl HTTPS API v2 "
-                      "(api2.serwersms.pl) as sms-gateway-emulator serves it: POST "
-                      "/<group>/<action>, JSON by default, XML with .xml. Parameters may also "
-                      "come as a form or multipart body, or in the query string. Every answer "
-                      "is HTTP 200, errors included (the error envelope)."),
+        "info": _info(
+            "SerwerSMS.pl HTTPS API v2",
+            "The SerwerSMS.pl HTTPS API v2 "
+            "(api2.serwersms.pl) as sms-gateway-emulator serves it: POST "
+            "/<group>/<action>, JSON by default, XML with .xml. Parameters may also "
+            "come as a form or multipart body, or in the query string. Every answer "
+            "is HTTP 200, errors included (the error envelope).",
+        ),
         "servers": servers,
         "security": [{"bearer": []}, {"username": [], "password": []}],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer",
-                       "description": "An API token (the demo account: 'demo')"},
-            "username": {"type": "apiKey", "in": "query", "name": "username",
-                         "description": "Or in the body, with password"},
-            "password": {"type": "apiKey", "in": "query", "name": "password"},
-        }},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token (the demo account: 'demo')",
+                },
+                "username": {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": "username",
+                    "description": "Or in the body, with password",
+                },
+                "password": {"type": "apiKey", "in": "query", "name": "password"},
+            },
+        },
     }
 
 
 def control(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
-    components: JsonObject = {"error": _component(schemas, "control", "error",
-                                                      "response")}
+    components: JsonObject = {"error": _component(schemas, "control", "error", "response")}
     paths: JsonObject = {}
     for route in ROUTES:
-        entry: JsonObject = {"operationId": re.sub(
-            r"[^A-Za-z0-9]+", "_", f"{route.method} {route.path}").strip("_").lower(),
-            "summary": route.summary}
-        parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for p in re.findall(r"{(\w+)}", route.path)]
-        parameters += [{"name": name, "in": "query", "schema": schema}
-                       for name, schema in route.query.items()]
+        entry: JsonObject = {
+            "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{route.method} {route.path}")
+            .strip("_")
+            .lower(),
+            "summary": route.summary,
+        }
+        parameters = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in re.findall(r"{(\w+)}", route.path)
+        ]
+        parameters += [
+            {"name": name, "in": "query", "schema": schema} for name, schema in route.query.items()
+        ]
         if parameters:
             entry["parameters"] = parameters
         if route.request:
             request = _component(schemas, "control", route.request, "request")
             components[f"{route.request}.request"] = request
             empty_ok = not any(schemas.errors("control", route.request, "request", {}))
-            entry["requestBody"] = {"required": not empty_ok,
-                                    **_body(_ref(f"{route.request}.request"), (JSON,), None)}
+            entry["requestBody"] = {
+                "required": not empty_ok,
+                **_body(_ref(f"{route.request}.request"), (JSON,), None),
+            }
         if route.response:
-            components[f"{route.response}.response"] = _component(schemas, "control",
-                                                                  route.response, "response")
+            components[f"{route.response}.response"] = _component(
+                schemas, "control", route.response, "response"
+            )
             answer = _body(_ref(f"{route.response}.response"), (JSON,), None)
         elif route.media_type == JSON:
             answer = _body({"type": "object"}, (JSON,), None)
         else:
             answer = {"content": {route.media_type: {"schema": {"type": "string"}}}}
-        responses: JsonObject = {str(status): {"description": route.summary, **answer}
-                                     for status in (route.status, *route.also)}
+        responses: JsonObject = {
+            str(status): {"description": route.summary, **answer}
+            for status in (route.status, *route.also)
+        }
         if route.waits:
-            responses["408"] = {"description": "Timed out: what matched, and error.matched",
-                                **answer}
-        responses["4XX"] = {"description": "Refused: the error says why",
-                            **_body(_ref("error"), (JSON,), None)}
+            responses["408"] = {
+                "description": "Timed out: what matched, and error.matched",
+                **answer,
+            }
+        responses["4XX"] = {
+            "description": "Refused: the error says why",
+            **_body(_ref("error"), (JSON,), None),
+        }
         paths.setdefault(PREFIX + route.path, {})[route.method.lower()] = entry
         entry["responses"] = responses
     return {
         "openapi": OPENAPI,
-        "info": _info("sms-gateway-emulator control API", "The emulator's own API under "
-                      "/_emulator/: inspect messages and callbacks, steer the clock, rules, "
-                      "faults and accounts. Errors are {\"error\": {\"message\", \"field\"}}."),
+        "info": _info(
+            "sms-gateway-emulator control API",
+            "The emulator's own API under "
+            "/_emulator/: inspect messages and callbacks, steer the clock, rules, "
+            'faults and accounts. Errors are {"error": {"message", "field"}}.',
+        ),
         "servers": servers,
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "token": {"type": "http", "scheme": "bearer",
-                      "description": "Only when the emulator runs with a control token"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Only when the emulator runs with a control token",
+                }
+            },
+        },
     }
 
 
@@ -238,10 +323,16 @@ def servers(name: str, base_url: str | None) -> list[JsonObject]:
     a file written by ``openapi --out`` and imported into Postman never points at production
     first), then the real gateway."""
     first: JsonObject = (
-        {"url": base_url, "description": "this emulator"} if base_url else
-        {"url": "{base}", "description": "the emulator",
-         "variables": {"base": {"default": DEFAULT_BASE,
-                                "description": "where the emulator serves"}}})
+        {"url": base_url, "description": "this emulator"}
+        if base_url
+        else {
+            "url": "{base}",
+            "description": "the emulator",
+            "variables": {
+                "base": {"default": DEFAULT_BASE, "description": "where the emulator serves"}
+            },
+        }
+    )
     public = [{"url": PUBLIC[name], "description": "the real gateway"}] if name in PUBLIC else []
     return [first, *public]
 

@@ -34,8 +34,10 @@ def add_fallback(app: web.Application, by_segments: Mapping[int, PathHandler]) -
     async def fallback(request: web.Request) -> web.StreamResponse:
         segments = segments_of(request.path)
         if segments[:1] == [CONTROL]:
-            return json_response({"error": {"message": f"no control endpoint {request.method} "
-                                                       f"{request.path}"}}, status=404)
+            return json_response(
+                {"error": {"message": f"no control endpoint {request.method} {request.path}"}},
+                status=404,
+            )
         count = min(counts, key=lambda n: (abs(n - len(segments)), n))
         return await by_segments[count](request, segments)
 

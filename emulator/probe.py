@@ -103,8 +103,9 @@ def healthy(url: str, timeout: float) -> tuple[bool, str]:
         return False, str(getattr(exc, "reason", exc))
 
 
-def wait_ready(where: Callable[[], str | None], timeout: float, *, either_scheme: bool = False
-               ) -> tuple[str | None, str]:
+def wait_ready(
+    where: Callable[[], str | None], timeout: float, *, either_scheme: bool = False
+) -> tuple[str | None, str]:
     """Poll until the address is known and the emulator there is ready: (its URL, "") or
     (None or the URL, why not) after ``timeout`` seconds. ``either_scheme``: the address is
     a port (from a port file), served over HTTP or HTTPS; a port that does not answer plain
@@ -118,8 +119,7 @@ def wait_ready(where: Callable[[], str | None], timeout: float, *, either_scheme
             ok, detail = healthy(url, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
             if not ok and detail == NOT_HTTP and either_scheme and url.startswith("http://"):
                 url = "https://" + url.removeprefix("http://")
-                ok, detail = healthy(url, timeout=max(0.1, min(2.0,
-                                                                deadline - time.monotonic())))
+                ok, detail = healthy(url, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
             if ok:
                 return url, ""
         if time.monotonic() >= deadline:

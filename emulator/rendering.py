@@ -29,14 +29,18 @@ def dump_json(data: object) -> bytes:
         return orjson.dumps(data)
     except orjson.JSONEncodeError:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8", "replace")
+            "utf-8", "replace"
+        )
 
 
 def json_response(
     data: object, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    return web.Response(body=dump_json(data), status=status,
-                        headers={**JSON_HEADERS, **headers} if headers else JSON_HEADERS)
+    return web.Response(
+        body=dump_json(data),
+        status=status,
+        headers={**JSON_HEADERS, **headers} if headers else JSON_HEADERS,
+    )
 
 
 def _xml_text(value: object) -> str:
@@ -84,8 +88,13 @@ def to_xml(data: object, root: str = "result") -> bytes:
 
 
 def xml_response(
-    data: object, root: str = "result", status: int = 200,
+    data: object,
+    root: str = "result",
+    status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
-    return web.Response(body=to_xml(data, root), status=status,
-                        headers={**XML_HEADERS, **headers} if headers else XML_HEADERS)
+    return web.Response(
+        body=to_xml(data, root),
+        status=status,
+        headers={**XML_HEADERS, **headers} if headers else XML_HEADERS,
+    )

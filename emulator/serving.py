@@ -50,13 +50,20 @@ async def listen(app: web.Application, settings: Settings) -> Listening:
             raise StartupError(f"TLS: {exc}") from None
         except OSError as exc:
             where = exc.filename or settings.tls_dir or "the TLS folder"
-            raise StartupError(f"cannot prepare TLS certificates in {where}: "
-                               f"{exc.strerror or exc}") from None
+            raise StartupError(
+                f"cannot prepare TLS certificates in {where}: {exc.strerror or exc}"
+            ) from None
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT,
-        access_log=ACCESS if settings.access_log else None, access_log_class=AccessLogger,
-        logger=HTTP, max_line_size=MAX_LINE, max_field_size=MAX_FIELD,
-        handler_cancellation=True)  # a long poll whose client went away ends at once
+        app,
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        access_log=ACCESS if settings.access_log else None,
+        access_log_class=AccessLogger,
+        logger=HTTP,
+        max_line_size=MAX_LINE,
+        max_field_size=MAX_FIELD,
+        handler_cancellation=True,
+    )  # a long poll whose client went away ends at once
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context)

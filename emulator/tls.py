@@ -44,8 +44,10 @@ class UnsafeFolder(Exception):
     """The TLS folder, or a CA file in it, could be someone else's: it is not used."""
 
 
-DEFAULT_DIR_SHOWN = ("~/.cache/sms-gateway-emulator/tls, or $XDG_CACHE_HOME/"
-                     "sms-gateway-emulator/tls when that is set")
+DEFAULT_DIR_SHOWN = (
+    "~/.cache/sms-gateway-emulator/tls, or $XDG_CACHE_HOME/"
+    "sms-gateway-emulator/tls when that is set"
+)
 
 
 def default_dir() -> Path:
@@ -63,8 +65,9 @@ def _names(host: str) -> list[str]:
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _pem_cert(cert: x509.Certificate) -> bytes:
@@ -78,19 +81,26 @@ def _check_owned(path: Path, what: str, *, private: bool) -> None:
     read it either); a symlink is refused where a file is expected."""
     info = os.stat(path) if what == "folder" else os.lstat(path)
     if what != "folder" and not stat.S_ISREG(info.st_mode):
-        raise UnsafeFolder(f"{path} is not a regular file (a symlink?): remove it, or use a "
-                           "--tls-dir of your own")
+        raise UnsafeFolder(
+            f"{path} is not a regular file (a symlink?): remove it, or use a --tls-dir of your own"
+        )
     if info.st_uid != os.getuid():
-        raise UnsafeFolder(f"the {what} {path} belongs to another user (uid {info.st_uid}): "
-                           "use a --tls-dir of your own")
+        raise UnsafeFolder(
+            f"the {what} {path} belongs to another user (uid {info.st_uid}): "
+            "use a --tls-dir of your own"
+        )
     loose = info.st_mode & (0o077 if private else 0o022)
     if loose:
         mode = stat.S_IMODE(info.st_mode)
-        raise UnsafeFolder(f"the {what} {path} has mode {mode:04o}: other users could "
-                           f"{'read' if private and loose & 0o044 else 'change'} it; "
-                           + ("it must be 0600" if private else
-                              "use a folder only you can write to (chmod go-w, or another "
-                              "--tls-dir)"))
+        raise UnsafeFolder(
+            f"the {what} {path} has mode {mode:04o}: other users could "
+            f"{'read' if private and loose & 0o044 else 'change'} it; "
+            + (
+                "it must be 0600"
+                if private
+                else "use a folder only you can write to (chmod go-w, or another --tls-dir)"
+            )
+        )
 
 
 def _ca_ready(folder: Path) -> bool:
@@ -110,8 +120,10 @@ def _ca_ready(folder: Path) -> bool:
     except ValueError:  # half-written by a start still at it
         return False
     public = serialization.PublicFormat.SubjectPublicKeyInfo
-    return bool(cert.public_key().public_bytes(serialization.Encoding.PEM, public)
-                == key.public_key().public_bytes(serialization.Encoding.PEM, public))
+    return bool(
+        cert.public_key().public_bytes(serialization.Encoding.PEM, public)
+        == key.public_key().public_bytes(serialization.Encoding.PEM, public)
+    )
 
 
 def _ensure_ca(folder: Path) -> None:
@@ -129,8 +141,10 @@ def _ensure_ca(folder: Path) -> None:
                     key_path.unlink()  # left half-made by a start that died
                     deadline = time.monotonic() + CA_WAIT
                     continue
-            raise UnsafeFolder(f"{folder} holds a CA key without its certificate; remove "
-                               f"{CA_KEY_FILE} (and {CA_FILE}) to make a new CA")
+            raise UnsafeFolder(
+                f"{folder} holds a CA key without its certificate; remove "
+                f"{CA_KEY_FILE} (and {CA_FILE}) to make a new CA"
+            )
         time.sleep(0.02)
 
 
@@ -148,17 +162,31 @@ def _new_ca(folder: Path) -> bool:
         return False
     now = datetime.datetime.now(datetime.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sms-gateway-emulator CA")])
-    ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-          .public_key(key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - datetime.timedelta(days=1))
-          .not_valid_after(now + datetime.timedelta(days=3650))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True,
-                                       crl_sign=True, content_commitment=False,
-                                       key_encipherment=False, data_encipherment=False,
-                                       key_agreement=False, encipher_only=False,
-                                       decipher_only=False), critical=True)
-          .sign(key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
     write_atomically(folder / CA_FILE, _pem_cert(ca))
     return True
 
@@ -182,17 +210,21 @@ def _server_pair(folder: Path, host: str) -> tuple[bytes, bytes]:
             alternative.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             alternative.append(x509.DNSName(name))
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca.subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=825))
-            .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=825))
+        .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     return _pem_cert(cert) + ca_pem, _pem_key(key)
 
 

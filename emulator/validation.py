@@ -26,11 +26,17 @@ RESPONSE = "response"
 
 
 Check = Callable[[object], bool]
-_ANNOTATIONS = frozenset({"$schema", "title", "description", "default", "examples",
-                          "x-status-code"})
+_ANNOTATIONS = frozenset(
+    {"$schema", "title", "description", "default", "examples", "x-status-code"}
+)
 _PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,),
-    "null": (type(None),), "array": (list,), "object": (dict,),
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "array": (list,),
+    "object": (dict,),
 }
 
 
@@ -149,7 +155,8 @@ class SchemaRegistry:
             from jsonschema import Draft202012Validator
 
             validator = self._validators[key] = Draft202012Validator(
-                self.schema(provider, operation, kind))
+                self.schema(provider, operation, kind)
+            )
         return validator
 
     def errors(
@@ -188,8 +195,11 @@ def describe(error: ValidationError) -> str:
     value of a password or token, whatever its type."""
     where = ".".join(str(p) for p in error.path)
     secret = any(str(p).lower() in SECRET_KEYS for p in error.path) or (
-        error.validator not in _NAMES_ONLY and _holds_secret(error.instance))
-    message = (f"does not match the schema ({error.validator}: {error.validator_value!r})"
-               if secret else error.message)
+        error.validator not in _NAMES_ONLY and _holds_secret(error.instance)
+    )
+    message = (
+        f"does not match the schema ({error.validator}: {error.validator_value!r})"
+        if secret
+        else error.message
+    )
     return f"{where}: {message}" if where else message
-

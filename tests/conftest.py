@@ -15,8 +15,12 @@ from emulator.validation import SchemaRegistry
 
 collect_ignore = ["packaging/downstream"]  # a project of its own, run by test_wheel.py
 
-FAST_CALLBACKS = {"callback_backoff": 0.05, "callback_backoff_max": 0.2,
-                  "callback_timeout": 2.0, "callback_attempts": 6}
+FAST_CALLBACKS = {
+    "callback_backoff": 0.05,
+    "callback_backoff_max": 0.2,
+    "callback_timeout": 2.0,
+    "callback_attempts": 6,
+}
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +49,9 @@ def http() -> Iterator[requests.Session]:
 
 
 @pytest.fixture
-def s2s(server: EmulatorServer, control: EmulatorClient, http: requests.Session,
-        schemas: SchemaRegistry) -> Callable[..., dict[str, Any]]:
+def s2s(
+    server: EmulatorServer, control: EmulatorClient, http: requests.Session, schemas: SchemaRegistry
+) -> Callable[..., dict[str, Any]]:
     """POST a server2sms method; the answer must be HTTP 200 and match its response schema."""
 
     def call(method: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:

@@ -13,22 +13,34 @@ from aiohttp import web
 
 from emulator.testing.client import EmulatorClient
 
-DEAD_PROXY = {"http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-              "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-              "ALL_PROXY": "http://127.0.0.1:9"}
+DEAD_PROXY = {
+    "http_proxy": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "ALL_PROXY": "http://127.0.0.1:9",
+}
 
 
 def send(url: str, recipient: str, **fields: Any) -> None:
     with requests.Session() as session:
         session.trust_env = False  # the app's own client, not the one under test
-        answer = session.post(url + "/SendTextSMS", json={
-            "UserName": "a", "Password": "b", "Recipients": [recipient], "MessageText": "x",
-            **fields})
+        answer = session.post(
+            url + "/SendTextSMS",
+            json={
+                "UserName": "a",
+                "Password": "b",
+                "Recipients": [recipient],
+                "MessageText": "x",
+                **fields,
+            },
+        )
     assert answer.json()["StatusCode"] == "1"
 
 
-def test_the_client_ignores_proxy_settings(make_sms_emulator: Any,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_client_ignores_proxy_settings(
+    make_sms_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     emulator = make_sms_emulator(clock="manual")
     for name, value in DEAD_PROXY.items():
         monkeypatch.setenv(name, value)
@@ -40,8 +52,9 @@ def test_the_client_ignores_proxy_settings(make_sms_emulator: Any,
     assert EmulatorClient(emulator.url).health()["ready"]
 
 
-def test_the_fixture_trusts_the_emulators_ca_under_tls(make_sms_emulator: Any,
-                                                       tmp_path: Any) -> None:
+def test_the_fixture_trusts_the_emulators_ca_under_tls(
+    make_sms_emulator: Any, tmp_path: Any
+) -> None:
     emulator = make_sms_emulator(tls=True, tls_dir=str(tmp_path / "tls"))
     assert emulator.url.startswith("https://")
     assert emulator.health()["ready"]
@@ -68,8 +81,12 @@ async def test_async_helpers_never_block_the_tests_own_loop(make_sms_emulator: A
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        await asyncio.to_thread(send, emulator.url, "+41790000000:T7",
-                                URLDeliveryNotification=f"http://127.0.0.1:{port}/dlr?trn=<TRN>")
+        await asyncio.to_thread(
+            send,
+            emulator.url,
+            "+41790000000:T7",
+            URLDeliveryNotification=f"http://127.0.0.1:{port}/dlr?trn=<TRN>",
+        )
         started = time.perf_counter()
         advanced = await emulator.advance_async(5)
         elapsed = time.perf_counter() - started
@@ -85,10 +102,22 @@ async def test_async_helpers_never_block_the_tests_own_loop(make_sms_emulator: A
 
 
 def test_every_helper_has_an_async_twin() -> None:
-    helpers = {name for name in vars(EmulatorClient) if not name.startswith("_")
-               and callable(getattr(EmulatorClient, name)) and not name.endswith("_async")
-               and name not in ("run", "run_async", "request", "post", "url")}
+    helpers = {
+        name
+        for name in vars(EmulatorClient)
+        if not name.startswith("_")
+        and callable(getattr(EmulatorClient, name))
+        and not name.endswith("_async")
+        and name not in ("run", "run_async", "request", "post", "url")
+    }
     missing = {name for name in helpers if not hasattr(EmulatorClient, name + "_async")}
     assert missing == set()
-    assert {"advance", "set_clock", "add_rule", "inject_reply", "wait_for_messages",
-            "assert_sent", "redeliver"} <= helpers
+    assert {
+        "advance",
+        "set_clock",
+        "add_rule",
+        "inject_reply",
+        "wait_for_messages",
+        "assert_sent",
+        "redeliver",
+    } <= helpers

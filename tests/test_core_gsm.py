@@ -7,25 +7,28 @@ import pytest
 from emulator.core import gsm
 
 
-@pytest.mark.parametrize(("text", "encoding", "units", "parts"), [
-    ("", gsm.GSM7, 0, 1),
-    ("a" * 160, gsm.GSM7, 160, 1),
-    ("a" * 161, gsm.GSM7, 161, 2),
-    ("a" * 306, gsm.GSM7, 306, 2),
-    ("a" * 307, gsm.GSM7, 307, 3),
-    ("€" * 80, gsm.GSM7, 160, 1),
-    ("€" * 81, gsm.GSM7, 162, 2),
-    ("{}[]~|^\\\f€", gsm.GSM7, 20, 1),
-    ("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà", gsm.GSM7, 42, 1),
-    ("ç", gsm.UCS2, 1, 1),
-    ("ż" * 70, gsm.UCS2, 70, 1),
-    ("ż" * 71, gsm.UCS2, 71, 2),
-    ("ż" * 134, gsm.UCS2, 134, 2),
-    ("ż" * 135, gsm.UCS2, 135, 3),
-    ("😀" * 35, gsm.UCS2, 70, 1),
-    ("😀" * 36, gsm.UCS2, 72, 2),
-    ("`", gsm.UCS2, 1, 1),
-])
+@pytest.mark.parametrize(
+    ("text", "encoding", "units", "parts"),
+    [
+        ("", gsm.GSM7, 0, 1),
+        ("a" * 160, gsm.GSM7, 160, 1),
+        ("a" * 161, gsm.GSM7, 161, 2),
+        ("a" * 306, gsm.GSM7, 306, 2),
+        ("a" * 307, gsm.GSM7, 307, 3),
+        ("€" * 80, gsm.GSM7, 160, 1),
+        ("€" * 81, gsm.GSM7, 162, 2),
+        ("{}[]~|^\\\f€", gsm.GSM7, 20, 1),
+        ("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà", gsm.GSM7, 42, 1),
+        ("ç", gsm.UCS2, 1, 1),
+        ("ż" * 70, gsm.UCS2, 70, 1),
+        ("ż" * 71, gsm.UCS2, 71, 2),
+        ("ż" * 134, gsm.UCS2, 134, 2),
+        ("ż" * 135, gsm.UCS2, 135, 3),
+        ("😀" * 35, gsm.UCS2, 70, 1),
+        ("😀" * 36, gsm.UCS2, 72, 2),
+        ("`", gsm.UCS2, 1, 1),
+    ],
+)
 def test_encoding_units_and_parts(text: str, encoding: str, units: int, parts: int) -> None:
     info = gsm.analyse(text)
     assert (info.encoding, info.units, info.parts) == (encoding, units, parts)

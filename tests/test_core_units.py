@@ -22,8 +22,19 @@ from emulator.validation import SchemaRegistry, quick_check
 
 def _message(number: int, status: str, account: str = "a", ref: str | None = None) -> Message:
     batch = Batch(number, "serwersms", account, "sms", "", 0.0, None)
-    return Message(f"m{number}", number, batch, f"+4850060{number:04d}", "hi", 1, "gsm7",
-                   ref, None, status, _history=[(0.0, status, None)])
+    return Message(
+        f"m{number}",
+        number,
+        batch,
+        f"+4850060{number:04d}",
+        "hi",
+        1,
+        "gsm7",
+        ref,
+        None,
+        status,
+        _history=[(0.0, status, None)],
+    )
 
 
 def test_pruning_drops_the_oldest_final_messages_and_never_one_in_flight() -> None:
@@ -50,10 +61,20 @@ def test_pruning_keeps_messages_in_flight_even_over_the_cap() -> None:
 
 def test_replies_are_bounded_by_the_same_cap() -> None:
     from emulator.core.messages import Reply
+
     store = MessageStore(max_messages=2)
     for number in range(3):
-        store.add_reply(Reply(id=number, provider="serwersms", account="a", type="eco",
-                              phone="+48500600700", text="x", received=0.0))
+        store.add_reply(
+            Reply(
+                id=number,
+                provider="serwersms",
+                account="a",
+                type="eco",
+                phone="+48500600700",
+                text="x",
+                received=0.0,
+            )
+        )
     assert list(store.replies) == [1, 2] and store.pruned == 1
 
 
@@ -70,8 +91,10 @@ def test_removing_one_account_leaves_the_others() -> None:
 
 
 def _registry(strict: bool = False) -> AccountRegistry:
-    defaults = {"serwersms": ProviderDefaults(Decimal(10), {"eco": None}),
-                "server2sms": ProviderDefaults(Decimal(10))}
+    defaults = {
+        "serwersms": ProviderDefaults(Decimal(10), {"eco": None}),
+        "server2sms": ProviderDefaults(Decimal(10)),
+    }
     spec = AccountSpec("serwersms", "shop", password="pw", tokens=("t1",), credits=Decimal(5))
     return AccountRegistry([spec], defaults, strict=strict)
 
@@ -167,23 +190,37 @@ def test_switching_modes_never_jumps_and_a_reset_goes_back_to_the_wall() -> None
 
 def test_backoff_doubles_from_its_base_up_to_its_cap() -> None:
     assert [backoff_delay(n, 0.5, 30.0) for n in range(1, 9)] == [
-        0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+        0.5,
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        16.0,
+        30.0,
+        30.0,
+    ]
     assert backoff_delay(10_000, 0.5, 30.0) == 30.0  # no overflow however many tries
 
 
 # -- the quick check never accepts what jsonschema refuses -------------------------------------
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**60, 2**60)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                  max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 _BY_TYPE = {
-    "string": st.text(max_size=8), "integer": st.integers(-2**60, 2**60),
+    "string": st.text(max_size=8),
+    "integer": st.integers(-(2**60), 2**60),
     "number": st.floats(allow_nan=False, allow_infinity=False) | st.integers(),
-    "boolean": st.booleans(), "null": st.none(),
+    "boolean": st.booleans(),
+    "null": st.none(),
 }
 
 
@@ -196,17 +233,19 @@ def _near(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if "properties" in schema or "object" in names:
         properties = schema.get("properties", {})
         required = [n for n in schema.get("required", ()) if n in properties]
-        shaped.append(st.fixed_dictionaries(
-            {n: _near(properties[n]) for n in required},
-            optional={n: _near(s) for n, s in properties.items() if n not in required}))
+        shaped.append(
+            st.fixed_dictionaries(
+                {n: _near(properties[n]) for n in required},
+                optional={n: _near(s) for n, s in properties.items() if n not in required},
+            )
+        )
     if "items" in schema or "array" in names:
         shaped.append(st.lists(_near(schema.get("items", {})), max_size=3))
     return st.one_of(*shaped, _JSON) if shaped else _JSON
 
 
 _REGISTRY = SchemaRegistry()
-_QUICK = [key for key in _REGISTRY.operations()
-          if quick_check(_REGISTRY.schema(*key)) is not None]
+_QUICK = [key for key in _REGISTRY.operations() if quick_check(_REGISTRY.schema(*key)) is not None]
 
 
 def test_the_sends_have_a_quick_check() -> None:
@@ -216,11 +255,13 @@ def test_the_sends_have_a_quick_check() -> None:
 
 
 @pytest.mark.parametrize("key", _QUICK, ids="/".join)
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data())
-def test_what_the_quick_check_accepts_jsonschema_accepts(key: tuple[str, str, str],
-                                                         data: st.DataObject) -> None:
+def test_what_the_quick_check_accepts_jsonschema_accepts(
+    key: tuple[str, str, str], data: st.DataObject
+) -> None:
     schema = _REGISTRY.schema(*key)
     value = data.draw(_near(schema))
     check = quick_check(schema)

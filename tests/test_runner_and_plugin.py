@@ -37,13 +37,14 @@ def test_emulator_server_raises_what_went_wrong_in_its_thread() -> None:
 
 def test_emulator_server_runs_coroutines_on_its_loop() -> None:
     with EmulatorServer(clock="manual") as server:
+
         async def clock_mode() -> str:
             return server.context.clock.mode
 
         assert server.call(clock_mode()) == "manual"
 
 
-PLUGIN_TESTS = '''
+PLUGIN_TESTS = """
 import asyncio
 import json
 import urllib.request
@@ -99,17 +100,17 @@ async def test_async(sms_emulator):
 def test_dedicated_emulator(make_sms_emulator):
     strict = make_sms_emulator(strict_accounts=True)
     assert send(strict.url, "+41790000000", "x")["StatusCode"] == "3"
-'''
+"""
 
 
 def test_the_plugin_in_a_project_of_its_own(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_downstream=PLUGIN_TESTS)
-    pytester.makeconftest('''
+    pytester.makeconftest("""
 import pytest
 
 @pytest.fixture(scope="session")
 def sms_emulator_settings():
     return {"clock": "manual"}
-''')
+""")
     result = pytester.runpytest_subprocess("-p", "asyncio", "-q")
     result.assert_outcomes(passed=6)

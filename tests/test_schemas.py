@@ -22,8 +22,9 @@ def test_every_operation_has_a_request_and_a_response_schema(schemas: SchemaRegi
         assert kinds[("server2sms", name)] == {"request", "response"}, name
     for name in set(SW) - set(ALIASES):
         assert kinds[("serwersms", name.replace("/", "."))] == {"request", "response"}, name
-    assert all(kinds[key] == {"request", "response"} for key in kinds
-               if key[0] != "control"), "no orphan schema"
+    assert all(kinds[key] == {"request", "response"} for key in kinds if key[0] != "control"), (
+        "no orphan schema"
+    )
 
 
 def test_the_rule_schema_names_exactly_the_outcomes_of_the_table() -> None:
@@ -33,5 +34,6 @@ def test_the_rule_schema_names_exactly_the_outcomes_of_the_table() -> None:
     from emulator.validation import SchemaRegistry
 
     schema = SchemaRegistry().schema("control", "rule.create", "request")
-    assert schema["properties"]["outcome"]["enum"] == list(load_fixture("outcomes.json")
-                                                           ["outcomes"])
+    assert schema["properties"]["outcome"]["enum"] == list(
+        load_fixture("outcomes.json")["outcomes"]
+    )

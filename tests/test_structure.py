@@ -20,13 +20,25 @@ from emulator.testing.server import EmulatorServer
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "emulator"
 PROVIDERS = PACKAGE / "providers"
-PARTS = {"__init__", "routes", "endpoint", "handlers", "wire", "errors", "notifications",
-         "models", "service"}
+PARTS = {
+    "__init__",
+    "routes",
+    "endpoint",
+    "handlers",
+    "wire",
+    "errors",
+    "notifications",
+    "models",
+    "service",
+}
 
 
 def _parts(provider: str) -> set[str]:
-    return {p.stem for p in (PROVIDERS / provider).iterdir()
-            if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())}
+    return {
+        p.stem
+        for p in (PROVIDERS / provider).iterdir()
+        if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())
+    }
 
 
 def test_both_providers_have_the_same_parts() -> None:
@@ -35,8 +47,10 @@ def test_both_providers_have_the_same_parts() -> None:
 
 
 def _handler_modules() -> list[Path]:
-    return [PROVIDERS / "server2sms" / "handlers.py",
-            *sorted((PROVIDERS / "serwersms" / "handlers").glob("*.py"))]
+    return [
+        PROVIDERS / "server2sms" / "handlers.py",
+        *sorted((PROVIDERS / "serwersms" / "handlers").glob("*.py")),
+    ]
 
 
 def test_handlers_import_no_other_handler_and_never_the_dispatcher() -> None:
@@ -58,8 +72,9 @@ def test_handlers_leave_sending_and_logins_to_the_rules() -> None:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             name = node.func.attr
-            assert name not in ("new_batch", "add_message", "reject"), \
+            assert name not in ("new_batch", "add_message", "reject"), (
                 f"{path.name} creates messages itself ({name})"
+            )
             owner = node.func.value
             if isinstance(owner, ast.Attribute) and owner.attr == "accounts":
                 assert name in ("get",), f"{path.name} changes logins itself ({name})"
@@ -100,13 +115,17 @@ def test_an_embedded_emulator_leaves_the_host_garbage_collector_alone() -> None:
     frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     with EmulatorServer(clock="manual") as emulator:
         numbers = [f"+4850{n:07d}" for n in range(6000)]
-        answer = requests.post(f"{emulator.url}/messages/send_sms", json={
-            "username": "gc", "password": "x", "phone": numbers, "text": "hi"}, timeout=60)
+        answer = requests.post(
+            f"{emulator.url}/messages/send_sms",
+            json={"username": "gc", "password": "x", "phone": numbers, "text": "hi"},
+            timeout=60,
+        )
         assert answer.json()["queued"] == 6000
         assert gc.isenabled() and gc.get_threshold() == thresholds
         assert gc.get_freeze_count() == frozen
-        requests.post(f"{emulator.url}/_emulator/clock/advance", json={"seconds": 60},
-                      timeout=60).raise_for_status()
+        requests.post(
+            f"{emulator.url}/_emulator/clock/advance", json={"seconds": 60}, timeout=60
+        ).raise_for_status()
         assert gc.get_freeze_count() == frozen
 
 
@@ -141,16 +160,20 @@ def test_every_any_says_why() -> None:
             here = lines[row - 1]
             if here.lstrip().startswith(("from typing import", "import ")):
                 continue
-            if not any("# Any" in line for line in lines[row - 2:row + 1]):
+            if not any("# Any" in line for line in lines[row - 2 : row + 1]):
                 unexplained.append(f"{path.relative_to(ROOT)}:{row}: {here.strip()}")
     assert unexplained == []
 
 
 def test_readme_instructions_command_runs() -> None:
-    assert "python -m bench.instructions --help" in (ROOT / "README.md").read_text(
-        encoding="utf-8")
-    shown = subprocess.run([sys.executable, "-m", "bench.instructions", "--help"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout
+    assert "python -m bench.instructions --help" in (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = subprocess.run(
+        [sys.executable, "-m", "bench.instructions", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "valgrind" in shown
 
 
@@ -158,19 +181,33 @@ def test_readme_profile_command_runs_and_charges_samples_to_parts() -> None:
     from bench.profile import OUTSIDE, part_of, shares
 
     assert "python -m bench.profile --help" in (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = subprocess.run([sys.executable, "-m", "bench.profile", "--help"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "bench.profile", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "--before" in shown and "--log" in shown
     root = "main (emulator/cli.py:233);run (asyncio/runners.py:190)"
-    assert part_of(root + ";send (emulator/providers/serwersms/service.py:120)") \
-        == "business rules"
-    assert part_of(root + ";Gateway.run_due (emulator/core/gateway.py:172);"
-                          "_heappop (heapq.py:1)") == "status changes and their events"
-    assert part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110)") \
-        == "storing the message"
-    assert part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110);"
-                          "Message.go_lazy (emulator/core/messages.py:160)") \
+    assert part_of(root + ";send (emulator/providers/serwersms/service.py:120)") == "business rules"
+    assert (
+        part_of(root + ";Gateway.run_due (emulator/core/gateway.py:172);_heappop (heapq.py:1)")
         == "status changes and their events"
+    )
+    assert (
+        part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110)")
+        == "storing the message"
+    )
+    assert (
+        part_of(
+            root + ";Gateway.add_message (emulator/core/gateway.py:110);"
+            "Message.go_lazy (emulator/core/messages.py:160)"
+        )
+        == "status changes and their events"
+    )
     assert part_of(root + ";_run_once (asyncio/base_events.py:1922)") == OUTSIDE
-    assert shares(f"{root};text (emulator/providers/server2sms/wire.py:27) 3\n"
-                  f"{root} 1\n") == {"parsing and validating": 0.75, OUTSIDE: 0.25}
+    assert shares(f"{root};text (emulator/providers/server2sms/wire.py:27) 3\n{root} 1\n") == {
+        "parsing and validating": 0.75,
+        OUTSIDE: 0.25,
+    }

@@ -53,8 +53,13 @@ async def openapi_index(request: web.Request) -> web.Response:
     from ..openapi import NAMES
 
     base = _base(request)
-    return ok({"documents": [{"name": name, "url": f"{base}/_emulator/openapi/{name}.json"}
-                             for name in NAMES]})
+    return ok(
+        {
+            "documents": [
+                {"name": name, "url": f"{base}/_emulator/openapi/{name}.json"} for name in NAMES
+            ]
+        }
+    )
 
 
 @endpoint
@@ -71,10 +76,10 @@ async def page(request: web.Request) -> web.Response:
     name = request.query.get("doc") or NAMES[0]
     doc = served(request, name)
     token = request.query.get("token")
-    html = tostring(_page(doc, name, NAMES, token), doctype="<!doctype html>",
-                    encoding="unicode")
-    return web.Response(text=html, content_type="text/html", charset="utf-8",
-                        headers=SECURITY_HEADERS)
+    html = tostring(_page(doc, name, NAMES, token), doctype="<!doctype html>", encoding="unicode")
+    return web.Response(
+        text=html, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS
+    )
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -85,34 +90,54 @@ def _link(path: str, token: str | None, **query: str) -> str:
     return path + (f"?{urlencode(params)}" if params else "")
 
 
-def _page(doc: JsonObject, name: str, names: tuple[str, ...], token: str | None
-          ) -> HtmlElement:
+def _page(doc: JsonObject, name: str, names: tuple[str, ...], token: str | None) -> HtmlElement:
     from lxml.html.builder import E
 
-    tabs = [E.a(other, {"href": _link("./", token, doc=other), "data-testid": "tab",
-                        "aria-current": "page" if other == name else "false"})
-            for other in names]
-    main = E.main({"id": "document", "data-testid": "document"},
-                  E.h2(doc["info"]["title"], {"data-testid": "title"}),
-                  E.p(doc["info"].get("description", ""), {"class": "intro"}),
-                  E.p("Servers: " + ", ".join(s["url"] for s in doc.get("servers", [])),
-                      {"class": "muted"}))
+    tabs = [
+        E.a(
+            other,
+            {
+                "href": _link("./", token, doc=other),
+                "data-testid": "tab",
+                "aria-current": "page" if other == name else "false",
+            },
+        )
+        for other in names
+    ]
+    main = E.main(
+        {"id": "document", "data-testid": "document"},
+        E.h2(doc["info"]["title"], {"data-testid": "title"}),
+        E.p(doc["info"].get("description", ""), {"class": "intro"}),
+        E.p("Servers: " + ", ".join(s["url"] for s in doc.get("servers", [])), {"class": "muted"}),
+    )
     for path, item in doc["paths"].items():
         for method, operation in item.items():
             main.append(_operation(doc, path, method, operation))
     return E.html(
         {"lang": "en"},
-        E.head(E.meta(charset="utf-8"),
-               E.meta(name="viewport", content="width=device-width, initial-scale=1"),
-               E.title(f"{doc['info']['title']} · API documents · sms-gateway-emulator"),
-               E.link(rel="icon", href="data:,"),
-               E.link(rel="stylesheet", href="static/docs.css")),
-        E.body(E.header(E.h1("API documents"),
-                        E.nav({"id": "tabs", "aria-label": "documents",
-                               "data-testid": "tabs"}, *tabs),
-                        E.a("OpenAPI JSON", {"id": "raw", "data-testid": "raw",
-                                             "href": _link(f"../openapi/{name}.json", token)})),
-               main))
+        E.head(
+            E.meta(charset="utf-8"),
+            E.meta(name="viewport", content="width=device-width, initial-scale=1"),
+            E.title(f"{doc['info']['title']} · API documents · sms-gateway-emulator"),
+            E.link(rel="icon", href="data:,"),
+            E.link(rel="stylesheet", href="static/docs.css"),
+        ),
+        E.body(
+            E.header(
+                E.h1("API documents"),
+                E.nav({"id": "tabs", "aria-label": "documents", "data-testid": "tabs"}, *tabs),
+                E.a(
+                    "OpenAPI JSON",
+                    {
+                        "id": "raw",
+                        "data-testid": "raw",
+                        "href": _link(f"../openapi/{name}.json", token),
+                    },
+                ),
+            ),
+            main,
+        ),
+    )
 
 
 def _operation(doc: JsonObject, path: str, method: str, operation: JsonObject) -> HtmlElement:
@@ -131,9 +156,19 @@ def _operation(doc: JsonObject, path: str, method: str, operation: JsonObject) -
             body.append(E.pre(json.dumps(example["value"], indent=2, ensure_ascii=False)))
     if operation.get("parameters"):
         body.append(E.h3("Parameters"))
-        body.append(_table([(p["name"], f"{_type(doc, p.get('schema', {}))} ({p['in']})",
-                             bool(p.get("required")), _about(doc, p.get("schema", {})))
-                            for p in operation["parameters"]]))
+        body.append(
+            _table(
+                [
+                    (
+                        p["name"],
+                        f"{_type(doc, p.get('schema', {}))} ({p['in']})",
+                        bool(p.get("required")),
+                        _about(doc, p.get("schema", {})),
+                    )
+                    for p in operation["parameters"]
+                ]
+            )
+        )
     for status, answer in (operation.get("responses") or {}).items():
         body.append(E.h3(f"Answer {status}: {answer.get('description', '')}"))
         for media, shown in (answer.get("content") or {}).items():
@@ -141,12 +176,15 @@ def _operation(doc: JsonObject, path: str, method: str, operation: JsonObject) -
             for alternative in _alternatives(doc, shown.get("schema", {})):
                 rows = _fields(doc, alternative)
                 body.append(_table(rows) if rows else E.p(_type(doc, alternative)))
-    return E.details({"class": "op", "data-testid": "operation"},
-                     E.summary(E.span(method.upper(), {"class": f"method {method}"}),
-                               E.span(path, {"class": "path"}),
-                               E.span(_extra(path, operation.get("summary", "")),
-                                      {"class": "muted"})),
-                     body)
+    return E.details(
+        {"class": "op", "data-testid": "operation"},
+        E.summary(
+            E.span(method.upper(), {"class": f"method {method}"}),
+            E.span(path, {"class": "path"}),
+            E.span(_extra(path, operation.get("summary", "")), {"class": "muted"}),
+        ),
+        body,
+    )
 
 
 def _extra(path: str, summary: str) -> str:
@@ -162,12 +200,16 @@ Row = tuple[str, str, bool, str]
 def _table(rows: list[Row]) -> HtmlElement:
     from lxml.html.builder import E
 
-    return E.table({"class": "fields", "data-testid": "fields"},
-                   E.thead(E.tr(E.th("field"), E.th("type"), E.th("required"),
-                                E.th("description"))),
-                   E.tbody(*[E.tr(E.td(E.code(name)), E.td(kind),
-                                  E.td("yes" if required else ""), E.td(about))
-                             for name, kind, required, about in rows]))
+    return E.table(
+        {"class": "fields", "data-testid": "fields"},
+        E.thead(E.tr(E.th("field"), E.th("type"), E.th("required"), E.th("description"))),
+        E.tbody(
+            *[
+                E.tr(E.td(E.code(name)), E.td(kind), E.td("yes" if required else ""), E.td(about))
+                for name, kind, required, about in rows
+            ]
+        ),
+    )
 
 
 def _resolve(doc: JsonObject, schema: JsonObject) -> JsonObject:
@@ -194,8 +236,7 @@ def _alternatives(doc: JsonObject, schema: JsonObject) -> list[JsonObject]:
     return [_resolve(doc, s) for s in schema["anyOf"]] if "anyOf" in schema else [schema]
 
 
-def _fields(doc: JsonObject, schema: JsonObject, prefix: str = "", depth: int = 0
-            ) -> list[Row]:
+def _fields(doc: JsonObject, schema: JsonObject, prefix: str = "", depth: int = 0) -> list[Row]:
     schema = _resolve(doc, schema)
     required = set(schema.get("required", ()))
     rows: list[Row] = []
@@ -237,8 +278,9 @@ def _type(doc: JsonObject, schema: JsonObject) -> str:
 def _about(doc: JsonObject, schema: JsonObject) -> str:
     schema = _resolve(doc, schema)
     words = [str(schema.get("description", ""))]
-    values = schema.get("enum") or [s["const"] for s in schema.get("oneOf", ())
-                                     if isinstance(s, dict) and "const" in s]
+    values = schema.get("enum") or [
+        s["const"] for s in schema.get("oneOf", ()) if isinstance(s, dict) and "const" in s
+    ]
     if values:
         words.append("values: " + ", ".join(json.dumps(v, ensure_ascii=False) for v in values))
     if "default" in schema:

@@ -124,20 +124,23 @@ def _page(items: Iterator[T], limit: int) -> list[T]:
 async def health(request: web.Request) -> web.Response:
     ctx = context(request)
     ready = ctx.ready.is_set()
-    return ok({
-        "status": "ok" if ready else "starting",
-        "ready": ready,
-        "version": __version__,
-        "providers": list(BY_NAME),
-        "clock": views.clock_view(ctx.clock),
-        "messages": len(ctx.gateway.store),
-        "pruned": ctx.gateway.store.pruned,
-        "callbacks_pending": len(ctx.dispatcher.pending()),
-        "callbacks_pruned": ctx.dispatcher.pruned,
-        "message_waits": len(request.app[WAITS]),
-        "open_waits": ctx.waits,
-        "event_streams": len(ctx.streams),
-    }, status=200 if ready else 503)
+    return ok(
+        {
+            "status": "ok" if ready else "starting",
+            "ready": ready,
+            "version": __version__,
+            "providers": list(BY_NAME),
+            "clock": views.clock_view(ctx.clock),
+            "messages": len(ctx.gateway.store),
+            "pruned": ctx.gateway.store.pruned,
+            "callbacks_pending": len(ctx.dispatcher.pending()),
+            "callbacks_pruned": ctx.dispatcher.pruned,
+            "message_waits": len(request.app[WAITS]),
+            "open_waits": ctx.waits,
+            "event_streams": len(ctx.streams),
+        },
+        status=200 if ready else 503,
+    )
 
 
 def _messages_answer(page: list[Message], flt: MessageFilter, ctx: Context) -> Document:
@@ -165,14 +168,17 @@ async def get_message(request: web.Request) -> web.Response:
     return ok(views.message_detail(message))
 
 
-FROZEN_HINT = ("the emulator's clock is manual and was not advanced while waiting: statuses "
-               "and callbacks move only when it is (POST /_emulator/clock/advance, or "
-               "advance() in the client)")
+FROZEN_HINT = (
+    "the emulator's clock is manual and was not advanced while waiting: statuses "
+    "and callbacks move only when it is (POST /_emulator/clock/advance, or "
+    "advance() in the client)"
+)
 RECHECK = 0.01  # seconds: events arriving in a burst are checked against once per interval
 
 
-async def wait_for(ctx: Context, ready: Callable[[], bool], timeout: float,
-                   types: frozenset[str]) -> bool:
+async def wait_for(
+    ctx: Context, ready: Callable[[], bool], timeout: float, types: frozenset[str]
+) -> bool:
     """Wait until ``ready()`` holds, re-checking after events of the given types (a burst of
     events costs one check per RECHECK, not one per event)."""
     if ready():
@@ -206,16 +212,19 @@ _REPLY_EVENTS = frozenset({ev.REPLY_RECEIVED, ev.STATE_RESET})
 Waiting = Callable[[int, float], Awaitable[bool]]
 
 
-def rechecking(ctx: Context, matched: Callable[[int], list[T]], types: frozenset[str]
-               ) -> Waiting:
+def rechecking(ctx: Context, matched: Callable[[int], list[T]], types: frozenset[str]) -> Waiting:
     """Wait by checking ``matched`` again after events of ``types``."""
-    return lambda count, timeout: wait_for(ctx, lambda: len(matched(count)) >= count, timeout,
-                                           types)
+    return lambda count, timeout: wait_for(
+        ctx, lambda: len(matched(count)) >= count, timeout, types
+    )
 
 
 async def long_poll(
-    request: web.Request, matched: Callable[[int], list[T]],
-    answer: Callable[[list[T]], JsonObject], waiting: Waiting, noun: str,
+    request: web.Request,
+    matched: Callable[[int], list[T]],
+    answer: Callable[[list[T]], JsonObject],
+    waiting: Waiting,
+    noun: str,
 ) -> web.Response:
     """Answer as soon as ``count`` items match, or with 408 and what matched after ``timeout``.
 
@@ -226,8 +235,11 @@ async def long_poll(
     timeout = _number(request.query, "timeout", 10, 0, MAX_WAIT)
     ctx = context(request)
     if ctx.waits >= MAX_OPEN_WAITS:
-        fail(503, f"{ctx.waits} long polls are open, the most the emulator keeps; end some "
-                  "(a wait ends when its client goes away) or wait with a shorter timeout")
+        fail(
+            503,
+            f"{ctx.waits} long polls are open, the most the emulator keeps; end some "
+            "(a wait ends when its client goes away) or wait with a shorter timeout",
+        )
     clock = ctx.clock
     advanced = clock.advanced_at
     ctx.waits += 1
@@ -255,9 +267,12 @@ async def wait_messages(request: web.Request) -> web.Response:
     ctx = context(request)
     flt = MessageFilter.from_query(request.query)
     return await long_poll(
-        request, lambda n: _page(matching_messages(ctx, flt), n),
+        request,
+        lambda n: _page(matching_messages(ctx, flt), n),
         lambda items: _messages_answer(items, flt, ctx),
-        functools.partial(request.app[WAITS].wait, flt), "messages")
+        functools.partial(request.app[WAITS].wait, flt),
+        "messages",
+    )
 
 
 def _callback_filter(query: Mapping[str, str]) -> Callable[[CallbackJob], bool]:
@@ -285,8 +300,9 @@ def _callbacks_answer(jobs: list[CallbackJob]) -> Document:
     return {"items": [views.callback_view(j) for j in jobs], "count": len(jobs)}
 
 
-def _matching_callbacks(ctx: Context, query: Mapping[str, str]
-                        ) -> Callable[[int], list[CallbackJob]]:
+def _matching_callbacks(
+    ctx: Context, query: Mapping[str, str]
+) -> Callable[[int], list[CallbackJob]]:
     keep = _callback_filter(query)
     return lambda n: _page((j for j in ctx.dispatcher.jobs.values() if keep(j)), n)
 
@@ -302,8 +318,9 @@ async def wait_callbacks(request: web.Request) -> web.Response:
     """Long poll until ``count`` callbacks match (e.g. ``state=delivered``)."""
     ctx = context(request)
     matched = _matching_callbacks(ctx, request.query)
-    return await long_poll(request, matched, _callbacks_answer,
-                           rechecking(ctx, matched, _CALLBACK_EVENTS), "callbacks")
+    return await long_poll(
+        request, matched, _callbacks_answer, rechecking(ctx, matched, _CALLBACK_EVENTS), "callbacks"
+    )
 
 
 @endpoint
@@ -326,12 +343,16 @@ def _matching_replies(ctx: Context, query: Mapping[str, str]) -> Callable[[int],
     phone = query.get("phone")
 
     def matched(n: int) -> list[Reply]:
-        return _page((
-            r for r in ctx.gateway.store.replies.values()
-            if (not provider or r.provider == provider)
-            and (not account or r.account == account)
-            and (not phone or phones.same_number(r.phone, phone))
-        ), n)
+        return _page(
+            (
+                r
+                for r in ctx.gateway.store.replies.values()
+                if (not provider or r.provider == provider)
+                and (not account or r.account == account)
+                and (not phone or phones.same_number(r.phone, phone))
+            ),
+            n,
+        )
 
     return matched
 
@@ -346,5 +367,6 @@ async def list_replies(request: web.Request) -> web.Response:
 async def wait_replies(request: web.Request) -> web.Response:
     ctx = context(request)
     matched = _matching_replies(ctx, request.query)
-    return await long_poll(request, matched, _replies_answer,
-                           rechecking(ctx, matched, _REPLY_EVENTS), "replies")
+    return await long_poll(
+        request, matched, _replies_answer, rechecking(ctx, matched, _REPLY_EVENTS), "replies"
+    )

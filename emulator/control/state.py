@@ -131,13 +131,20 @@ async def advance_clock(request: web.Request) -> web.Response:
     first_new_job = max(ctx.dispatcher.jobs, default=0) + 1
     assert ctx.ticker is not None
     # Shielded: a client that goes away does not leave time half-moved.
-    applied, tries = await asyncio.shield(ctx.ticker.advance(float(data["seconds"]),
-                                                             ctx.settings.callback_timeout + 1))
+    applied, tries = await asyncio.shield(
+        ctx.ticker.advance(float(data["seconds"]), ctx.settings.callback_timeout + 1)
+    )
     ctx.hub.publish(ev.CLOCK_CHANGED, ctx.now(), None, **views.clock_view(ctx.clock))
     fired = [job for job_id, job in ctx.dispatcher.jobs.items() if job_id >= first_new_job]
-    return ok({**views.clock_view(ctx.clock), "applied": applied, "callbacks": len(fired),
-               "callbacks_attempted": all(job.attempts for job in fired),
-               "callback_attempts": tries})
+    return ok(
+        {
+            **views.clock_view(ctx.clock),
+            "applied": applied,
+            "callbacks": len(fired),
+            "callbacks_attempted": all(job.attempts for job in fired),
+            "callback_attempts": tries,
+        }
+    )
 
 
 # -- rules -------------------------------------------------------------------------------------
@@ -153,14 +160,31 @@ async def list_rules(request: web.Request) -> web.Response:
 async def create_rule(request: web.Request) -> web.Response:
     data = await read_body(request, "rule.create")
     ctx = context(request)
-    fields = {k: data[k] for k in ("provider", "account", "recipient", "match", "text", "reason",
-                                   "delay", "reject", "times") if data.get(k) is not None}
+    fields = {
+        k: data[k]
+        for k in (
+            "provider",
+            "account",
+            "recipient",
+            "match",
+            "text",
+            "reason",
+            "delay",
+            "reject",
+            "times",
+        )
+        if data.get(k) is not None
+    }
     if "outcome" in data:
         try:
             fields["outcome"] = ctx.gateway.outcomes.get(data["outcome"])
         except KeyError:
-            fail(400, f"unknown outcome {data['outcome']!r}; outcomes: "
-                      f"{', '.join(ctx.gateway.outcomes.outcomes)}", "outcome")
+            fail(
+                400,
+                f"unknown outcome {data['outcome']!r}; outcomes: "
+                f"{', '.join(ctx.gateway.outcomes.outcomes)}",
+                "outcome",
+            )
     if not any(k in fields for k in ("outcome", "delay", "reject")):
         fail(400, "a rule needs an action: outcome, delay or reject")
     try:
@@ -202,12 +226,18 @@ async def inject_reply(request: web.Request) -> web.Response:
 @endpoint
 async def outcomes(request: web.Request) -> web.Response:
     table = context(request).gateway.outcomes
-    return ok({
-        "default": table.default.name,
-        "outcomes": {
-            o.name: {"description": o.description, "steps": [
-                {"status": s.status, "at": s.at, "reason": dict(s.reason)} for s in o.steps]}
-            for o in table.outcomes.values()
-        },
-        "numbers": [{"suffix": s, "outcome": n} for s, n in table.numbers.items()],
-    })
+    return ok(
+        {
+            "default": table.default.name,
+            "outcomes": {
+                o.name: {
+                    "description": o.description,
+                    "steps": [
+                        {"status": s.status, "at": s.at, "reason": dict(s.reason)} for s in o.steps
+                    ],
+                }
+                for o in table.outcomes.values()
+            },
+            "numbers": [{"suffix": s, "outcome": n} for s, n in table.numbers.items()],
+        }
+    )

@@ -62,16 +62,20 @@ async def close_streams(app: web.Application) -> None:
 
 
 def frame(event: Event) -> bytes:
-    return (f"id: {event.seq}\nevent: {event.type}\ndata: {text_json(event_data(event))}\n\n"
-            ).encode()
+    return (
+        f"id: {event.seq}\nevent: {event.type}\ndata: {text_json(event_data(event))}\n\n"
+    ).encode()
 
 
 @endpoint
 async def events(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     if len(ctx.streams) >= MAX_STREAMS:
-        fail(503, f"{len(ctx.streams)} event streams are open, the most the emulator keeps; "
-                  "close one first")
+        fail(
+            503,
+            f"{len(ctx.streams)} event streams are open, the most the emulator keeps; "
+            "close one first",
+        )
     wanted = {t for t in request.query.get("types", "").split(",") if t}
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
     queued = 0  # bytes waiting in the queue
@@ -91,17 +95,20 @@ async def events(request: web.Request) -> web.StreamResponse:
         queued += len(data)
         queue.put_nowait(data)
 
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream",
-        "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no",
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
     unsubscribe = ctx.hub.subscribe(on_event, wanted or None)
     ctx.streams.add(queue)
     try:
         await response.prepare(request)
-        await response.write(f": sms-gateway-emulator events from seq {ctx.hub.last_seq}\n\n"
-                             .encode())
+        await response.write(
+            f": sms-gateway-emulator events from seq {ctx.hub.last_seq}\n\n".encode()
+        )
         while True:
             try:
                 data = await asyncio.wait_for(queue.get(), HEARTBEAT)

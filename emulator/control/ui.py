@@ -15,9 +15,11 @@ from .api import endpoint, fail, guarded
 
 MEDIA = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
-                                "connect-src 'self'; img-src 'self' data:; "
-                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
+        "connect-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -25,9 +27,10 @@ SECURITY_HEADERS = {
 
 
 def file_response(name: str) -> web.FileResponse:
-    media = MEDIA[name[name.rindex("."):]]
-    return web.FileResponse(ui_dir() / name, headers={
-        **SECURITY_HEADERS, "Content-Type": f"{media}; charset=utf-8"})
+    media = MEDIA[name[name.rindex(".") :]]
+    return web.FileResponse(
+        ui_dir() / name, headers={**SECURITY_HEADERS, "Content-Type": f"{media}; charset=utf-8"}
+    )
 
 
 def add_assets(app: web.Application, prefix: str, files: frozenset[str]) -> None:

@@ -18,8 +18,7 @@ def iso(ts: float | None) -> str | None:
     """Control-API times: ISO 8601 UTC with milliseconds."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def message_summary(message: Message) -> Document:
@@ -153,5 +152,9 @@ def rule_view(rule: Rule) -> Document:
 
 def clock_view(clock: Clock) -> Document:
     now = clock.now()
-    return {"mode": clock.mode, "now": iso(now), "timestamp": now,
-            "advanced_at": iso(clock.advanced_at)}
+    return {
+        "mode": clock.mode,
+        "now": iso(now),
+        "timestamp": now,
+        "advanced_at": iso(clock.advanced_at),
+    }

@@ -79,8 +79,16 @@ class AccountSpec:
         )
 
 
-_SPEC_FIELDS = {"username", "password", "credits", "tokens", "limits", "dlr_url",
-                "replies_url", "demo"}
+_SPEC_FIELDS = {
+    "username",
+    "password",
+    "credits",
+    "tokens",
+    "limits",
+    "dlr_url",
+    "replies_url",
+    "demo",
+}
 
 
 def token_account_name(token: str) -> str:
@@ -163,8 +171,10 @@ class AccountRegistry:
 
     def full(self, provider: str) -> bool:
         """Whether ``provider`` has as many auto-created accounts as it may."""
-        return sum(1 for a in self._accounts.values()
-                   if a.provider == provider and a.origin == AUTO) >= self.max_auto
+        return (
+            sum(1 for a in self._accounts.values() if a.provider == provider and a.origin == AUTO)
+            >= self.max_auto
+        )
 
     def _auto(self, provider: str, username: str) -> Account | None:
         if self.strict or not username or self.full(provider):
@@ -199,7 +209,8 @@ class AccountRegistry:
         Returns the accounts that were reset or removed.
         """
         touched = [
-            a for a in self._accounts.values()
+            a
+            for a in self._accounts.values()
             if (provider is None or a.provider == provider)
             and (username is None or a.username == username)
         ]
@@ -218,8 +229,7 @@ class AccountRegistry:
         accounts back as they were at start-up."""
         account = self._accounts.get((provider, username))
         if account is None:
-            account = self._install(AccountSpec(provider=provider, username=username,
-                                                origin="api"))
+            account = self._install(AccountSpec(provider=provider, username=username, origin="api"))
         if account.origin == AUTO:
             account.origin = "api"
         for name, value in changes.items():

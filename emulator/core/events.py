@@ -30,8 +30,14 @@ class Event:
 
     __slots__ = ("data", "seq", "subject", "time", "type")
 
-    def __init__(self, seq: int, type_: str, time: float, subject: Any,  # Any: see above
-                 data: JsonObject) -> None:
+    def __init__(
+        self,
+        seq: int,
+        type_: str,
+        time: float,
+        subject: Any,  # Any: see above
+        data: JsonObject,
+    ) -> None:
         self.seq = seq
         self.type = type_
         self.time = time
@@ -63,13 +69,15 @@ class EventHub:
     def last_seq(self) -> int:
         return self._seq
 
-    def subscribe(self, listener: Listener, types: Iterable[str] | None = None, *,
-                  every: bool = True) -> Callable[[], None]:
+    def subscribe(
+        self, listener: Listener, types: Iterable[str] | None = None, *, every: bool = True
+    ) -> Callable[[], None]:
         """Add a listener for ``types`` (all types if None); returns the function that removes
         it again. ``every``: it needs every event of these types (see the class)."""
         keys: list[str | None] = [None] if types is None else list(types)
-        lists = [self._everything if key is None else self._by_type.setdefault(key, [])
-                 for key in keys]
+        lists = [
+            self._everything if key is None else self._by_type.setdefault(key, []) for key in keys
+        ]
         for entries in lists:
             entries.append(listener)
         if every:
@@ -104,8 +112,13 @@ class EventHub:
         (before any event reaches it)."""
         self._hooks.setdefault(type_, []).append(hook)
 
-    def publish(self, type_: str, time: float, subject: Any = None,  # Any: see Event
-                **data: object) -> None:
+    def publish(
+        self,
+        type_: str,
+        time: float,
+        subject: Any = None,  # Any: see Event
+        **data: object,
+    ) -> None:
         self._seq += 1
         typed = self._by_type.get(type_)
         if not typed and not self._everything:

@@ -104,8 +104,9 @@ class Gateway:
         options: JsonObject | None = None,
     ) -> Batch:
         self._batches += 1
-        return Batch(self._batches, provider, account, kind, sender, self.now(), request,
-                     options or {})
+        return Batch(
+            self._batches, provider, account, kind, sender, self.now(), request, options or {}
+        )
 
     def add_message(
         self,
@@ -160,16 +161,32 @@ class Gateway:
         return message
 
     def reject(
-        self, batch: Batch, recipient: str, text: str, parts: int, encoding: str,
-        reason: str, ref: str | None = None,
+        self,
+        batch: Batch,
+        recipient: str,
+        text: str,
+        parts: int,
+        encoding: str,
+        reason: str,
+        ref: str | None = None,
     ) -> Message:
         """Store a message that was refused at submission (it never reaches the network)."""
         now = self.now()
         seq, message_id = self.ids.next()
         message = Message(
-            id=message_id, seq=seq, batch=batch, recipient=recipient, text=text, parts=parts,
-            encoding=encoding, ref=ref, outcome=None, _status=UNSENT, _reason=reason,
-            due=now, _history=[(now, UNSENT, reason)],
+            id=message_id,
+            seq=seq,
+            batch=batch,
+            recipient=recipient,
+            text=text,
+            parts=parts,
+            encoding=encoding,
+            ref=ref,
+            outcome=None,
+            _status=UNSENT,
+            _reason=reason,
+            due=now,
+            _history=[(now, UNSENT, reason)],
         )
         self.store.add(message)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
@@ -235,13 +252,15 @@ class Gateway:
         if store.over_capacity():
             pruned = store.prune(now)
             if pruned:
-                self.hub.publish(ev.MESSAGES_PRUNED, now, None, count=len(pruned),
-                                 total=store.pruned)
+                self.hub.publish(
+                    ev.MESSAGES_PRUNED, now, None, count=len(pruned), total=store.pruned
+                )
         return applied
 
     def _published(self, message: Message, when: float) -> None:
-        self.hub.publish(ev.MESSAGE_STATUS, when, message, status=message.status,
-                         reason=message.reason)
+        self.hub.publish(
+            ev.MESSAGE_STATUS, when, message, status=message.status, reason=message.reason
+        )
 
     def cancel(self, message: Message) -> bool:
         """Delete a scheduled message before it goes out; False if it is already on its way."""
@@ -256,12 +275,29 @@ class Gateway:
 
     # -- inbound ---------------------------------------------------------------------------
 
-    def add_reply(self, provider: str, account: str, type_: str, phone: str, text: str, *,
-                  to_number: str | None = None, message_id: str | None = None) -> Reply:
+    def add_reply(
+        self,
+        provider: str,
+        account: str,
+        type_: str,
+        phone: str,
+        text: str,
+        *,
+        to_number: str | None = None,
+        message_id: str | None = None,
+    ) -> Reply:
         now = self.now()
-        reply = Reply(id=next(self._reply_ids), provider=provider, account=account,
-                      type=type_, phone=phone, text=text, received=now, to_number=to_number,
-                      message_id=message_id)
+        reply = Reply(
+            id=next(self._reply_ids),
+            provider=provider,
+            account=account,
+            type=type_,
+            phone=phone,
+            text=text,
+            received=now,
+            to_number=to_number,
+            message_id=message_id,
+        )
         self.store.add_reply(reply)
         self.hub.publish(ev.REPLY_RECEIVED, now, reply)
         return reply

@@ -53,8 +53,22 @@ def to_gsm(text: str) -> str:
     return "".join(ch if ch in GSM_ALL else REPLACEMENT for ch in text)
 
 
-_SPECIAL = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE",
-            "„": '"', "”": '"', "“": '"', "’": "'", "‘": "'", "–": "-", "—": "-", "…": "..."}
+_SPECIAL = {
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "œ": "oe",
+    "Œ": "OE",
+    "„": '"',
+    "”": '"',
+    "“": '"',
+    "’": "'",
+    "‘": "'",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
 
 
 def transliterate(text: str) -> str:
@@ -68,7 +82,8 @@ def transliterate(text: str) -> str:
             out.append(ch)
             continue
         plain = _SPECIAL.get(ch) or "".join(
-            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+        )
         out.append(plain if plain and GSM_ALL.issuperset(plain) else REPLACEMENT)
     return "".join(out)
 

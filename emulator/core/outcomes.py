@@ -42,8 +42,9 @@ class OutcomeTable:
             name: Outcome(
                 name,
                 spec["description"],
-                tuple(Step(s["status"], float(s["at"]), s.get("reason", {}))
-                      for s in spec["steps"]),
+                tuple(
+                    Step(s["status"], float(s["at"]), s.get("reason", {})) for s in spec["steps"]
+                ),
             )
             for name, spec in data["outcomes"].items()
         }

@@ -97,7 +97,9 @@ class RuleBook(Numbered[Rule]):
             if rule.matches(provider, account, recipient, text):
                 rule.used += 1
                 return Decision(
-                    outcome=rule.outcome_for(provider), delay=rule.delay, reject=rule.reject,
+                    outcome=rule.outcome_for(provider),
+                    delay=rule.delay,
+                    reject=rule.reject,
                     rule=rule.id,
                 )
         return None

@@ -24,8 +24,9 @@ Refuse = Callable[[web.Request, int, str], web.StreamResponse]
 """The gateway's "access denied" answer, with an HTTP status and the detail."""
 
 
-async def run(provider: str, refuse: Refuse, request: web.Request, handler: Handler
-              ) -> web.StreamResponse:
+async def run(
+    provider: str, refuse: Refuse, request: web.Request, handler: Handler
+) -> web.StreamResponse:
     """Answer ``request`` with ``handler`` unless the gate refuses it or a fault fires."""
     ctx = request.app[CONTEXT]
     refused = host_refusal(request, ctx.settings)

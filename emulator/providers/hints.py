@@ -36,8 +36,10 @@ def looks_like_server2sms(keys: Iterable[str]) -> str | None:
     found = sorted(SERVER2SMS_FIELDS.intersection(keys))
     if not found:
         return None
-    return (f"this looks like a server2sms request ({', '.join(found)}): server2sms methods "
-            "are at POST /<Method> with a JSON body, e.g. /SendTextSMS")
+    return (
+        f"this looks like a server2sms request ({', '.join(found)}): server2sms methods "
+        "are at POST /<Method> with a JSON body, e.g. /SendTextSMS"
+    )
 
 
 def looks_like_serwersms(keys: Iterable[str]) -> str | None:
@@ -45,8 +47,10 @@ def looks_like_serwersms(keys: Iterable[str]) -> str | None:
     found = sorted(SERWERSMS_FIELDS.intersection(keys))
     if not found:
         return None
-    return (f"this looks like a SerwerSMS request ({', '.join(found)}): SerwerSMS actions are "
-            "at /<group>/<action>, e.g. /messages/send_sms")
+    return (
+        f"this looks like a SerwerSMS request ({', '.join(found)}): SerwerSMS actions are "
+        "at /<group>/<action>, e.g. /messages/send_sms"
+    )
 
 
 def form_body(raw: bytes) -> str | None:
@@ -62,15 +66,19 @@ def form_body(raw: bytes) -> str | None:
         return None
     return looks_like_serwersms(keys) or (
         "this is a form (key=value&...); server2sms methods take a JSON object, e.g. "
-        '{"UserName": "...", "Password": "..."}')
+        '{"UserName": "...", "Password": "..."}'
+    )
 
 
 def action_without_group(name: str) -> str | None:
     """For an unknown server2sms method that is a SerwerSMS action (``/send_sms``)."""
     stem = name.rsplit(".", 1)[0] if name.lower().endswith((".json", ".xml")) else name
     path = _serwersms_actions().get(stem.lower())
-    return None if path is None else (
-        f"{stem!r} is a SerwerSMS action: its path is /{path} (with .json or .xml)")
+    return (
+        None
+        if path is None
+        else (f"{stem!r} is a SerwerSMS action: its path is /{path} (with .json or .xml)")
+    )
 
 
 def method_with_group(group: str, action: str) -> str | None:

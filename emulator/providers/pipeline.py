@@ -43,8 +43,14 @@ class Broken:
 BROKEN = Broken()
 
 
-def attempt(log: logging.Logger, label: str, refusal: type[R], act: Callable[P, Answer],
-            *args: P.args, **kwargs: P.kwargs) -> Answer | R | Broken:
+def attempt(
+    log: logging.Logger,
+    label: str,
+    refusal: type[R],
+    act: Callable[P, Answer],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Answer | R | Broken:
     """Run an operation; a refusal is returned to be answered in the gateway's format, and any
     other exception (our bug) is logged with its traceback and returned as ``BROKEN``, to be
     answered with HTTP 500 in the gateway's format (``BUG_DETAIL``), never a traceback page.
@@ -62,9 +68,11 @@ def attempt(log: logging.Logger, label: str, refusal: type[R], act: Callable[P, 
 def no_login(ctx: Context, provider: str, detail: str) -> str:
     """Why a login failed, with the reason a new user name was not welcome when that is it."""
     if ctx.accounts.full(provider) and not ctx.accounts.strict:
-        return (f"{detail}; the emulator keeps at most {ctx.accounts.max_auto} accounts made "
-                "on first use "
-                "per gateway: define the account (config, control API) or reset")
+        return (
+            f"{detail}; the emulator keeps at most {ctx.accounts.max_auto} accounts made "
+            "on first use "
+            "per gateway: define the account (config, control API) or reset"
+        )
     return detail
 
 

@@ -67,10 +67,13 @@ def _key(name: str) -> Callable[[JSON], JSON]:
     return lambda data: data[name]
 
 
-def both(build: Callable[Concatenate[EmulatorClient, P], Call[T]]
-         ) -> tuple[Callable[Concatenate[EmulatorClient, P], T],
-                    Callable[Concatenate[EmulatorClient, P], Coroutine[Any, Any, T]]]:
+def both(
+    build: Callable[Concatenate[EmulatorClient, P], Call[T]],
+) -> tuple[
+    Callable[Concatenate[EmulatorClient, P], T],
     # Any, Any: what the coroutine is sent and yields is asyncio's business
+    Callable[Concatenate[EmulatorClient, P], Coroutine[Any, Any, T]],
+]:
     """The sync helper and its ``_async`` twin, from one description of the call (whose
     ``self`` is positional-only, as ``Concatenate`` needs)."""
 
@@ -87,8 +90,13 @@ def both(build: Callable[Concatenate[EmulatorClient, P], Call[T]]
 
 
 class EmulatorClient:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 60.0,
-                 ca_file: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = 60.0,
+        ca_file: str | Path | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -121,14 +129,19 @@ class EmulatorClient:
 
     @functools.cached_property
     def _opener(self) -> urllib.request.OpenerDirector:
-        return urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                           urllib.request.HTTPSHandler(context=self._ssl()))
+        return urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=self._ssl())
+        )
 
     def run(self, call: Call[T]) -> T:
         """Make a call (and its follow-ups) with urllib."""
         while True:
-            request = urllib.request.Request(call.url(self.base_url), data=call.data(),
-                                             method=call.method, headers=self._headers(call))
+            request = urllib.request.Request(
+                call.url(self.base_url),
+                data=call.data(),
+                method=call.method,
+                headers=self._headers(call),
+            )
             try:
                 with self._opener.open(request, timeout=self.timeout) as answer:
                     status, raw = answer.status, answer.read()
@@ -146,17 +159,26 @@ class EmulatorClient:
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as session:
             while True:
-                async with session.request(call.method, call.url(self.base_url),
-                                           data=call.data(), headers=self._headers(call),
-                                           ssl=self._ssl() or True) as answer:
+                async with session.request(
+                    call.method,
+                    call.url(self.base_url),
+                    data=call.data(),
+                    headers=self._headers(call),
+                    ssl=self._ssl() or True,
+                ) as answer:
                     result = self._done(call, answer.status, await answer.read())
                 if not isinstance(result, Call):
                     return result
                 call = result
 
-    def request(self, method: str, path: str, body: JSON = None,
-                query: JsonObject | None = None, expect: tuple[int, ...] = (200, 201, 202),
-                ) -> JSON:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: JSON = None,
+        query: JsonObject | None = None,
+        expect: tuple[int, ...] = (200, 201, 202),
+    ) -> JSON:
         """Any control endpoint; the decoded answer."""
         return self.run(Call(method, path, _same, body, query or {}, expect))
 
@@ -170,8 +192,9 @@ class EmulatorClient:
 
     health, health_async = both(_health)
 
-    def _reset(self, /, provider: str | None = None, account: str | None = None
-               ) -> Call[JsonObject]:
+    def _reset(
+        self, /, provider: str | None = None, account: str | None = None
+    ) -> Call[JsonObject]:
         body = {k: v for k, v in (("provider", provider), ("account", account)) if v}
         return Call("POST", "/_emulator/reset", _key("cleared"), body)
 
@@ -179,8 +202,12 @@ class EmulatorClient:
 
     def _account(self, /, provider: str, username: str, **fields: object) -> Call[JsonObject]:
         """Define or change an account (password, credits, tokens, limits, dlr_url, ...)."""
-        return Call("POST", "/_emulator/accounts", _same,
-                    {"provider": provider, "username": username, **fields})
+        return Call(
+            "POST",
+            "/_emulator/accounts",
+            _same,
+            {"provider": provider, "username": username, **fields},
+        )
 
     account, account_async = both(_account)
 
@@ -202,8 +229,10 @@ class EmulatorClient:
 
         def frozen(clock: JSON) -> bool:
             advanced = clock.get("advanced_at")
-            return clock["mode"] == "manual" and (advanced is None or datetime.fromisoformat(
-                advanced.replace("Z", "+00:00")).timestamp() < since)
+            return clock["mode"] == "manual" and (
+                advanced is None
+                or datetime.fromisoformat(advanced.replace("Z", "+00:00")).timestamp() < since
+            )
 
         return Call("GET", "/_emulator/clock", frozen)
 
@@ -241,10 +270,15 @@ class EmulatorClient:
 
     clear_faults, clear_faults_async = both(_clear_faults)
 
-    def _inject_reply(self, /, provider: str, account: str, phone: str, text: str,
-                      **fields: object) -> Call[JsonObject]:
-        return Call("POST", "/_emulator/replies", _same, {
-            "provider": provider, "account": account, "phone": phone, "text": text, **fields})
+    def _inject_reply(
+        self, /, provider: str, account: str, phone: str, text: str, **fields: object
+    ) -> Call[JsonObject]:
+        return Call(
+            "POST",
+            "/_emulator/replies",
+            _same,
+            {"provider": provider, "account": account, "phone": phone, "text": text, **fields},
+        )
 
     inject_reply, inject_reply_async = both(_inject_reply)
 
@@ -256,14 +290,12 @@ class EmulatorClient:
     # -- looking ---------------------------------------------------------------------------
 
     def _messages(self, /, **filters: object) -> Call[Items]:
-        return Call("GET", "/_emulator/messages", _key("items"), query={"limit": 10_000,
-                                                                         **filters})
+        return Call("GET", "/_emulator/messages", _key("items"), query={"limit": 10_000, **filters})
 
     messages, messages_async = both(_messages)
 
     def _message(self, /, message_id: str) -> Call[JsonObject]:
-        return Call("GET", f"/_emulator/messages/{urllib.parse.quote(message_id, safe='')}",
-                    _same)
+        return Call("GET", f"/_emulator/messages/{urllib.parse.quote(message_id, safe='')}", _same)
 
     message, message_async = both(_message)
 
@@ -282,16 +314,23 @@ class EmulatorClient:
                 return sent
 
             def fail(everything: JSON) -> Items:
-                listed = "\n  ".join(f"{m['recipient']}: {m['text']!r} ({m['status']})"
-                                     for m in everything["items"])
-                raise AssertionError(f"expected {count} message(s) to {number}, found "
-                                     f"{len(sent)}. Sent in this test:\n  "
-                                     f"{listed or '(nothing)'}")
+                listed = "\n  ".join(
+                    f"{m['recipient']}: {m['text']!r} ({m['status']})" for m in everything["items"]
+                )
+                raise AssertionError(
+                    f"expected {count} message(s) to {number}, found "
+                    f"{len(sent)}. Sent in this test:\n  "
+                    f"{listed or '(nothing)'}"
+                )
 
             return Call("GET", "/_emulator/messages", fail, query={"limit": 1000})
 
-        return Call("GET", "/_emulator/messages", judge,
-                    query={"limit": 10_000, **filters, "recipient": number})
+        return Call(
+            "GET",
+            "/_emulator/messages",
+            judge,
+            query={"limit": 10_000, **filters, "recipient": number},
+        )
 
     assert_sent, assert_sent_async = both(_assert_sent)
 
@@ -308,42 +347,51 @@ class EmulatorClient:
     # -- waiting ---------------------------------------------------------------------------
 
     @staticmethod
-    def _wait(path: str, noun: str, count: int, timeout: float,
-              filters: JsonObject) -> Call[Items]:
+    def _wait(path: str, noun: str, count: int, timeout: float, filters: JsonObject) -> Call[Items]:
         def judge(answer: JSON) -> Items | Call[Items]:
             if "error" not in answer:
                 items: Items = answer["items"]
                 return items
 
             def fail(everything: JSON) -> Items:
-                seen = "\n  ".join(json.dumps(item, ensure_ascii=False)[:300]
-                                   for item in everything["items"])
+                seen = "\n  ".join(
+                    json.dumps(item, ensure_ascii=False)[:300] for item in everything["items"]
+                )
                 hint = answer["error"].get("hint")
                 raise AssertionError(
                     f"waited {timeout:g} s for {count} {noun} matching {filters}; "
                     f"{answer['error']['matched']} matched"
                     f"{f' ({hint})' if hint else ''}. Everything there is:\n  "
-                    f"{seen or '(nothing)'}")
+                    f"{seen or '(nothing)'}"
+                )
 
             return Call("GET", path.rsplit("/", 1)[0], fail, query={"limit": 20})
 
-        return Call("GET", path, judge, query={**filters, "count": count, "timeout": timeout},
-                    expect=(200, 408))
+        return Call(
+            "GET",
+            path,
+            judge,
+            query={**filters, "count": count, "timeout": timeout},
+            expect=(200, 408),
+        )
 
-    def _wait_for_messages(self, /, count: int = 1, timeout: float = 10.0,
-                           **filters: object) -> Call[Items]:
+    def _wait_for_messages(
+        self, /, count: int = 1, timeout: float = 10.0, **filters: object
+    ) -> Call[Items]:
         return self._wait("/_emulator/messages/wait", "messages", count, timeout, filters)
 
     wait_for_messages, wait_for_messages_async = both(_wait_for_messages)
 
-    def _wait_for_callbacks(self, /, count: int = 1, timeout: float = 10.0,
-                            **filters: object) -> Call[Items]:
+    def _wait_for_callbacks(
+        self, /, count: int = 1, timeout: float = 10.0, **filters: object
+    ) -> Call[Items]:
         return self._wait("/_emulator/callbacks/wait", "callbacks", count, timeout, filters)
 
     wait_for_callbacks, wait_for_callbacks_async = both(_wait_for_callbacks)
 
-    def _wait_for_replies(self, /, count: int = 1, timeout: float = 10.0,
-                          **filters: object) -> Call[Items]:
+    def _wait_for_replies(
+        self, /, count: int = 1, timeout: float = 10.0, **filters: object
+    ) -> Call[Items]:
         return self._wait("/_emulator/replies/wait", "replies", count, timeout, filters)
 
     wait_for_replies, wait_for_replies_async = both(_wait_for_replies)

@@ -17,6 +17,5 @@ if TYPE_CHECKING:
 
 class SmsEmulator(EmulatorClient):
     def __init__(self, server: EmulatorServer) -> None:
-        super().__init__(server.url, token=server.settings.control_token,
-                         ca_file=server.tls_ca)
+        super().__init__(server.url, token=server.settings.control_token, ca_file=server.tls_ca)
         self.server = server

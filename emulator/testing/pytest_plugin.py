@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 EMULATORS = pytest.StashKey[list["SmsEmulator"]]()
 """The emulators a test uses (``sms_emulator``, ``make_sms_emulator``), kept on the test item
 so that ``sms_callback_receiver`` can say why a wait for callbacks found nothing."""
-FROZEN_HINT = ("the emulator's clock is manual and was not advanced while waiting: callbacks "
-               "fall due only when you advance it, e.g. sms_emulator.advance(5)")
+FROZEN_HINT = (
+    "the emulator's clock is manual and was not advanced while waiting: callbacks "
+    "fall due only when you advance it, e.g. sms_emulator.advance(5)"
+)
 
 
 def _used(request: pytest.FixtureRequest, emulator: SmsEmulator) -> SmsEmulator:
@@ -58,8 +60,9 @@ def sms_emulator_server(sms_emulator_settings: JsonObject) -> Iterator[EmulatorS
 
 
 @pytest.fixture
-def sms_emulator(request: pytest.FixtureRequest, sms_emulator_server: EmulatorServer
-                 ) -> SmsEmulator:
+def sms_emulator(
+    request: pytest.FixtureRequest, sms_emulator_server: EmulatorServer
+) -> SmsEmulator:
     """The session's emulator, reset for this test (messages, replies, callbacks, rules,
     faults, accounts back to their start-up state; the clock goes back to the configured
     mode)."""

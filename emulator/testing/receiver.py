@@ -125,9 +125,14 @@ class CallbackReceiver:
         parts = urlsplit(str(request.rel_url))
         lists = parse_qs(parts.query, keep_blank_values=True)
         call = ReceivedCall(
-            method=request.method, path=request.path,
-            query={k: v[-1] for k, v in lists.items()}, raw_query=parts.query,
-            headers=dict(request.headers), body=body, time=time.time(), answered=status,
+            method=request.method,
+            path=request.path,
+            query={k: v[-1] for k, v in lists.items()},
+            raw_query=parts.query,
+            headers=dict(request.headers),
+            body=body,
+            time=time.time(),
+            answered=status,
             query_lists=lists,
         )
         with self._changed:
@@ -142,14 +147,16 @@ class CallbackReceiver:
 
     # -- scripting -------------------------------------------------------------------------
 
-    def answer_with(self, status: int, text: str = "", *, times: int = 1,
-                    delay: float = 0.0) -> None:
+    def answer_with(
+        self, status: int, text: str = "", *, times: int = 1, delay: float = 0.0
+    ) -> None:
         """The next ``times`` calls get this answer (after ``delay`` seconds)."""
         with self._changed:
             self._answers.extend([(status, text or f"{status}", delay)] * times)
 
     def go_down(self) -> None:
         """Stop listening: callbacks meet a refused connection until ``come_up()``."""
+
         async def close() -> None:
             assert self._site is not None
             await self._site.stop()
@@ -166,10 +173,15 @@ class CallbackReceiver:
 
     # -- waiting ---------------------------------------------------------------------------
 
-    def wait_for(self, count: int = 1, timeout: float = 10.0,
-                 where: Callable[[ReceivedCall], bool] | None = None) -> list[ReceivedCall]:
+    def wait_for(
+        self,
+        count: int = 1,
+        timeout: float = 10.0,
+        where: Callable[[ReceivedCall], bool] | None = None,
+    ) -> list[ReceivedCall]:
         """Block until ``count`` matching calls arrived; raise AssertionError on timeout,
         listing what did arrive."""
+
         def matching() -> list[ReceivedCall]:
             return [c for c in self.calls if where is None or where(c)]
 
@@ -182,4 +194,5 @@ class CallbackReceiver:
         hint = self.timeout_hint(started) if self.timeout_hint is not None else None
         raise AssertionError(
             f"expected {count} callback(s) within {timeout:g} s, got {found}"
-            f"{f' ({hint})' if hint else ''}; all calls received:\n  {got or '(none)'}")
+            f"{f' ({hint})' if hint else ''}; all calls received:\n  {got or '(none)'}"
+        )

@@ -31,8 +31,9 @@ class EmulatorError(RuntimeError):
 
 
 class EmulatorServer:
-    def __init__(self, settings: Settings | None = None, *, startup_timeout: float = 15.0,
-                 **overrides: Any) -> None:  # Any: each Settings field's own type
+    def __init__(
+        self, settings: Settings | None = None, *, startup_timeout: float = 15.0, **overrides: Any
+    ) -> None:  # Any: each Settings field's own type
         base = settings or Settings(port=0)
         self.settings = base.replace(**overrides) if overrides else base
         self.startup_timeout = startup_timeout

@@ -18,16 +18,29 @@ def iso(text: str) -> float:
 
 
 def send_with_notification(emulator: Any, receiver: CallbackReceiver) -> None:
-    answer = requests.post(emulator.url + "/SendTextSMS", json={
-        "UserName": "a", "Password": "b", "Recipients": ["+41790000000:T1"],
-        "MessageText": "x", "URLDeliveryNotification": receiver.url + "/dlr?trn=<TRN>"})
+    answer = requests.post(
+        emulator.url + "/SendTextSMS",
+        json={
+            "UserName": "a",
+            "Password": "b",
+            "Recipients": ["+41790000000:T1"],
+            "MessageText": "x",
+            "URLDeliveryNotification": receiver.url + "/dlr?trn=<TRN>",
+        },
+    )
     assert answer.json()["StatusCode"] == "1"
 
 
 def test_manual_clock_retries_only_when_advanced_each_at_its_backoff(
-        make_sms_emulator: Any) -> None:
-    emulator = make_sms_emulator(clock="manual", callback_backoff=1, callback_backoff_max=8,
-                                 callback_attempts=6, delivery_delay=0.5)
+    make_sms_emulator: Any,
+) -> None:
+    emulator = make_sms_emulator(
+        clock="manual",
+        callback_backoff=1,
+        callback_backoff_max=8,
+        callback_attempts=6,
+        delivery_delay=0.5,
+    )
     with CallbackReceiver() as receiver:
         receiver.go_down()
         send_with_notification(emulator, receiver)
@@ -48,8 +61,7 @@ def test_manual_clock_retries_only_when_advanced_each_at_its_backoff(
         assert job["state"] == "failed" and job["next_attempt"] is None
 
 
-def test_advance_delivers_a_retry_that_falls_due_within_the_span(
-        make_sms_emulator: Any) -> None:
+def test_advance_delivers_a_retry_that_falls_due_within_the_span(make_sms_emulator: Any) -> None:
     emulator = make_sms_emulator(clock="manual", callback_backoff=2, delivery_delay=0.5)
     with CallbackReceiver() as receiver:
         receiver.answer_with(503, times=1)
@@ -75,7 +87,8 @@ def test_real_mode_retries_on_their_own(make_sms_emulator: Any) -> None:
 
 
 def test_redeliver_of_a_pending_job_brings_its_next_try_forward_once(
-        make_sms_emulator: Any) -> None:
+    make_sms_emulator: Any,
+) -> None:
     emulator = make_sms_emulator(clock="manual", callback_backoff=30, delivery_delay=0.5)
     with CallbackReceiver() as receiver:
         receiver.answer_with(500, times=1)
@@ -96,13 +109,20 @@ def test_redeliver_of_a_pending_job_brings_its_next_try_forward_once(
 
 
 def test_redeliver_while_a_try_is_in_flight_adds_no_second_one(
-        make_sms_emulator: Any, control: EmulatorClient) -> None:
+    make_sms_emulator: Any, control: EmulatorClient
+) -> None:
     emulator = make_sms_emulator(clock="manual", delivery_delay=0.5, callback_timeout=5)
     with CallbackReceiver() as receiver:
         receiver.answer_with(200, "slow", delay=1.0)
-        answer = requests.post(emulator.url + "/_emulator/accounts", json={
-            "provider": "serwersms", "username": "shop", "password": "pw",
-            "replies_url": receiver.url + "/in"})
+        answer = requests.post(
+            emulator.url + "/_emulator/accounts",
+            json={
+                "provider": "serwersms",
+                "username": "shop",
+                "password": "pw",
+                "replies_url": receiver.url + "/in",
+            },
+        )
         assert answer.ok
         reply = emulator.inject_reply("serwersms", "shop", "500600700", "hi")
         [job] = emulator.callbacks(reply_id=reply["id"])

@@ -45,12 +45,12 @@ class Now:
 
 
 def _gateway(now: Now, *, follow: bool) -> Gateway:
-    return Gateway(now, OutcomeTable.from_data(load_fixture("outcomes.json")), 0.5,
-                   follow=lambda: follow)
+    return Gateway(
+        now, OutcomeTable.from_data(load_fixture("outcomes.json")), 0.5, follow=lambda: follow
+    )
 
 
-def _send(gateway: Gateway, number: str = "+48500600700", start: float | None = None
-          ) -> Message:
+def _send(gateway: Gateway, number: str = "+48500600700", start: float | None = None) -> Message:
     batch = gateway.new_batch("serwersms", "a", "sms", "", None)
     outcome = gateway.decide("serwersms", "a", number, "hi").outcome
     return gateway.add_message(batch, number, "hi", 1, "gsm7", start=start, outcome=outcome)
@@ -110,7 +110,8 @@ def real(control: EmulatorClient) -> Iterator[EmulatorClient]:
 
 
 def test_advancing_a_real_clock_applies_and_counts_every_lazy_change(
-        server: EmulatorServer, real: EmulatorClient) -> None:
+    server: EmulatorServer, real: EmulatorClient
+) -> None:
     real.account("server2sms", "alice", password="pw")
     assert s2s_send(server, "alice", ["+41790000000"])["StatusCode"] == "1"
     advanced = real.advance(60)
@@ -121,13 +122,15 @@ def test_advancing_a_real_clock_applies_and_counts_every_lazy_change(
 
 
 def test_a_stream_that_connects_later_sees_the_rest_of_a_message(
-        server: EmulatorServer, real: EmulatorClient) -> None:
+    server: EmulatorServer, real: EmulatorClient
+) -> None:
     real.account("server2sms", "alice", password="pw")
     assert s2s_send(server, "alice", ["+41790000000"])["StatusCode"] == "1"
     collected: list[dict[str, Any]] = []
     subscribed = threading.Event()
-    thread = threading.Thread(target=lambda: collected.extend(
-        read_events(server, 2, subscribed, types=ev.MESSAGE_STATUS)))
+    thread = threading.Thread(
+        target=lambda: collected.extend(read_events(server, 2, subscribed, types=ev.MESSAGE_STATUS))
+    )
     thread.start()
     assert subscribed.wait(10)
     real.advance(60)
@@ -136,7 +139,8 @@ def test_a_stream_that_connects_later_sees_the_rest_of_a_message(
 
 
 def test_a_dlr_url_set_after_the_send_still_gets_the_report(
-        server: EmulatorServer, real: EmulatorClient, receiver: CallbackReceiver) -> None:
+    server: EmulatorServer, real: EmulatorClient, receiver: CallbackReceiver
+) -> None:
     real.account("serwersms", "shop", password="pw")
     assert sw_send(server, "shop", ["500600700"])["success"] is True
     real.account("serwersms", "shop", dlr_url=receiver.url + "/dlr?id=#SMSID#&st=#STATUS#")
@@ -148,9 +152,15 @@ def test_a_dlr_url_set_after_the_send_still_gets_the_report(
 def test_final_lazy_messages_are_pruned_without_anybody_looking(make_sms_emulator: Any) -> None:
     emulator = make_sms_emulator(clock="real", max_messages=3, delivery_delay=0.01)
     for number in range(8):
-        answer = requests.post(emulator.url + "/SendTextSMS", json={
-            "UserName": "anyone", "Password": "pw", "Recipients": [f"+4179000000{number}"],
-            "MessageText": "hi"}).json()
+        answer = requests.post(
+            emulator.url + "/SendTextSMS",
+            json={
+                "UserName": "anyone",
+                "Password": "pw",
+                "Recipients": [f"+4179000000{number}"],
+                "MessageText": "hi",
+            },
+        ).json()
         assert answer["StatusCode"] == "1"
     deadline = time.monotonic() + 5  # the runner looks again every 20 ms while over the cap
     while len(stored := emulator.messages()) > 3 and time.monotonic() < deadline:
@@ -173,10 +183,15 @@ async def test_keeping_a_store_under_its_cap_costs_per_send_not_per_message_in_f
         return time.time()
 
     clock = Clock(REAL, wall=wall)
-    gateway = Gateway(clock.now, OutcomeTable.from_data(load_fixture("outcomes.json")), SLOW,
-                      store=MessageStore(100))
-    dispatcher = CallbackDispatcher(gateway.hub, clock, timeout=1, attempts=1, backoff=1,
-                                    backoff_max=1, concurrency=1)
+    gateway = Gateway(
+        clock.now,
+        OutcomeTable.from_data(load_fixture("outcomes.json")),
+        SLOW,
+        store=MessageStore(100),
+    )
+    dispatcher = CallbackDispatcher(
+        gateway.hub, clock, timeout=1, attempts=1, backoff=1, backoff_max=1, concurrency=1
+    )
     ticker = Ticker(clock, gateway, dispatcher)
     task = asyncio.create_task(ticker.run())
     sends = 2000

@@ -19,6 +19,5 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     [sdist] = dist.glob("sms_gateway_emulator-*.tar.gz")
     venv = base / "venv"
     run([sys.executable, "-m", "venv", venv])
-    run([venv / "bin" / "python", "-m", "pip", "install", "-q", wheel, "pytest",
-         "pytest-xdist"])
+    run([venv / "bin" / "python", "-m", "pip", "install", "-q", wheel, "pytest", "pytest-xdist"])
     return Installed(wheel, sdist, venv)

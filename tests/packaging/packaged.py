@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str | Path], **kw: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True,
-                            timeout=600, **kw)  # type: ignore[call-overload]
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, timeout=600, **kw
+    )  # type: ignore[call-overload]
     assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
     return result
 

@@ -24,12 +24,12 @@ RUN_ELSEWHERE = {
     "python3 -m venv .venv": "the quick start's install: what .ci/run does on every CI run",
     "bash .ci/run": "CI itself",
     "pip install schemathesis": "tests/reliability/test_openapi.py::test_readmes_schemathesis_"
-                                "commands",
+    "commands",
     "sms-emulator exec --clock manual": "tests/packaging/test_readme_recipes.py",
     "sms-emulator serve --port 0 --port-file": "tests/packaging/test_readme_recipes.py",
     "steps:": "tests/packaging/test_readme_recipes.py (the GitHub Actions workflow)",
     "docker build": "no Docker engine on these machines; tests/test_dockerfile.py lints the "
-                    "image and checks its promises",
+    "image and checks its promises",
     "services:": "no Docker engine on these machines (a Compose service)",
 }
 
@@ -44,8 +44,9 @@ def covered_elsewhere(block: str) -> bool:
 
 
 def blocks(language: str) -> list[str]:
-    return [code for lang, code in readme_blocks()
-            if lang == language and not covered_elsewhere(code)]
+    return [
+        code for lang, code in readme_blocks() if lang == language and not covered_elsewhere(code)
+    ]
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -64,8 +65,14 @@ class Served:
 
 def start(args: list[str], cwd: Path, **env: str) -> Served:
     """``args`` (a serve command) in the background; returns once it says where it serves."""
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=environment(**env))
+    proc = subprocess.Popen(
+        args,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment(**env),
+    )
     assert proc.stdout is not None
     banner = ""
     while line := proc.stdout.readline():
@@ -88,25 +95,33 @@ def test_every_block_is_run_somewhere() -> None:
     for language, code in readme_blocks():
         assert covered_elsewhere(code) or language in runnable, (language, code[:60])
     for start_of_block in RUN_ELSEWHERE:
-        assert any(code.lstrip().startswith(start_of_block) for _, code in readme_blocks()), \
+        assert any(code.lstrip().startswith(start_of_block) for _, code in readme_blocks()), (
             f"RUN_ELSEWHERE names a block README no longer has: {start_of_block!r}"
+        )
 
 
-def test_every_shell_block_runs_and_prints_what_it_says(emulator: Served, tmp_path: Path
-                                                         ) -> None:
+def test_every_shell_block_runs_and_prints_what_it_says(emulator: Served, tmp_path: Path) -> None:
     scripts = [code for code in blocks("sh") if "sms-emulator serve" not in code]
     assert len(scripts) >= 4
     for script in scripts:
         ported = script.replace("127.0.0.1:8080", f"127.0.0.1:{emulator.port}")
-        done = subprocess.run(["bash", "-eu", "-o", "pipefail", "-c", ported], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, env=environment())
+        done = subprocess.run(
+            ["bash", "-eu", "-o", "pipefail", "-c", ported],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment(),
+        )
         assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
         for expected in re.findall(r"^# (\{.*\})$", script, re.M):
-            compact = json.dumps(json.loads(expected), separators=(",", ":"),
-                                 ensure_ascii=False)
+            compact = json.dumps(json.loads(expected), separators=(",", ":"), ensure_ascii=False)
             assert compact in done.stdout, (expected, done.stdout)
     assert sorted(p.name for p in (tmp_path / "openapi").iterdir()) == [
-        "control.json", "server2sms.json", "serwersms.json"]
+        "control.json",
+        "server2sms.json",
+        "serwersms.json",
+    ]
 
 
 def test_the_security_sections_token_command_serves_with_a_token(tmp_path: Path) -> None:
@@ -123,17 +138,28 @@ def test_the_pytest_examples_pass_in_a_project_of_their_own(tmp_path: Path) -> N
     assert len(examples) == 2
     for number, code in enumerate(examples):
         (tmp_path / f"test_readme_{number}.py").write_text(code)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300, env=environment())
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment(),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
 
 
 def test_the_python_script_runs(tmp_path: Path) -> None:
     [script] = [code for code in blocks("python") if "def test_" not in code]
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120, env=environment())
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment(),
+    )
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+ manual\n", done.stdout)
 
@@ -142,14 +168,16 @@ def test_the_config_file_example_serves(tmp_path: Path) -> None:
     [toml] = blocks("toml")
     config = tmp_path / "emulator.toml"
     config.write_text(toml)
-    served = start([str(BIN / "sms-emulator"), "serve", "--config", str(config), "--port", "0"],
-                   tmp_path)
+    served = start(
+        [str(BIN / "sms-emulator"), "serve", "--config", str(config), "--port", "0"], tmp_path
+    )
     try:
         import requests
 
         url = f"http://127.0.0.1:{served.port}"
-        credits = requests.post(url + "/CheckCredits",
-                                json={"UserName": "ACME", "Password": "secret"}).json()
+        credits = requests.post(
+            url + "/CheckCredits", json={"UserName": "ACME", "Password": "secret"}
+        ).json()
         assert credits["Credits"] == "50"
         assert requests.get(url + "/_emulator/clock").json()["mode"] == "manual"
     finally:

@@ -31,8 +31,8 @@ exit "${PHPUNIT_EXIT:-0}"
 
 def blocks(language: str) -> list[str]:
     text = (ROOT / "README.md").read_text()
-    section = text[text.index(SECTION):]
-    section = section[:section.index("\n## ", len(SECTION))]
+    section = text[text.index(SECTION) :]
+    section = section[: section.index("\n## ", len(SECTION))]
     return re.findall(rf"```{language}\n(.*?)```", section, re.S)
 
 
@@ -46,13 +46,19 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def shell(script: str, cwd: Path, installed: Installed, **env: str
-          ) -> subprocess.CompletedProcess[str]:
+def shell(
+    script: str, cwd: Path, installed: Installed, **env: str
+) -> subprocess.CompletedProcess[str]:
     path = f"{installed.bin}{os.pathsep}{os.environ['PATH']}"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SMS_EMULATOR_", "PYTEST"))}
-    return subprocess.run(["bash", "-eu", "-o", "pipefail", "-c", script], cwd=cwd,
-                          capture_output=True, text=True, timeout=300,
-                          env={**clean, "PATH": path, **env})
+    return subprocess.run(
+        ["bash", "-eu", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**clean, "PATH": path, **env},
+    )
 
 
 def listening(url: str) -> bool:

@@ -13,4 +13,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for counts in COUNTS:
         terminalreporter.write_line(
             f"{counts.document}: {counts.operations} operations, {counts.requests} requests, "
-            f"{len(counts.failures)} failures")
+            f"{len(counts.failures)} failures"
+        )

@@ -28,12 +28,20 @@ STREAMS = "text/event-stream"
 def _streams(operation: Any) -> bool:
     """An endless answer (the event stream) cannot be read to its end; it has tests of its
     own (tests/control)."""
-    return all(STREAMS in (answer.get("content") or {}) for status, answer in
-               operation.definition.raw.get("responses", {}).items() if status.startswith("2"))
+    return all(
+        STREAMS in (answer.get("content") or {})
+        for status, answer in operation.definition.raw.get("responses", {}).items()
+        if status.startswith("2")
+    )
 
 
-def run(document: dict[str, Any], base_url: str, name: str, examples: int,
-        adjust: Callable[[Any], list[Any]] | None = None) -> Counts:
+def run(
+    document: dict[str, Any],
+    base_url: str,
+    name: str,
+    examples: int,
+    adjust: Callable[[Any], list[Any]] | None = None,
+) -> Counts:
     """Every operation of ``document``, ``examples`` generated cases each (plus the documented
     examples), with a fixed seed; every answer checked by schemathesis's checks. ``adjust``
     may change a case and names the checks that do not apply to it."""
@@ -46,9 +54,14 @@ def run(document: dict[str, Any], base_url: str, name: str, examples: int,
             continue
         counts.operations += 1
 
-        @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def check(case: Any) -> None:
             excluded = [checks.ignored_auth, *(adjust(case) if adjust else [])]

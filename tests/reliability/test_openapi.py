@@ -33,8 +33,9 @@ def fetch(server: EmulatorServer, name: str) -> dict[str, Any]:
     return data
 
 
-def request_schema(document: dict[str, Any], path: str, media: str = "application/json"
-                   ) -> dict[str, Any]:
+def request_schema(
+    document: dict[str, Any], path: str, media: str = "application/json"
+) -> dict[str, Any]:
     ref = document["paths"][path]["post"]["requestBody"]["content"][media]["schema"]["$ref"]
     schema: dict[str, Any] = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
     return schema
@@ -54,16 +55,24 @@ def test_the_documents_cover_every_route(server: EmulatorServer) -> None:
     server2sms = fetch(server, "server2sms")
     assert set(server2sms["paths"]) == {f"/{method}" for method in SERVER2SMS}
     serwersms = fetch(server, "serwersms")
-    assert set(serwersms["paths"]) == {f"/{name}{suffix}" for name in SERWERSMS
-                                       for suffix in ("", ".json", ".xml")}
+    assert set(serwersms["paths"]) == {
+        f"/{name}{suffix}" for name in SERWERSMS for suffix in ("", ".json", ".xml")
+    }
     control = fetch(server, "control")
-    documented = {(method.upper(), path) for path, item in control["paths"].items()
-                  for method in item}
+    documented = {
+        (method.upper(), path) for path, item in control["paths"].items() for method in item
+    }
     assert documented == {(r.method, PREFIX + r.path) for r in ROUTES}
-    served = {(r.method, r.resource.canonical) for r in server.app.router.routes()  # type: ignore
-              if r.resource is not None and r.resource.canonical.startswith(PREFIX)
-              and "{tail" not in r.resource.canonical and "/static/" not in r.resource.canonical
-              and r.method != "HEAD" and not r.resource.canonical.endswith(("/ui", "/docs"))}
+    served = {
+        (r.method, r.resource.canonical)
+        for r in server.app.router.routes()  # type: ignore
+        if r.resource is not None
+        and r.resource.canonical.startswith(PREFIX)
+        and "{tail" not in r.resource.canonical
+        and "/static/" not in r.resource.canonical
+        and r.method != "HEAD"
+        and not r.resource.canonical.endswith(("/ui", "/docs"))
+    }
     assert served == documented
 
 
@@ -93,8 +102,7 @@ def test_the_seeds_server2sms_examples_fit_the_document(server: EmulatorServer) 
     assert checked == 3  # CheckCredits, SendTextSMS, SendSimpleTextSMS show one each
 
 
-def test_what_the_official_serwersms_client_sends_fits_the_document(
-        server: EmulatorServer) -> None:
+def test_what_the_official_serwersms_client_sends_fits_the_document(server: EmulatorServer) -> None:
     from serwersms import SerwerSMS
 
     from emulator.providers.serwersms.wire import form_params
@@ -103,13 +111,16 @@ def test_what_the_official_serwersms_client_sends_fits_the_document(
     with CallbackReceiver() as capture:  # records exactly what the client sends
         client = SerwerSMS("official-client-token")
         client.api_url = capture.url + "/"
-        calls = [lambda: client.message.send_sms("500600700", "Hello", "", {"details": "true"}),
-                 lambda: client.message.send_sms("500600700", "Later", "Shop",
-                                                 {"date": "2030-01-01 10:00", "test": "true"}),
-                 lambda: client.message.reports({"id": "abc"}),
-                 lambda: client.message.view("abc", {}),
-                 lambda: client.message.send_voice("500600700", {"text": "Your code is 1"}),
-                 lambda: client.message.send_nd("+48600700800", "Hi ND")]
+        calls = [
+            lambda: client.message.send_sms("500600700", "Hello", "", {"details": "true"}),
+            lambda: client.message.send_sms(
+                "500600700", "Later", "Shop", {"date": "2030-01-01 10:00", "test": "true"}
+            ),
+            lambda: client.message.reports({"id": "abc"}),
+            lambda: client.message.view("abc", {}),
+            lambda: client.message.send_voice("500600700", {"text": "Your code is 1"}),
+            lambda: client.message.send_nd("+48600700800", "Hi ND"),
+        ]
         for call in calls:
             call()
         sent = capture.wait_for(len(calls))
@@ -123,8 +134,12 @@ def test_what_the_official_serwersms_client_sends_fits_the_document(
 
 def test_sms_emulator_openapi_writes_the_documents(tmp_path: Path) -> None:
     out = tmp_path / "openapi"
-    result = subprocess.run([sys.executable, "-m", "emulator", "openapi", "--out", str(out)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "openapi", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"{n}.json" for n in sorted(NAMES)]
     for name in NAMES:
@@ -133,8 +148,10 @@ def test_sms_emulator_openapi_writes_the_documents(tmp_path: Path) -> None:
         first = written["servers"][0]  # imported into Postman, it must not point at production
         assert first["url"] == "{base}"
         assert first["variables"]["base"]["default"] == "http://127.0.0.1:8080"
-        assert all("serwersms.pl" not in s["url"] and "server2sms.com" not in s["url"]
-                   for s in written["servers"][:1])
+        assert all(
+            "serwersms.pl" not in s["url"] and "server2sms.com" not in s["url"]
+            for s in written["servers"][:1]
+        )
 
 
 def _wait_now(case: Any) -> list[Any]:
@@ -146,8 +163,9 @@ def _wait_now(case: Any) -> list[Any]:
     return []
 
 
-@pytest.mark.parametrize(("name", "examples"), [("server2sms", 12), ("serwersms", 4),
-                                                ("control", 6)])
+@pytest.mark.parametrize(
+    ("name", "examples"), [("server2sms", 12), ("serwersms", 4), ("control", 6)]
+)
 def test_schemathesis_finds_nothing(server: EmulatorServer, name: str, examples: int) -> None:
     counts = run(fetch(server, name), server.url, name, examples, _wait_now)
     requests.post(server.url + "/_emulator/reset", json={})
@@ -166,7 +184,7 @@ def test_readmes_schemathesis_commands(tmp_path: Path) -> None:
     from emulator.testing.server import EmulatorServer as Server
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## OpenAPI documents"):readme.index("## In your pytest")]
+    section = readme[readme.index("## OpenAPI documents") : readme.index("## In your pytest")]
     [block] = [b for b in re.findall(r"```sh\n(.*?)```", section, re.S) if "schemathesis run" in b]
     commands = [c for c in block.replace("\\\n", " ").splitlines() if "schemathesis run" in c]
     assert len(commands) == 2
@@ -174,7 +192,13 @@ def test_readmes_schemathesis_commands(tmp_path: Path) -> None:
     with Server(clock="manual", access_log=False) as emulator:
         for command in commands:
             args = command.replace("http://127.0.0.1:8080", emulator.url).split()[1:]
-            done = subprocess.run([str(schemathesis), *args], capture_output=True, text=True,
-                                  timeout=300, cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"})
+            done = subprocess.run(
+                [str(schemathesis), *args],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                cwd=tmp_path,
+                env={**os.environ, "NO_COLOR": "1"},
+            )
             assert done.returncode == 0, done.stdout[-3000:]
             assert "No issues found" in done.stdout

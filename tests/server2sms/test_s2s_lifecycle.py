@@ -27,23 +27,30 @@ def inquire(s2s: Call, trns: str) -> dict[str, dict[str, str]]:
     return {n["TransactionReferenceNumber"]: n for n in answer["DeliveryNotifications"]}
 
 
-@pytest.mark.parametrize(("suffix", "dst", "reason", "status"), [
-    ("0000", "0", "000", "delivered"),
-    ("9990", "0", "000", "delivered"),
-    ("9991", "2", "101", "undelivered"),
-    ("9992", "2", "103", "undelivered"),
-    ("9993", "2", "206", "undelivered"),
-    ("9994", "2", "118", "undelivered"),
-    ("9995", "0", "000", "delivered"),
-    ("9996", "2", "108", "undelivered"),
-    ("9997", "-1", "", "sent"),
-])
-def test_magic_numbers_decide_the_outcome(s2s: Call, control: EmulatorClient, suffix: str,
-                                          dst: str, reason: str, status: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "dst", "reason", "status"),
+    [
+        ("0000", "0", "000", "delivered"),
+        ("9990", "0", "000", "delivered"),
+        ("9991", "2", "101", "undelivered"),
+        ("9992", "2", "103", "undelivered"),
+        ("9993", "2", "206", "undelivered"),
+        ("9994", "2", "118", "undelivered"),
+        ("9995", "0", "000", "delivered"),
+        ("9996", "2", "108", "undelivered"),
+        ("9997", "-1", "", "sent"),
+    ],
+)
+def test_magic_numbers_decide_the_outcome(
+    s2s: Call, control: EmulatorClient, suffix: str, dst: str, reason: str, status: str
+) -> None:
     send(s2s, [f"+4179000{suffix}:T{suffix}"])
     before = inquire(s2s, f"T{suffix}")[f"T{suffix}"]
     assert (before["DeliveryStatus"], before["NotificationDate"], before["Reasoncode"]) == (
-        "-1", "", "")
+        "-1",
+        "",
+        "",
+    )
     control.advance(5)
     after = inquire(s2s, f"T{suffix}")[f"T{suffix}"]
     assert (after["DeliveryStatus"], after["Reasoncode"]) == (dst, reason)
@@ -51,13 +58,13 @@ def test_magic_numbers_decide_the_outcome(s2s: Call, control: EmulatorClient, su
     assert message["status"] == status
 
 
-def test_buffered_is_reported_before_the_final_status(s2s: Call, control: EmulatorClient
-                                                      ) -> None:
+def test_buffered_is_reported_before_the_final_status(s2s: Call, control: EmulatorClient) -> None:
     send(s2s, ["+41790009995:B1", "+41790009996:B2"])
     control.advance(0.35)
     now = inquire(s2s, "B1;B2")
-    assert [(n["DeliveryStatus"], n["Reasoncode"], n["ReasoncodeDescription"])
-            for n in now.values()] == [("1", "107", "Absent subscriber")] * 2
+    assert [
+        (n["DeliveryStatus"], n["Reasoncode"], n["ReasoncodeDescription"]) for n in now.values()
+    ] == [("1", "107", "Absent subscriber")] * 2
     assert now["B1"]["DeliveryStatusDescription"] == "Buffered"
     control.advance(1)
     final = inquire(s2s, "B1;B2")
@@ -78,8 +85,9 @@ def test_inquiry_dates_and_unknown_trns(s2s: Call, control: EmulatorClient) -> N
     assert found["A"]["SubmissionDate"].endswith("Z")
 
 
-def test_inquiry_reports_the_newest_message_of_a_reused_trn(s2s: Call, control: EmulatorClient
-                                                            ) -> None:
+def test_inquiry_reports_the_newest_message_of_a_reused_trn(
+    s2s: Call, control: EmulatorClient
+) -> None:
     send(s2s, ["+41790009991:SAME"])
     control.advance(1)
     send(s2s, ["+41790000000:SAME"])
@@ -90,8 +98,12 @@ def test_inquiry_needs_trns(s2s: Call) -> None:
     answer = s2s("InquireDeliveryNotifications", {**ME, "TransactionReferenceNumbers": " ; "})
     assert answer["StatusCode"] == "23"
     assert s2s("InquireDeliveryNotifications", ME)["StatusCode"] == "23"
-    assert s2s("InquireDeliveryNotifications", {**ME, "TransactionReferenceNumbers": ["A"]}
-               )["StatusCode"] == "1"
+    assert (
+        s2s("InquireDeliveryNotifications", {**ME, "TransactionReferenceNumbers": ["A"]})[
+            "StatusCode"
+        ]
+        == "1"
+    )
 
 
 def _at(control: EmulatorClient, seconds: float) -> datetime:
@@ -99,8 +111,7 @@ def _at(control: EmulatorClient, seconds: float) -> datetime:
 
 
 @pytest.mark.parametrize("form", ["utc", "offset", "fraction", "legacy", "naive"])
-def test_deferred_message_waits_for_its_time(s2s: Call, control: EmulatorClient, form: str
-                                             ) -> None:
+def test_deferred_message_waits_for_its_time(s2s: Call, control: EmulatorClient, form: str) -> None:
     when = _at(control, 3600).replace(microsecond=0)
     value = {
         "utc": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -135,8 +146,10 @@ def test_deferred_time_in_the_past_sends_now(s2s: Call, control: EmulatorClient)
 
 def test_real_clock_delivers_within_about_a_second(make_sms_emulator: Any) -> None:
     emulator = make_sms_emulator(clock="real")
-    answer = requests.post(emulator.url + "/SendTextSMS", json={
-        **ME, "Recipients": ["+41790000000"], "MessageText": "now"}).json()
+    answer = requests.post(
+        emulator.url + "/SendTextSMS",
+        json={**ME, "Recipients": ["+41790000000"], "MessageText": "now"},
+    ).json()
     assert answer["StatusCode"] == "1"
     [message] = emulator.wait_for_messages(status="delivered", timeout=3)
     delivered = datetime.fromisoformat(message["updated"].replace("Z", "+00:00"))

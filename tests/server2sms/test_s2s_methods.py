@@ -44,9 +44,16 @@ def test_a_fixture_account_enforces_its_password(s2s: Call) -> None:
     assert answer == {"StatusCode": "3", "StatusInfo": "Authorization failed."}
 
 
-@pytest.mark.parametrize("body", [{}, {"UserName": "ACME"}, {"Password": "pw"},
-                                  {"UserName": "", "Password": "pw"},
-                                  {"UserName": {"a": 1}, "Password": "pw"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"UserName": "ACME"},
+        {"Password": "pw"},
+        {"UserName": "", "Password": "pw"},
+        {"UserName": {"a": 1}, "Password": "pw"},
+    ],
+)
 def test_missing_or_malformed_credentials_fail_authorization(s2s: Call, body: dict) -> None:
     code(s2s("CheckCredits", body), "3")
 
@@ -67,8 +74,9 @@ def test_strict_accounts_refuse_unknown_users(make_sms_emulator: Any) -> None:
     emulator = make_sms_emulator(strict_accounts=True)
     unknown = requests.post(emulator.url + "/CheckCredits", json=ME).json()
     assert unknown["StatusCode"] == "3"
-    known = requests.post(emulator.url + "/CheckCredits",
-                          json={"UserName": "EMULATOR0001", "Password": "secret"}).json()
+    known = requests.post(
+        emulator.url + "/CheckCredits", json={"UserName": "EMULATOR0001", "Password": "secret"}
+    ).json()
     assert known["Credits"] == "100"
 
 
@@ -76,17 +84,26 @@ def test_strict_accounts_refuse_unknown_users(make_sms_emulator: Any) -> None:
 
 
 def send(s2s: Call, **fields: Any) -> dict[str, Any]:
-    return s2s("SendTextSMS", {**ME, "Recipients": ["+41790000000"], "MessageText": "hi",
-                               **fields})
+    return s2s("SendTextSMS", {**ME, "Recipients": ["+41790000000"], "MessageText": "hi", **fields})
 
 
-def test_send_text_sms_stores_one_message_per_recipient(s2s: Call, control: EmulatorClient
-                                                        ) -> None:
-    ok(send(s2s, Originator="MyShop", Recipients=["+41790000000:76532", "0041790000001"],
-            FlashingSMS="True", AffiliateID="259956", ForceGSM7bit=False))
+def test_send_text_sms_stores_one_message_per_recipient(s2s: Call, control: EmulatorClient) -> None:
+    ok(
+        send(
+            s2s,
+            Originator="MyShop",
+            Recipients=["+41790000000:76532", "0041790000001"],
+            FlashingSMS="True",
+            AffiliateID="259956",
+            ForceGSM7bit=False,
+        )
+    )
     first, second = control.messages(provider="server2sms")
-    assert (first["recipient"], first["ref"], first["sender"]) == ("+41790000000", "76532",
-                                                                   "MyShop")
+    assert (first["recipient"], first["ref"], first["sender"]) == (
+        "+41790000000",
+        "76532",
+        "MyShop",
+    )
     assert second["recipient"] == "+41790000001"
     assert re.fullmatch(r"\d+", second["ref"]), "a TRN is assigned when none is given"
     detail = control.message(first["id"])
@@ -96,8 +113,11 @@ def test_send_text_sms_stores_one_message_per_recipient(s2s: Call, control: Emul
 
 
 def test_credits_are_charged_per_part_per_recipient(s2s: Call) -> None:
-    ok(send(s2s, Recipients=["+41790000000", "+41790000001", "+41790000002"],
-            MessageText="x" * 161))  # 2 parts × 3 recipients
+    ok(
+        send(
+            s2s, Recipients=["+41790000000", "+41790000001", "+41790000002"], MessageText="x" * 161
+        )
+    )  # 2 parts × 3 recipients
     assert credits(s2s) == "994"
     ok(send(s2s, MessageText="ż" * 71))  # UCS-2: 2 parts
     assert credits(s2s) == "992"
@@ -113,13 +133,23 @@ def test_not_enough_credits_sends_nothing(s2s: Call, control: EmulatorClient) ->
     code(send(s2s), "5")
 
 
-@pytest.mark.parametrize(("text", "parts", "encoding"), [
-    ("a" * 160, 1, "gsm7"), ("a" * 161, 2, "gsm7"), ("€" * 80, 1, "gsm7"),
-    ("€" * 81, 2, "gsm7"), ("ż" * 70, 1, "ucs2"), ("ż" * 71, 2, "ucs2"),
-    ("😀" * 35, 1, "ucs2"), ("😀" * 36, 2, "ucs2"), ("a" * 459, 3, "gsm7"),
-])
+@pytest.mark.parametrize(
+    ("text", "parts", "encoding"),
+    [
+        ("a" * 160, 1, "gsm7"),
+        ("a" * 161, 2, "gsm7"),
+        ("€" * 80, 1, "gsm7"),
+        ("€" * 81, 2, "gsm7"),
+        ("ż" * 70, 1, "ucs2"),
+        ("ż" * 71, 2, "ucs2"),
+        ("😀" * 35, 1, "ucs2"),
+        ("😀" * 36, 2, "ucs2"),
+        ("a" * 459, 3, "gsm7"),
+    ],
+)
 def test_parts_are_counted_as_the_network_counts_them(
-        s2s: Call, control: EmulatorClient, text: str, parts: int, encoding: str) -> None:
+    s2s: Call, control: EmulatorClient, text: str, parts: int, encoding: str
+) -> None:
     ok(send(s2s, MessageText=text))
     [message] = control.messages()
     assert (message["parts"], message["encoding"]) == (parts, encoding)
@@ -156,9 +186,14 @@ def test_numeric_originator_must_be_unlocked_first(s2s: Call) -> None:
     code(send(s2s, Originator="+41791234567"), "30")
 
 
-@pytest.mark.parametrize(("field", "expected"), [
-    ("URLBufferedMessageNotification", "17"), ("URLDeliveryNotification", "18"),
-    ("URLNonDeliveryNotification", "19")])
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("URLBufferedMessageNotification", "17"),
+        ("URLDeliveryNotification", "18"),
+        ("URLNonDeliveryNotification", "19"),
+    ],
+)
 def test_invalid_notification_urls(s2s: Call, field: str, expected: str) -> None:
     code(send(s2s, **{field: "https://cb.example/" + "x" * 190}), expected)
     code(send(s2s, **{field: "ftp://cb.example/x"}), expected)
@@ -166,18 +201,28 @@ def test_invalid_notification_urls(s2s: Call, field: str, expected: str) -> None
     ok(send(s2s, **{field: "https://cb.example/" + "x" * 181}))  # exactly 200 characters
 
 
-@pytest.mark.parametrize("value", ["tomorrow", "2025-13-01T00:00:00Z", "3112202599",
-                                   "32122025183000"])
+@pytest.mark.parametrize(
+    "value", ["tomorrow", "2025-13-01T00:00:00Z", "3112202599", "32122025183000"]
+)
 def test_invalid_deferred_delivery_time_is_code_22(s2s: Call, value: str) -> None:
     code(send(s2s, DeferredDeliveryTime=value), "22")
 
 
 def test_validation_order_is_auth_recipients_originator_urls_time_credits(
-        s2s: Call, control: EmulatorClient) -> None:
-    bad = {"Recipients": [], "Originator": "x" * 12, "URLDeliveryNotification": "ftp://x",
-           "DeferredDeliveryTime": "never"}
-    code(s2s("SendTextSMS", {"UserName": "EMULATOR0001", "Password": "no", **bad,
-                             "MessageText": "x"}), "3")
+    s2s: Call, control: EmulatorClient
+) -> None:
+    bad = {
+        "Recipients": [],
+        "Originator": "x" * 12,
+        "URLDeliveryNotification": "ftp://x",
+        "DeferredDeliveryTime": "never",
+    }
+    code(
+        s2s(
+            "SendTextSMS", {"UserName": "EMULATOR0001", "Password": "no", **bad, "MessageText": "x"}
+        ),
+        "3",
+    )
     code(send(s2s, **bad), "20")
     code(send(s2s, **{**bad, "Recipients": ["+41790000000"]}), "10")
     code(send(s2s, **{**bad, "Recipients": ["+41790000000"], "Originator": "ok"}), "18")
@@ -189,21 +234,36 @@ def test_validation_order_is_auth_recipients_originator_urls_time_credits(
 # -- SendSimpleTextSMS ----------------------------------------------------------------------
 
 
-def test_send_simple_text_sms_takes_a_string_or_a_list(s2s: Call, control: EmulatorClient
-                                                       ) -> None:
-    ok(s2s("SendSimpleTextSMS", {**ME, "Originator": "Shop",
-                                 "Recipients": "+41790000000;+41790000001:ID7",
-                                 "MessageText": "hi", "ForceGSM7bit": True}))
+def test_send_simple_text_sms_takes_a_string_or_a_list(s2s: Call, control: EmulatorClient) -> None:
+    ok(
+        s2s(
+            "SendSimpleTextSMS",
+            {
+                **ME,
+                "Originator": "Shop",
+                "Recipients": "+41790000000;+41790000001:ID7",
+                "MessageText": "hi",
+                "ForceGSM7bit": True,
+            },
+        )
+    )
     ok(s2s("SendSimpleTextSMS", {**ME, "Recipients": ["+41790000002"], "MessageText": "yo"}))
     assert [(m["recipient"], m["text"]) for m in control.messages()] == [
-        ("+41790000000", "hi"), ("+41790000001", "hi"), ("+41790000002", "yo")]
+        ("+41790000000", "hi"),
+        ("+41790000001", "hi"),
+        ("+41790000002", "yo"),
+    ]
     assert control.messages()[1]["ref"] == "ID7"
     code(s2s("SendSimpleTextSMS", {**ME, "Recipients": "", "MessageText": "x"}), "20")
-    code(s2s("SendSimpleTextSMS", {**ME, "Recipients": ["+41790000000"],
-                                   "MessageText": "x", "Originator": "x" * 12}), "10")
+    code(
+        s2s(
+            "SendSimpleTextSMS",
+            {**ME, "Recipients": ["+41790000000"], "MessageText": "x", "Originator": "x" * 12},
+        ),
+        "10",
+    )
     control.account("server2sms", "ACME", credits=0)
-    code(s2s("SendSimpleTextSMS", {**ME, "Recipients": ["+41790000000"], "MessageText": "x"}),
-         "5")
+    code(s2s("SendSimpleTextSMS", {**ME, "Recipients": ["+41790000000"], "MessageText": "x"}), "5")
 
 
 # -- originators ----------------------------------------------------------------------------
@@ -226,19 +286,29 @@ def test_originator_unlock_flow(s2s: Call, control: EmulatorClient) -> None:
     ok(send(s2s, Originator="0041791234567"))
 
 
-def test_unlock_code_also_accepted_as_originator_unlock_code(s2s: Call, control: EmulatorClient
-                                                             ) -> None:
+def test_unlock_code_also_accepted_as_originator_unlock_code(
+    s2s: Call, control: EmulatorClient
+) -> None:
     ok(s2s("SendOriginatorUnlockCode", {**ME, "Originator": "+41791234567"}))
     unlock_code = re.search(r"\d{8}", control.messages(kind="unlock")[0]["text"]).group()
-    ok(s2s("UnlockOriginator", {**ME, "Originator": "+41791234567",
-                                "OriginatorUnlockCode": unlock_code}))
+    ok(
+        s2s(
+            "UnlockOriginator",
+            {**ME, "Originator": "+41791234567", "OriginatorUnlockCode": unlock_code},
+        )
+    )
 
 
 def test_unlocking_is_per_account(s2s: Call, control: EmulatorClient) -> None:
     control.account("server2sms", "ACME", originators=["+41791234567"])
     code(s2s("CheckOriginatorAuthorization", {**ME, "Originator": "+41791234567"}), "31")
-    code(s2s("CheckOriginatorAuthorization", {"UserName": "OTHER", "Password": "x",
-                                              "Originator": "+41791234567"}), "30")
+    code(
+        s2s(
+            "CheckOriginatorAuthorization",
+            {"UserName": "OTHER", "Password": "x", "Originator": "+41791234567"},
+        ),
+        "30",
+    )
 
 
 def test_originator_checks_for_text_and_invalid_values(s2s: Call) -> None:
@@ -250,8 +320,13 @@ def test_originator_checks_for_text_and_invalid_values(s2s: Call) -> None:
 
 
 def test_fixture_account_has_the_documented_originator_unlocked(s2s: Call) -> None:
-    code(s2s("CheckOriginatorAuthorization", {"UserName": "username", "Password": "password",
-                                              "Originator": "+4176000000"}), "31")
+    code(
+        s2s(
+            "CheckOriginatorAuthorization",
+            {"UserName": "username", "Password": "password", "Originator": "+4176000000"},
+        ),
+        "31",
+    )
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -261,15 +336,26 @@ def token_sms(s2s: Call, **fields: Any) -> dict[str, Any]:
     return s2s("SendTokenSMS", {**ME, "Recipients": "+41790000000", **fields})
 
 
-def verify(s2s: Call, code_: str, reference: str = "", phone: str = "+41790000000"
-           ) -> dict[str, Any]:
-    return s2s("VerifyToken", {**ME, "PhoneNumber": phone, "TokenReference": reference,
-                               "VerificationCode": code_})
+def verify(
+    s2s: Call, code_: str, reference: str = "", phone: str = "+41790000000"
+) -> dict[str, Any]:
+    return s2s(
+        "VerifyToken",
+        {**ME, "PhoneNumber": phone, "TokenReference": reference, "VerificationCode": code_},
+    )
 
 
 def test_token_from_a_mask_in_message_data(s2s: Call, control: EmulatorClient) -> None:
-    ok(token_sms(s2s, TokenMask="###-AAA", MessageData="Your code: <VERIFICATIONCODE>.",
-                 TokenReference="login", TokenValidity="5", Originator="Shop"))
+    ok(
+        token_sms(
+            s2s,
+            TokenMask="###-AAA",
+            MessageData="Your code: <VERIFICATIONCODE>.",
+            TokenReference="login",
+            TokenValidity="5",
+            Originator="Shop",
+        )
+    )
     [sms] = control.messages(kind="token")
     match = re.fullmatch(r"Your code: (\d{3}-[A-Z]{3})\.", sms["text"])
     assert match, sms["text"]
@@ -291,8 +377,11 @@ def test_default_mask_and_code_only_text(s2s: Call, control: EmulatorClient) -> 
 
 
 def test_explicit_code_case_sensitive(s2s: Call, control: EmulatorClient) -> None:
-    ok(token_sms(s2s, VerificationCode="qL1x!", TokenCaseSensitive="1",
-                 MessageData="no placeholder here"))
+    ok(
+        token_sms(
+            s2s, VerificationCode="qL1x!", TokenCaseSensitive="1", MessageData="no placeholder here"
+        )
+    )
     assert control.messages(kind="token")[0]["text"] == "qL1x!"
     code(verify(s2s, "QL1X!"), "37")
     ok(verify(s2s, "qL1x!"))
@@ -327,8 +416,10 @@ def test_token_errors(s2s: Call, control: EmulatorClient) -> None:
 
 
 def test_vouchers_move_credits_between_accounts(s2s: Call) -> None:
-    answer = s2s("CreateVoucher", {**ME, "NumberOfVouchers": "2",
-                                   "AmountCreditsPerVoucher": "10", "Remarks": "gift"})
+    answer = s2s(
+        "CreateVoucher",
+        {**ME, "NumberOfVouchers": "2", "AmountCreditsPerVoucher": "10", "Remarks": "gift"},
+    )
     ok(answer)
     first, second = answer["VoucherCodes"]
     assert credits(s2s) == "980"
@@ -351,10 +442,14 @@ def test_vouchers_move_credits_between_accounts(s2s: Call) -> None:
 
 def test_voucher_errors(s2s: Call, control: EmulatorClient) -> None:
     for number, amount in [("0", "1"), ("two", "1"), ("1", "-5"), ("1", "abc"), ("1", True)]:
-        code(s2s("CreateVoucher", {**ME, "NumberOfVouchers": number,
-                                   "AmountCreditsPerVoucher": amount}), "11")
-    code(s2s("CreateVoucher", {**ME, "NumberOfVouchers": 3, "AmountCreditsPerVoucher": 400}),
-         "5")
+        code(
+            s2s(
+                "CreateVoucher",
+                {**ME, "NumberOfVouchers": number, "AmountCreditsPerVoucher": amount},
+            ),
+            "11",
+        )
+    code(s2s("CreateVoucher", {**ME, "NumberOfVouchers": 3, "AmountCreditsPerVoucher": 400}), "5")
     assert credits(s2s) == "1000"
     ok(s2s("CreateVoucher", {**ME, "NumberOfVouchers": 1, "AmountCreditsPerVoucher": 2.5}))
     assert credits(s2s) == "997.5"

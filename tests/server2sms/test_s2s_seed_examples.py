@@ -27,8 +27,9 @@ def jquery_post(server: EmulatorServer, method: str, data: dict[str, Any]) -> re
     return requests.post(f"{server.url}/{method}", data=json.dumps(data), headers=JQUERY_HEADERS)
 
 
-def test_check_credits_example(server: EmulatorServer, control: EmulatorClient,
-                               schemas: SchemaRegistry) -> None:
+def test_check_credits_example(
+    server: EmulatorServer, control: EmulatorClient, schemas: SchemaRegistry
+) -> None:
     answer = jquery_post(server, "CheckCredits", {"UserName": "userkey", "Password": "secret"})
     assert answer.status_code == 200
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
@@ -39,11 +40,16 @@ def test_check_credits_example(server: EmulatorServer, control: EmulatorClient,
     assert data == {"Credits": "1000", "StatusCode": "1", "StatusInfo": "OK"}
 
 
-def test_send_text_sms_example(server: EmulatorServer, control: EmulatorClient,
-                               schemas: SchemaRegistry) -> None:
-    example = {"UserName": "username", "Password": "password", "Originator": "+4176000000",
-               "Recipients": ["+4170000000:76532", "+4170000001:HT763t"],
-               "MessageText": "hello from jsonsms"}
+def test_send_text_sms_example(
+    server: EmulatorServer, control: EmulatorClient, schemas: SchemaRegistry
+) -> None:
+    example = {
+        "UserName": "username",
+        "Password": "password",
+        "Originator": "+4176000000",
+        "Recipients": ["+4170000000:76532", "+4170000001:HT763t"],
+        "MessageText": "hello from jsonsms",
+    }
     answer = jquery_post(server, "SendTextSMS", example)
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     data = answer.json()
@@ -52,57 +58,113 @@ def test_send_text_sms_example(server: EmulatorServer, control: EmulatorClient,
     sent = control.messages()
     assert [(m["recipient"], m["ref"], m["sender"], m["text"]) for m in sent] == [
         ("+4170000000", "76532", "+4176000000", "hello from jsonsms"),
-        ("+4170000001", "HT763t", "+4176000000", "hello from jsonsms")]
+        ("+4170000001", "HT763t", "+4176000000", "hello from jsonsms"),
+    ]
 
 
 def test_send_simple_text_sms_example_page_posts_to_send_text_sms(
-        server: EmulatorServer, schemas: SchemaRegistry) -> None:
+    server: EmulatorServer, schemas: SchemaRegistry
+) -> None:
     # The documentation's SendSimpleTextSMS example page is a copy of SendTextSMS's; the
     # simple method takes the same request body.
-    example = {"UserName": "username", "Password": "password", "Originator": "+4176000000",
-               "Recipients": ["+4170000000:76532", "+4170000001:HT763t"],
-               "MessageText": "hello from jsonsms"}
+    example = {
+        "UserName": "username",
+        "Password": "password",
+        "Originator": "+4176000000",
+        "Recipients": ["+4170000000:76532", "+4170000001:HT763t"],
+        "MessageText": "hello from jsonsms",
+    }
     data = jquery_post(server, "SendSimpleTextSMS", example).json()
     schemas.check("server2sms", "SendSimpleTextSMS", "response", data)
     assert data == {"StatusCode": "1", "StatusInfo": "OK"}
 
 
 def test_cors_preflight_is_answered(server: EmulatorServer) -> None:
-    answer = requests.options(server.url + "/SendTextSMS", headers={
-        "Origin": "http://localhost:8000", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    answer = requests.options(
+        server.url + "/SendTextSMS",
+        headers={
+            "Origin": "http://localhost:8000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert answer.status_code == 204
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in answer.headers["Access-Control-Allow-Methods"]
 
 
-def test_documented_request_templates_are_accepted(server: EmulatorServer,
-                                                   schemas: SchemaRegistry) -> None:
+def test_documented_request_templates_are_accepted(
+    server: EmulatorServer, schemas: SchemaRegistry
+) -> None:
     """Each method's documented request object, with its empty strings, gets a valid answer."""
     templates = {
         "CheckCredits": {"UserName": "", "Password": ""},
-        "SendTextSMS": {"UserName": "", "Password": "", "Originator": "", "Recipients": [""],
-                        "MessageText": "", "DeferredDeliveryTime": "", "FlashingSMS": "",
-                        "URLBufferedMessageNotification": "", "URLDeliveryNotification": "",
-                        "URLNonDeliveryNotification": "", "AffiliateID": "",
-                        "ForceGSM7bit": True},
-        "SendSimpleTextSMS": {"UserName": "", "Password": "", "Originator": "",
-                              "Recipients": "", "MessageText": "", "ForceGSM7bit": True},
-        "InquireDeliveryNotifications": {"UserName": "", "Password": "",
-                                         "TransactionReferenceNumbers": ""},
+        "SendTextSMS": {
+            "UserName": "",
+            "Password": "",
+            "Originator": "",
+            "Recipients": [""],
+            "MessageText": "",
+            "DeferredDeliveryTime": "",
+            "FlashingSMS": "",
+            "URLBufferedMessageNotification": "",
+            "URLDeliveryNotification": "",
+            "URLNonDeliveryNotification": "",
+            "AffiliateID": "",
+            "ForceGSM7bit": True,
+        },
+        "SendSimpleTextSMS": {
+            "UserName": "",
+            "Password": "",
+            "Originator": "",
+            "Recipients": "",
+            "MessageText": "",
+            "ForceGSM7bit": True,
+        },
+        "InquireDeliveryNotifications": {
+            "UserName": "",
+            "Password": "",
+            "TransactionReferenceNumbers": "",
+        },
         "SendOriginatorUnlockCode": {"UserName": "", "Password": "", "Originator": ""},
-        "UnlockOriginator": {"UserName": "", "Password": "", "Originator": "",
-                             "UnlockCode": "", "AffiliateID": ""},
+        "UnlockOriginator": {
+            "UserName": "",
+            "Password": "",
+            "Originator": "",
+            "UnlockCode": "",
+            "AffiliateID": "",
+        },
         "CheckOriginatorAuthorization": {"UserName": "", "Password": "", "Originator": ""},
-        "SendTokenSMS": {"UserName": "", "Password": "", "Originator": "", "Recipients": "",
-                         "MessageData": "", "TokenReference": "", "TokenValidity": "",
-                         "TokenMask": "", "VerificationCode": "", "TokenCaseSensitive": "",
-                         "URLBufferedMessageNotification": "", "URLDeliveryNotification": "",
-                         "URLNonDeliveryNotification": "", "AffiliateID": ""},
-        "VerifyToken": {"UserName": "", "Password": "", "PhoneNumber": "",
-                        "TokenReference": "", "VerificationCode": ""},
-        "CreateVoucher": {"UserName": "", "Password": "", "NumberOfVouchers": "",
-                          "AmountCreditsPerVoucher": "", "Remarks": ""},
+        "SendTokenSMS": {
+            "UserName": "",
+            "Password": "",
+            "Originator": "",
+            "Recipients": "",
+            "MessageData": "",
+            "TokenReference": "",
+            "TokenValidity": "",
+            "TokenMask": "",
+            "VerificationCode": "",
+            "TokenCaseSensitive": "",
+            "URLBufferedMessageNotification": "",
+            "URLDeliveryNotification": "",
+            "URLNonDeliveryNotification": "",
+            "AffiliateID": "",
+        },
+        "VerifyToken": {
+            "UserName": "",
+            "Password": "",
+            "PhoneNumber": "",
+            "TokenReference": "",
+            "VerificationCode": "",
+        },
+        "CreateVoucher": {
+            "UserName": "",
+            "Password": "",
+            "NumberOfVouchers": "",
+            "AmountCreditsPerVoucher": "",
+            "Remarks": "",
+        },
         "GetVoucherTransactions": {"UserName": "", "Password": ""},
         "RedeemVoucher": {"UserName": "", "Password": "", "RedeemCode": ""},
         "VersionInfo": {},

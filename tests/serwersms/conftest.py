@@ -17,17 +17,24 @@ Call = Callable[..., Any]
 
 
 @pytest.fixture
-def sw(server: EmulatorServer, control: Any, http: requests.Session, schemas: SchemaRegistry
-       ) -> Call:
+def sw(
+    server: EmulatorServer, control: Any, http: requests.Session, schemas: SchemaRegistry
+) -> Call:
     """``sw("messages/send_sms", {...})`` → the answer as data, schema-checked.
 
     ``auth``: ``("user", "password")`` (default ``("shop", "secret")``), ``"bearer:<token>"``
     or None; ``fmt``: "json", "xml" or "" (no suffix); ``encoding``: "json", "form" or
     "query"."""
 
-    def call(path: str, params: dict[str, Any] | None = None, *,
-             auth: Any = ("shop", "secret"), fmt: str = "json", encoding: str = "json",
-             raw: bool = False) -> Any:
+    def call(
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        auth: Any = ("shop", "secret"),
+        fmt: str = "json",
+        encoding: str = "json",
+        raw: bool = False,
+    ) -> Any:
         params = dict(params or {})
         headers = {}
         if isinstance(auth, tuple):
@@ -38,8 +45,11 @@ def sw(server: EmulatorServer, control: Any, http: requests.Session, schemas: Sc
         if encoding == "json":
             answer = http.post(url, json=params, headers=headers)
         elif encoding == "form":
-            answer = http.post(url, data=form_encode(params), headers={
-                **headers, "Content-Type": "application/x-www-form-urlencoded"})
+            answer = http.post(
+                url,
+                data=form_encode(params),
+                headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            )
         else:
             answer = http.get(url + "?" + form_encode(params), headers=headers)
         assert answer.status_code == 200, answer.text

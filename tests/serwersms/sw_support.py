@@ -7,8 +7,11 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
-ALIASES = {"messages/received": "messages/recived", "messages/sendNd": "messages/send_nd",
-           "messages/sendNdi": "messages/send_ndi"}
+ALIASES = {
+    "messages/received": "messages/recived",
+    "messages/sendNd": "messages/send_nd",
+    "messages/sendNdi": "messages/send_ndi",
+}
 
 
 def operation_of(path: str) -> str:
@@ -61,5 +64,3 @@ def form_encode(params: dict[str, Any]) -> str:
     for key, value in params.items():
         add(key, value)
     return urlencode(pairs)
-
-

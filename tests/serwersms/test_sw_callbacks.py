@@ -8,27 +8,46 @@ from emulator.testing.client import EmulatorClient
 from emulator.testing.receiver import CallbackReceiver
 
 
-def test_delivery_reports_with_default_parameters(sw: Any, control: EmulatorClient,
-                                                  receiver: CallbackReceiver) -> None:
+def test_delivery_reports_with_default_parameters(
+    sw: Any, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
     control.account("serwersms", "shop", password="secret", dlr_url=receiver.url + "/dlr")
-    sent = sw("messages/send_sms", {"phone": ["500600700", "500609991"], "text": "x",
-                                    "unique_id": ["u001", "u002"], "details": True})
+    sent = sw(
+        "messages/send_sms",
+        {
+            "phone": ["500600700", "500609991"],
+            "text": "x",
+            "unique_id": ["u001", "u002"],
+            "details": True,
+        },
+    )
     control.advance(1)
     calls = sorted(receiver.wait_for(2), key=lambda c: c.query["numer"])
     ok, failed = calls
     assert ok.path == "/dlr"
-    assert ok.query == {"smsid": sent["items"][0]["id"], "usmsid": "u001", "stan": "delivered",
-                        "numer": "+48500600700", "data": ok.query["data"], "przyczyna": "",
-                        "typ": "eco"}
+    assert ok.query == {
+        "smsid": sent["items"][0]["id"],
+        "usmsid": "u001",
+        "stan": "delivered",
+        "numer": "+48500600700",
+        "data": ok.query["data"],
+        "przyczyna": "",
+        "typ": "eco",
+    }
     report = sw("messages/view", {"id": sent["items"][0]["id"]})
     assert ok.query["data"] == report["delivered"]
     assert (failed.query["stan"], failed.query["przyczyna"]) == ("undelivered", "wrong_number")
 
 
-def test_delivery_report_template(sw: Any, control: EmulatorClient,
-                                  receiver: CallbackReceiver) -> None:
-    control.account("serwersms", "shop", password="secret",
-                    dlr_url=receiver.url + "/r/#SMSID#?status=#STATUS#&to=#PHONE#&x=1")
+def test_delivery_report_template(
+    sw: Any, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
+    control.account(
+        "serwersms",
+        "shop",
+        password="secret",
+        dlr_url=receiver.url + "/r/#SMSID#?status=#STATUS#&to=#PHONE#&x=1",
+    )
     sent = sw("messages/send_sms", {"phone": "500600700", "text": "x", "details": True})
     control.advance(1)
     [call] = receiver.wait_for(1)
@@ -37,15 +56,20 @@ def test_delivery_report_template(sw: Any, control: EmulatorClient,
 
 
 def test_replies_callback(sw: Any, control: EmulatorClient, receiver: CallbackReceiver) -> None:
-    control.account("serwersms", "shop", password="secret",
-                    replies_url=receiver.url + "/in?from=#NUMER#&text=#WIADOMOSC#&type=#TYP#")
+    control.account(
+        "serwersms",
+        "shop",
+        password="secret",
+        replies_url=receiver.url + "/in?from=#NUMER#&text=#WIADOMOSC#&type=#TYP#",
+    )
     sw("messages/send_nd", {"phone": "+48600700800", "text": "Zażółć & co"})
     [call] = receiver.wait_for(1)
     assert call.query == {"from": "+48600700800", "text": "Zażółć & co", "type": "nd"}
 
 
 def test_reply_callback_default_parameters_and_retries(
-        sw: Any, control: EmulatorClient, receiver: CallbackReceiver) -> None:
+    sw: Any, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
     control.account("serwersms", "shop", password="secret", replies_url=receiver.url + "/in")
     sent = sw("messages/send_sms", {"phone": "500600700", "text": "Question?", "details": 1})
     receiver.go_down()
@@ -59,15 +83,22 @@ def test_reply_callback_default_parameters_and_retries(
     [done] = control.wait_for_callbacks(kind="reply", state="delivered", timeout=10)
     assert done["reply_id"] == reply["id"]
     [call] = receiver.wait_for(1)
-    assert call.query == {"id": str(reply["id"]), "numer": "+48500600700", "na_numer": "",
-                          "wiadomosc": "Answer", "data": call.query["data"], "typ": "eco",
-                          "smsid": sent["items"][0]["id"]}
+    assert call.query == {
+        "id": str(reply["id"]),
+        "numer": "+48500600700",
+        "na_numer": "",
+        "wiadomosc": "Answer",
+        "data": call.query["data"],
+        "typ": "eco",
+        "smsid": sent["items"][0]["id"],
+    }
     assert failed_once["state"] in ("pending", "delivered")
     assert done["attempts"][0]["outcome"] == "connection_error"
 
 
-def test_delivery_report_retries_after_500(sw: Any, control: EmulatorClient,
-                                           receiver: CallbackReceiver) -> None:
+def test_delivery_report_retries_after_500(
+    sw: Any, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
     control.account("serwersms", "shop", password="secret", dlr_url=receiver.url + "/dlr")
     receiver.answer_with(500, "ERROR", times=2)
     sw("messages/send_sms", {"phone": "500600700", "text": "x"})

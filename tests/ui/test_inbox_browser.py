@@ -22,25 +22,36 @@ from emulator.testing.server import EmulatorServer
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not path:
-        pytest.fail("Chromium is needed for the web inbox tests: apt-get install chromium "
-                    "(bash .ci/run does it), or set CHROMIUM=/path/to/chromium")
+        pytest.fail(
+            "Chromium is needed for the web inbox tests: apt-get install chromium "
+            "(bash .ci/run does it), or set CHROMIUM=/path/to/chromium"
+        )
     return path
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
         yield browser
         browser.close()
 
@@ -60,17 +71,29 @@ def page(browser: Browser, server: EmulatorServer, control: EmulatorClient) -> I
 
 
 def send(server: EmulatorServer, recipient: str, text: str, **fields: Any) -> None:
-    answer = requests.post(server.url + "/SendTextSMS", json={
-        "UserName": "alice", "Password": "pw", "Recipients": [recipient], "MessageText": text,
-        "Originator": "Shop", **fields}).json()
+    answer = requests.post(
+        server.url + "/SendTextSMS",
+        json={
+            "UserName": "alice",
+            "Password": "pw",
+            "Recipients": [recipient],
+            "MessageText": text,
+            "Originator": "Shop",
+            **fields,
+        },
+    ).json()
     assert answer["StatusCode"] == "1"
 
 
 def test_a_message_appears_without_reload_with_its_timeline(
-        page: Page, server: EmulatorServer, control: EmulatorClient,
-        receiver: CallbackReceiver) -> None:
-    send(server, "+41790000000:T1", "Your parcel is on its way",
-         URLDeliveryNotification=receiver.url + "/dlr?trn=<TRN>&dst=<DST>")
+    page: Page, server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
+    send(
+        server,
+        "+41790000000:T1",
+        "Your parcel is on its way",
+        URLDeliveryNotification=receiver.url + "/dlr?trn=<TRN>&dst=<DST>",
+    )
     bubble = page.get_by_test_id("message").filter(has_text="Your parcel is on its way")
     expect(bubble).to_be_visible()
     expect(bubble.get_by_test_id("status")).to_have_text("queued")
@@ -97,7 +120,7 @@ def test_messages_are_grouped_by_phone(page: Page, server: EmulatorServer) -> No
 
 
 def test_text_is_shown_as_text_never_as_html(page: Page, server: EmulatorServer) -> None:
-    hostile = '<img src=x onerror="document.title=\'pwned\'"><script>alert(1)</script><b>bold</b>'
+    hostile = "<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</script><b>bold</b>"
     send(server, "+41790000003", hostile)
     bubble = page.get_by_test_id("message").filter(has_text="<b>bold</b>")
     expect(bubble).to_be_visible()
@@ -105,8 +128,9 @@ def test_text_is_shown_as_text_never_as_html(page: Page, server: EmulatorServer)
     assert page.title() != "pwned"
 
 
-def test_buttons_advance_the_clock_inject_a_reply_and_reset(page: Page, server: EmulatorServer,
-                                                            control: EmulatorClient) -> None:
+def test_buttons_advance_the_clock_inject_a_reply_and_reset(
+    page: Page, server: EmulatorServer, control: EmulatorClient
+) -> None:
     send(server, "+41790000004", "deliver me")
     bubble = page.get_by_test_id("message").filter(has_text="deliver me")
     expect(bubble.get_by_test_id("status")).to_have_text("queued")
@@ -130,8 +154,10 @@ def test_buttons_advance_the_clock_inject_a_reply_and_reset(page: Page, server: 
 
 def test_filters(page: Page, server: EmulatorServer) -> None:
     send(server, "+41790000005", "apples")
-    requests.post(server.url + "/messages/send_sms", json={
-        "username": "shop", "password": "x", "phone": "500600700", "text": "pears"})
+    requests.post(
+        server.url + "/messages/send_sms",
+        json={"username": "shop", "password": "x", "phone": "500600700", "text": "pears"},
+    )
     expect(page.get_by_test_id("phone")).to_have_count(2)
     page.select_option("#filter-provider", "serwersms")
     expect(page.get_by_test_id("phone")).to_have_count(1)
@@ -143,15 +169,20 @@ def test_filters(page: Page, server: EmulatorServer) -> None:
 
 
 def test_the_inbox_says_when_a_token_is_needed_and_works_with_the_printed_address(
-        browser: Browser, make_sms_emulator: Any) -> None:
+    browser: Browser, make_sms_emulator: Any
+) -> None:
     from emulator.cli import inbox_url
 
     emulator = make_sms_emulator(control_token="s3cret")
     context = browser.new_context(viewport={"width": 1000, "height": 600})
     page = context.new_page()
     csp_violations: list[str] = []
-    page.on("console", lambda msg: csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
     page.goto(emulator.url + "/_emulator/ui/")
     expect(page.get_by_test_id("refused")).to_contain_text("Token required")
     expect(page.get_by_test_id("live")).to_have_text("token required")
@@ -169,8 +200,9 @@ def test_the_api_documents_render_offline(browser: Browser, server: EmulatorServ
     """Rendered by the emulator: no script, no timer, no CDN, so a plain headless screenshot
     (here: JavaScript off) shows the documents; rows do not repeat the name; request bodies
     are tables of fields."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
     page = context.new_page()
     elsewhere: list[str] = []
 
@@ -205,7 +237,8 @@ def test_the_api_documents_render_offline(browser: Browser, server: EmulatorServ
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
     page.get_by_test_id("tab").filter(has_text="control").click()
-    expect(page.get_by_test_id("operation").filter(has_text="/_emulator/clock/advance")
-           ).to_have_count(1)
+    expect(
+        page.get_by_test_id("operation").filter(has_text="/_emulator/clock/advance")
+    ).to_have_count(1)
     context.close()
     assert elsewhere == [] and errors == []

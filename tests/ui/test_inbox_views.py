@@ -22,8 +22,12 @@ WIDTHS = {"desktop": (1280, 850), "phone": (390, 844)}
 
 
 @pytest.fixture(params=list(WIDTHS))
-def inbox(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
-          server: EmulatorServer, control: EmulatorClient) -> Iterator[Page]:
+def inbox(
+    request: pytest.FixtureRequest,
+    browser: Browser,  # noqa: F811
+    server: EmulatorServer,
+    control: EmulatorClient,
+) -> Iterator[Page]:
     width, height = WIDTHS[request.param]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -43,17 +47,21 @@ def open_inbox(page: Page, server: EmulatorServer) -> None:
 
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"inbox-{name}-{page.width_name}.png"),  # type: ignore
-                    full_page=True)
+    page.screenshot(
+        path=str(ARTIFACTS / f"inbox-{name}-{page.width_name}.png"),  # type: ignore
+        full_page=True,
+    )
 
 
 def no_horizontal_overflow(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= "
-                         "document.documentElement.clientWidth + 1")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
 
 
 def test_the_timeline_never_shows_another_conversations_message(
-        inbox: Page, server: EmulatorServer, control: EmulatorClient) -> None:
+    inbox: Page, server: EmulatorServer, control: EmulatorClient
+) -> None:
     send(server, "+41790000021", "for Anna")
     send(server, "+41790000022", "for Bert")
     open_inbox(inbox, server)
@@ -74,12 +82,15 @@ def test_the_timeline_never_shows_another_conversations_message(
     shot(inbox, "filtered")
 
 
-def test_filters_and_counts_agree_with_the_api(inbox: Page, server: EmulatorServer,
-                                               control: EmulatorClient) -> None:
+def test_filters_and_counts_agree_with_the_api(
+    inbox: Page, server: EmulatorServer, control: EmulatorClient
+) -> None:
     send(server, "+41790000031", "will arrive")
     send(server, "+41790009991", "will not arrive")
-    requests.post(server.url + "/messages/send_sms.json", json={
-        "username": "shop", "password": "x", "phone": "500600700", "text": "Reply STOP"})
+    requests.post(
+        server.url + "/messages/send_sms.json",
+        json={"username": "shop", "password": "x", "phone": "500600700", "text": "Reply STOP"},
+    )
     control.advance(5)
     control.inject_reply("serwersms", "shop", "500600700", "STOP")
     open_inbox(inbox, server)
@@ -90,7 +101,8 @@ def test_filters_and_counts_agree_with_the_api(inbox: Page, server: EmulatorServ
         expected = len(control.messages(status=status))
         expect(counts).to_have_text(
             f"{expected} message{'s' if expected != 1 else ''}, 0 replies, "
-            f"{expected} conversation{'s' if expected != 1 else ''}")
+            f"{expected} conversation{'s' if expected != 1 else ''}"
+        )
         expect(inbox.get_by_test_id("reply")).to_have_count(0)  # a reply has no status
     inbox.select_option("#filter-status", "undelivered")
     expect(inbox.get_by_test_id("conversation")).not_to_contain_text("STOP")
@@ -101,20 +113,18 @@ def test_filters_and_counts_agree_with_the_api(inbox: Page, server: EmulatorServ
 
 
 def test_a_failed_callback_is_in_sight_and_redelivered_from_its_button(
-        inbox: Page, server: EmulatorServer, control: EmulatorClient,
-        receiver: CallbackReceiver) -> None:
+    inbox: Page, server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
     receiver.go_down()
     long_url = receiver.url + "/dlr/" + "x" * 120 + "?trn=<TRN>&s=<DST>"  # 200 at most
-    send(server, "+41790000041:R41", "Your parcel is on its way",
-         URLDeliveryNotification=long_url)
+    send(server, "+41790000041:R41", "Your parcel is on its way", URLDeliveryNotification=long_url)
     control.advance(60)  # every try meets a closed port: the callback fails for good
     [job] = control.callbacks()
     assert job["state"] == "failed"
     open_inbox(inbox, server)
     bubble = inbox.get_by_test_id("message").filter(has_text="Your parcel")
     expect(bubble.get_by_test_id("badge")).to_have_text("callback failed")
-    expect(inbox.get_by_test_id("phone").get_by_test_id("badge")).to_have_text(
-        "callback failed")
+    expect(inbox.get_by_test_id("phone").get_by_test_id("badge")).to_have_text("callback failed")
     bubble.click()
     timeline = inbox.get_by_test_id("timeline")
     expect(timeline.get_by_test_id("callback")).to_contain_text("failed")
@@ -129,12 +139,19 @@ def test_a_failed_callback_is_in_sight_and_redelivered_from_its_button(
     shot(inbox, "callback-redelivered")
 
 
-def test_search_paging_json_and_curl(inbox: Page, server: EmulatorServer,
-                                     control: EmulatorClient) -> None:
+def test_search_paging_json_and_curl(
+    inbox: Page, server: EmulatorServer, control: EmulatorClient
+) -> None:
     numbers = [f"+417900{i:05d}" for i in range(250)]
-    answer = requests.post(server.url + "/SendTextSMS", json={
-        "UserName": "bulk", "Password": "Hunter2-SECRET", "Recipients": numbers,
-        "MessageText": "one of many"}).json()
+    answer = requests.post(
+        server.url + "/SendTextSMS",
+        json={
+            "UserName": "bulk",
+            "Password": "Hunter2-SECRET",
+            "Recipients": numbers,
+            "MessageText": "one of many",
+        },
+    ).json()
     assert answer["StatusCode"] == "1"
     open_inbox(inbox, server)
     expect(inbox.get_by_test_id("phone")).to_have_count(100)
@@ -147,7 +164,8 @@ def test_search_paging_json_and_curl(inbox: Page, server: EmulatorServer,
     timeline = inbox.get_by_test_id("timeline")
     message_id = control.sent_to("+41790000123")[0]["id"]
     expect(timeline.get_by_test_id("json-link")).to_have_attribute(
-        "href", f"/_emulator/messages/{message_id}")
+        "href", f"/_emulator/messages/{message_id}"
+    )
     curl = timeline.get_by_test_id("curl")
     expect(curl).to_contain_text(f"curl -s -X POST '{server.url}/SendTextSMS'")
     expect(curl).to_contain_text('"Password":"***"')
@@ -157,7 +175,8 @@ def test_search_paging_json_and_curl(inbox: Page, server: EmulatorServer,
 
 
 def test_the_reply_dialog_suggests_serwersms_accounts_only(
-        inbox: Page, server: EmulatorServer) -> None:
+    inbox: Page, server: EmulatorServer
+) -> None:
     send(server, "+41790000051", "server2sms message")
     open_inbox(inbox, server)
     inbox.get_by_test_id("message").filter(has_text="server2sms message").click()
@@ -166,8 +185,9 @@ def test_the_reply_dialog_suggests_serwersms_accounts_only(
     expect(inbox.locator("#reply-form [name=phone]")).to_have_value("+41790000051")
 
 
-def test_the_header_clock_ticks_in_real_mode(inbox: Page, server: EmulatorServer,
-                                             control: EmulatorClient) -> None:
+def test_the_header_clock_ticks_in_real_mode(
+    inbox: Page, server: EmulatorServer, control: EmulatorClient
+) -> None:
     control.set_clock("real")
     open_inbox(inbox, server)
     clock = inbox.get_by_test_id("clock-now")
@@ -175,8 +195,11 @@ def test_the_header_clock_ticks_in_real_mode(inbox: Page, server: EmulatorServer
     expect(clock).not_to_have_text(first)  # waits for the next tick, no sleep
 
 
-def test_dark_scheme_and_a_phone_width(browser: Browser, server: EmulatorServer,  # noqa: F811
-                                       control: EmulatorClient) -> None:
+def test_dark_scheme_and_a_phone_width(
+    browser: Browser,  # noqa: F811
+    server: EmulatorServer,
+    control: EmulatorClient,
+) -> None:
     send(server, "+41790000061", "x" * 400)  # one long word
     context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
     page: Any = context.new_page()
@@ -186,23 +209,26 @@ def test_dark_scheme_and_a_phone_width(browser: Browser, server: EmulatorServer,
     assert background == "rgb(11, 17, 32)", background
     page.get_by_test_id("message").first.click()
     no_horizontal_overflow(page)
-    boxes = [page.get_by_test_id(n).bounding_box() for n in ("phones", "conversation",
-                                                               "timeline")]
+    boxes = [page.get_by_test_id(n).bounding_box() for n in ("phones", "conversation", "timeline")]
     assert all(box and box["width"] > 300 for box in boxes), "one column, full width"
     shot(page, "dark")
     context.close()
 
 
-def test_undelivered_time_zones_and_counts(browser: Browser, server: EmulatorServer,  # noqa: F811
-                                           control: EmulatorClient) -> None:
+def test_undelivered_time_zones_and_counts(
+    browser: Browser,  # noqa: F811
+    server: EmulatorServer,
+    control: EmulatorClient,
+) -> None:
     """A conversation says a message was not delivered (not only that a callback waits),
     times carry their zone, and a conversation's count is of messages, replies apart."""
     send(server, "+48500009991", "will not arrive")
     send(server, "+48500600700", "will arrive")
     control.advance(5)
     control.inject_reply("serwersms", "shop", "+48500600700", "thanks")
-    context = browser.new_context(viewport={"width": 1280, "height": 850},
-                                  timezone_id="Europe/Warsaw")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 850}, timezone_id="Europe/Warsaw"
+    )
     page = context.new_page()
     try:
         open_inbox(page, server)
@@ -211,8 +237,7 @@ def test_undelivered_time_zones_and_counts(browser: Browser, server: EmulatorSer
         arrived = page.get_by_test_id("phone").filter(has_text="+48500600700")
         expect(arrived.get_by_test_id("undelivered")).to_have_count(0)
         expect(arrived.get_by_test_id("count")).to_have_text("1 message · 1 reply")
-        expect(page.get_by_test_id("counts")).to_have_text(
-            "2 messages, 1 reply, 2 conversations")
+        expect(page.get_by_test_id("counts")).to_have_text("2 messages, 1 reply, 2 conversations")
         arrived.click()
         meta = page.get_by_test_id("message").first
         expect(meta).to_contain_text("UTC+01:00")  # Warsaw in December
@@ -223,9 +248,11 @@ def test_undelivered_time_zones_and_counts(browser: Browser, server: EmulatorSer
         context.close()
 
 
-def test_a_phone_screen_keeps_the_messages_in_sight(browser: Browser,  # noqa: F811
-                                                   server: EmulatorServer,
-                                                   control: EmulatorClient) -> None:
+def test_a_phone_screen_keeps_the_messages_in_sight(
+    browser: Browser,  # noqa: F811
+    server: EmulatorServer,
+    control: EmulatorClient,
+) -> None:
     """At 390×844 the header and filters take under a third of the screen, the search
     placeholder fits, and an opened message's timeline comes into view."""
     for n in range(4):
@@ -235,8 +262,10 @@ def test_a_phone_screen_keeps_the_messages_in_sight(browser: Browser,  # noqa: F
     page = context.new_page()
     try:
         open_inbox(page, server)
-        assert page.evaluate("document.querySelector('.filters').getBoundingClientRect()"
-                             ".bottom") < 844 / 3
+        assert (
+            page.evaluate("document.querySelector('.filters').getBoundingClientRect().bottom")
+            < 844 / 3
+        )
         assert page.evaluate("""(() => {
             const input = document.getElementById('filter-search');
             const style = getComputedStyle(input);

@@ -17,5 +17,10 @@ def install(app: web.Application, ctx: Context) -> PathHandler:
     return routes.add_routes(app, ctx.schemas)
 
 
-PROVIDER = Provider(NAME, segments=1, install=install, message_kinds=("sms", "token", "unlock"),
-                    callback_kinds=tuple(notifications.CALLBACK_KIND.values()))
+PROVIDER = Provider(
+    NAME,
+    segments=1,
+    install=install,
+    message_kinds=("sms", "token", "unlock"),
+    callback_kinds=tuple(notifications.CALLBACK_KIND.values()),
+)

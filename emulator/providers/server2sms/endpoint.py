@@ -67,8 +67,9 @@ Answer = Mapping[str, object]  # a JSON object of strings, lists of them, or obj
 Handler = Callable[[Call], Answer]
 
 
-def respond(request: web.Request, answer: Answer, http_status: int = 200,
-            detail: str | None = None) -> web.Response:
+def respond(
+    request: web.Request, answer: Answer, http_status: int = 200, detail: str | None = None
+) -> web.Response:
     """The JSON answer; CORS headers when a browser asks (the documented examples run in
     one), and the reason for an error in ``X-Emulator-Error``."""
     headers = dict(CORS_HEADERS) if "Origin" in request.headers else {}
@@ -81,22 +82,28 @@ def refuse(request: web.Request, http_status: int, detail: str) -> web.Response:
     return respond(request, status(errors.ACCESS_DENIED), http_status, detail)
 
 
-def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
-                  ) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
+def make_endpoint(
+    operations: dict[str, Handler], schemas: SchemaRegistry
+) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<Method>`` (called with the method's name as the path gives it):
     finds the method, reads the body, answers."""
     by_lower = {
-        name.lower(): (name, handler, "UserName" in schemas.schema(
-            NAME, name, "request").get("required", ()))
+        name.lower(): (
+            name,
+            handler,
+            "UserName" in schemas.schema(NAME, name, "request").get("required", ()),
+        )
         for name, handler in operations.items()
     }
 
     async def endpoint(request: web.Request, name: str) -> web.StreamResponse:
         found = by_lower.get(name.lower())
         if found is None:
-            detail = hints.joined(f"unknown server2sms method {name!r} at {request.path!r}; "
-                                  f"methods: {', '.join(operations)}",
-                                  hints.action_without_group(name))
+            detail = hints.joined(
+                f"unknown server2sms method {name!r} at {request.path!r}; "
+                f"methods: {', '.join(operations)}",
+                hints.action_without_group(name),
+            )
             log.info("%s %s: unknown method", request.method, request.path)
             return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
         operation, handler, authenticated = found
@@ -117,24 +124,44 @@ def make_endpoint(operations: dict[str, Handler], schemas: SchemaRegistry
             return respond(request, status(errors.INVALID_DATA), exc.status, detail)
         ctx = request.app[CONTEXT]
         if URL_FIELDS.keys() & body.keys() and from_foreign_page(request, ctx.settings):
-            log.warning("%s from a page of another site: its notification URLs are not "
-                        "called", operation)
+            log.warning(
+                "%s from a page of another site: its notification URLs are not called", operation
+            )
             body = {k: v for k, v in body.items() if k not in URL_FIELDS}
-        answer = pipeline.attempt(log, operation, ApiError, handle, ctx, operation, handler,
-                                  authenticated, body, RequestRecord(request, body))
+        answer = pipeline.attempt(
+            log,
+            operation,
+            ApiError,
+            handle,
+            ctx,
+            operation,
+            handler,
+            authenticated,
+            body,
+            RequestRecord(request, body),
+        )
         if isinstance(answer, ApiError):
-            return respond(request, status(answer.code), 200,
-                           hints.joined(answer.detail, hints.looks_like_serwersms(body)))
+            return respond(
+                request,
+                status(answer.code),
+                200,
+                hints.joined(answer.detail, hints.looks_like_serwersms(body)),
+            )
         if isinstance(answer, pipeline.Broken):
-            return respond(request, status(errors.SERVICE_UNAVAILABLE), 500,
-                           pipeline.BUG_DETAIL)
+            return respond(request, status(errors.SERVICE_UNAVAILABLE), 500, pipeline.BUG_DETAIL)
         return respond(request, answer)
 
     return endpoint
 
 
-def handle(ctx: Context, operation: str, handler: Handler, authenticated: bool,
-           body: JsonObject, record: RequestRecord) -> Answer:
+def handle(
+    ctx: Context,
+    operation: str,
+    handler: Handler,
+    authenticated: bool,
+    body: JsonObject,
+    record: RequestRecord,
+) -> Answer:
     if "UserName" not in body and "UserKey" in body:
         body["UserName"] = body["UserKey"]
     problem = schema_problem(ctx, operation, body)
@@ -143,10 +170,13 @@ def handle(ctx: Context, operation: str, handler: Handler, authenticated: bool,
     account: Account | None = None
     if authenticated:
         account = ctx.accounts.authenticate(
-            NAME, wire.text(body.get("UserName")).strip(), wire.text(body.get("Password")))
+            NAME, wire.text(body.get("UserName")).strip(), wire.text(body.get("Password"))
+        )
         if account is None:
-            raise ApiError(errors.AUTHORIZATION_FAILED, pipeline.no_login(
-                ctx, NAME, "unknown user name or wrong password"))
+            raise ApiError(
+                errors.AUTHORIZATION_FAILED,
+                pipeline.no_login(ctx, NAME, "unknown user name or wrong password"),
+            )
     if problem is not None:
         raise ApiError(*problem)
     return handler(Call(ctx, operation, body, record, account))

@@ -37,13 +37,17 @@ def originator(call: Call, default: str = "") -> str:
         if number is None:
             raise ApiError(errors.INVALID_ORIGINATOR, f"{raw!r} is not a valid phone number")
         if not call.backend.is_unlocked(call.account, number):
-            raise ApiError(errors.ORIGINATOR_NOT_AUTHORIZED,
-                           f"numeric originator {number} is not unlocked for this account "
-                           "(SendOriginatorUnlockCode, then UnlockOriginator)")
+            raise ApiError(
+                errors.ORIGINATOR_NOT_AUTHORIZED,
+                f"numeric originator {number} is not unlocked for this account "
+                "(SendOriginatorUnlockCode, then UnlockOriginator)",
+            )
         return number
     if not wire.alphanumeric_ok(raw):
-        raise ApiError(errors.INVALID_ORIGINATOR,
-                       f"alphanumeric originator {raw!r} is longer than 11 characters")
+        raise ApiError(
+            errors.INVALID_ORIGINATOR,
+            f"alphanumeric originator {raw!r} is longer than 11 characters",
+        )
     return raw
 
 
@@ -65,22 +69,44 @@ def deferred(call: Call) -> float | None:
     try:
         return wire.deferred_time(value)
     except ValueError:
-        raise ApiError(errors.INVALID_DEFERRED_TIME,
-                       f"DeferredDeliveryTime {value!r} is neither ISO 8601 nor ddmmyyyyhhmmss"
-                       ) from None
+        raise ApiError(
+            errors.INVALID_DEFERRED_TIME,
+            f"DeferredDeliveryTime {value!r} is neither ISO 8601 nor ddmmyyyyhhmmss",
+        ) from None
 
 
-def batch_options(call: Call, urls: dict[str, str] | None = None, **extra: object
-                  ) -> dict[str, object]:
+def batch_options(
+    call: Call, urls: dict[str, str] | None = None, **extra: object
+) -> dict[str, object]:
     """What the batch keeps of the request: the method, the notification URLs, and more."""
     return {"operation": call.operation, "urls": urls or {}, **extra}
 
 
-def send(call: Call, kind: str, sender: str, entries: service.Recipients,
-         text: gsm.TextInfo, *, urls: dict[str, str] | None = None, start: float | None = None,
-         options: dict[str, object] | None = None, cost: bool = True) -> None:
-    service.send(call.ctx, call.backend, call.account, call.request, kind, sender, entries,
-                 text, batch_options(call, urls, **(options or {})), start=start, cost=cost)
+def send(
+    call: Call,
+    kind: str,
+    sender: str,
+    entries: service.Recipients,
+    text: gsm.TextInfo,
+    *,
+    urls: dict[str, str] | None = None,
+    start: float | None = None,
+    options: dict[str, object] | None = None,
+    cost: bool = True,
+) -> None:
+    service.send(
+        call.ctx,
+        call.backend,
+        call.account,
+        call.request,
+        kind,
+        sender,
+        entries,
+        text,
+        batch_options(call, urls, **(options or {})),
+        start=start,
+        cost=cost,
+    )
 
 
 # -- the methods -----------------------------------------------------------------------------
@@ -95,20 +121,31 @@ def send_text_sms(call: Call) -> Answer:
     sender = originator(call)
     urls = notification_urls(call)
     start = deferred(call)
-    text = gsm.analyse(wire.text(call.body.get("MessageText")),
-                       force_gsm=wire.flag(call.body.get("ForceGSM7bit")))
-    send(call, "sms", sender, entries, text, urls=urls, start=start, options={
-        "flash": wire.flag(call.body.get("FlashingSMS")),
-        "affiliate_id": wire.text(call.body.get("AffiliateID")),
-    })
+    text = gsm.analyse(
+        wire.text(call.body.get("MessageText")), force_gsm=wire.flag(call.body.get("ForceGSM7bit"))
+    )
+    send(
+        call,
+        "sms",
+        sender,
+        entries,
+        text,
+        urls=urls,
+        start=start,
+        options={
+            "flash": wire.flag(call.body.get("FlashingSMS")),
+            "affiliate_id": wire.text(call.body.get("AffiliateID")),
+        },
+    )
     return status(errors.OK)
 
 
 def send_simple_text_sms(call: Call) -> Answer:
     entries = recipients(call)
     sender = originator(call)
-    text = gsm.analyse(wire.text(call.body.get("MessageText")),
-                       force_gsm=wire.flag(call.body.get("ForceGSM7bit")))
+    text = gsm.analyse(
+        wire.text(call.body.get("MessageText")), force_gsm=wire.flag(call.body.get("ForceGSM7bit"))
+    )
     send(call, "sms", sender, entries, text)
     return status(errors.OK)
 
@@ -140,8 +177,15 @@ def send_originator_unlock_code(call: Call) -> Answer:
         raise ApiError(errors.ORIGINATOR_AUTHORIZED, f"{number} is already unlocked")
     code = call.backend.new_unlock_code(call.account, number)
     text = gsm.analyse(f"Your server2sms originator unlock code: {code}")
-    send(call, "unlock", UNLOCK_SENDER, [(number, None)], text, cost=False,
-         options={"unlock_code": code})
+    send(
+        call,
+        "unlock",
+        UNLOCK_SENDER,
+        [(number, None)],
+        text,
+        cost=False,
+        options={"unlock_code": code},
+    )
     return status(errors.OK)
 
 
@@ -149,11 +193,12 @@ def unlock_originator(call: Call) -> Answer:
     number = _numeric_originator_field(call)
     if call.backend.is_unlocked(call.account, number):
         raise ApiError(errors.ORIGINATOR_AUTHORIZED, f"{number} is already unlocked")
-    code = wire.text(
-        call.body.get("UnlockCode", call.body.get("OriginatorUnlockCode"))).strip()
+    code = wire.text(call.body.get("UnlockCode", call.body.get("OriginatorUnlockCode"))).strip()
     if not call.backend.unlock(call.account, number, code):
-        raise ApiError(errors.ORIGINATOR_NOT_AUTHORIZED,
-                       f"{code!r} is not the unlock code last sent to {number}")
+        raise ApiError(
+            errors.ORIGINATOR_NOT_AUTHORIZED,
+            f"{code!r} is not the unlock code last sent to {number}",
+        )
     return status(errors.OK)
 
 
@@ -175,30 +220,49 @@ def send_token_sms(call: Call) -> Answer:
     sender = originator(call, default=phones.international(entries[0][0]) or entries[0][0])
     urls = notification_urls(call)
     validity_text = wire.text(body.get("TokenValidity")).strip()
-    validity = values.whole_number(validity_text) if validity_text \
-        else DEFAULT_TOKEN_VALIDITY_MINUTES
+    validity = (
+        values.whole_number(validity_text) if validity_text else DEFAULT_TOKEN_VALIDITY_MINUTES
+    )
     if validity is None:
-        raise ApiError(errors.INVALID_DATA, f"TokenValidity {validity_text[:40]!r} is not a "
-                                            "whole number of minutes")
+        raise ApiError(
+            errors.INVALID_DATA,
+            f"TokenValidity {validity_text[:40]!r} is not a whole number of minutes",
+        )
     if not 0 < validity <= MAX_TOKEN_VALIDITY_MINUTES:
-        raise ApiError(errors.INVALID_DATA, "TokenValidity must be a number of minutes from 1 "
-                                            f"to {MAX_TOKEN_VALIDITY_MINUTES}")
+        raise ApiError(
+            errors.INVALID_DATA,
+            f"TokenValidity must be a number of minutes from 1 to {MAX_TOKEN_VALIDITY_MINUTES}",
+        )
     code = wire.text(body.get("VerificationCode")).strip() or call.backend.token_code(
-        wire.text(body.get("TokenMask")) or DEFAULT_TOKEN_MASK)
+        wire.text(body.get("TokenMask")) or DEFAULT_TOKEN_MASK
+    )
     service.send_tokens(
-        call.ctx, call.backend, call.account, call.request, sender, entries,
-        wire.text(body.get("MessageData")), code, wire.text(body.get("TokenReference")).strip(),
-        validity_minutes=validity, case_sensitive=wire.flag(body.get("TokenCaseSensitive")),
-        options=batch_options(call, urls))
+        call.ctx,
+        call.backend,
+        call.account,
+        call.request,
+        sender,
+        entries,
+        wire.text(body.get("MessageData")),
+        code,
+        wire.text(body.get("TokenReference")).strip(),
+        validity_minutes=validity,
+        case_sensitive=wire.flag(body.get("TokenCaseSensitive")),
+        options=batch_options(call, urls),
+    )
     return status(errors.OK)
 
 
 def verify_token(call: Call) -> Answer:
     body = call.body
     raw_phone = wire.text(body.get("PhoneNumber")).strip()
-    call.backend.verify_token(call.account, phones.international(raw_phone) or raw_phone,
-                              wire.text(body.get("TokenReference")).strip(),
-                              wire.text(body.get("VerificationCode")).strip(), call.ctx.now())
+    call.backend.verify_token(
+        call.account,
+        phones.international(raw_phone) or raw_phone,
+        wire.text(body.get("TokenReference")).strip(),
+        wire.text(body.get("VerificationCode")).strip(),
+        call.ctx.now(),
+    )
     return status(errors.OK)
 
 
@@ -212,7 +276,8 @@ def create_voucher(call: Call) -> Answer:
     number = int(number_text)
     service.charge(call.account, amount * number)
     made = call.backend.create_vouchers(
-        call.account, number, amount, wire.text(call.body.get("Remarks")), call.ctx.now())
+        call.account, number, amount, wire.text(call.body.get("Remarks")), call.ctx.now()
+    )
     return {**status(errors.OK), "VoucherCodes": [v.code for v in made]}
 
 
@@ -220,28 +285,38 @@ def get_voucher_transactions(call: Call) -> Answer:
     lines = []
     for voucher in call.backend.transactions(call.account):
         own = voucher.creator == call.account.username
-        lines.append(";".join((
-            voucher.code,
-            wire.credits_text(voucher.credits),
-            timefmt.iso_utc(voucher.created) if own else "",
-            timefmt.iso_utc(voucher.redeemed) if voucher.redeemed is not None else "",
-            voucher.remark if own else "",
-        )))
+        lines.append(
+            ";".join(
+                (
+                    voucher.code,
+                    wire.credits_text(voucher.credits),
+                    timefmt.iso_utc(voucher.created) if own else "",
+                    timefmt.iso_utc(voucher.redeemed) if voucher.redeemed is not None else "",
+                    voucher.remark if own else "",
+                )
+            )
+        )
     return {**status(errors.OK), "vouchers": lines}
 
 
 def redeem_voucher(call: Call) -> Answer:
     call.backend.redeem_voucher(
-        call.account, wire.text(call.body.get("RedeemCode")).strip().upper(), call.ctx.now())
+        call.account, wire.text(call.body.get("RedeemCode")).strip().upper(), call.ctx.now()
+    )
     return status(errors.OK)
 
 
 def version_info(call: Call) -> Answer:
-    return {**status(errors.OK),
-            "VersionInfo": f"{API_VERSION} build:1 (sms-gateway-emulator {__version__})"}
+    return {
+        **status(errors.OK),
+        "VersionInfo": f"{API_VERSION} build:1 (sms-gateway-emulator {__version__})",
+    }
 
 
 def list_all_status_codes(call: Call) -> Answer:
-    return {**status(errors.OK), "StatusCodes": [
-        {"StatusCode": code, "StatusInfo": info} for code, info in errors.STATUS_CODES.items()
-    ]}
+    return {
+        **status(errors.OK),
+        "StatusCodes": [
+            {"StatusCode": code, "StatusInfo": info} for code, info in errors.STATUS_CODES.items()
+        ],
+    }

@@ -64,14 +64,16 @@ class Server2smsBackend:
         cleared = {
             "originators": len([k for k in self.unlocked if mine(k)]),
             "tokens": len([k for k in self.tokens if mine(k)]),
-            "vouchers": len([v for v in self.vouchers.values()
-                             if account is None or v.creator == account]),
+            "vouchers": len(
+                [v for v in self.vouchers.values() if account is None or v.creator == account]
+            ),
         }
         self.pending_unlocks = {k: v for k, v in self.pending_unlocks.items() if not mine(k)}
         self.unlocked = {k for k in self.unlocked if not mine(k)}
         self.tokens = {k: v for k, v in self.tokens.items() if not mine(k)}
-        self.vouchers = {c: v for c, v in self.vouchers.items()
-                         if account is not None and v.creator != account}
+        self.vouchers = {
+            c: v for c, v in self.vouchers.items() if account is not None and v.creator != account
+        }
         if account is None:
             self.rng = random.Random(self._seed)
             self._trns = count(1_000_001)
@@ -84,7 +86,8 @@ class Server2smsBackend:
 
     def is_unlocked(self, account: Account, number: str) -> bool:
         return (account.username, number) in self.unlocked or number in account.options.get(
-            "originators", ())
+            "originators", ()
+        )
 
     def new_unlock_code(self, account: Account, number: str) -> str:
         code = "".join(self.rng.choice(string.digits) for _ in range(UNLOCK_CODE_DIGITS))
@@ -103,23 +106,26 @@ class Server2smsBackend:
 
     def token_code(self, mask: str) -> str:
         """``#`` a digit, ``A`` a letter, ``N`` a letter or digit; anything else literally."""
-        alphabet = {"#": string.digits, "A": string.ascii_uppercase,
-                    "N": string.ascii_uppercase + string.digits}
-        return "".join(
-            self.rng.choice(alphabet[ch]) if ch in alphabet else ch for ch in mask
-        )
+        alphabet = {
+            "#": string.digits,
+            "A": string.ascii_uppercase,
+            "N": string.ascii_uppercase + string.digits,
+        }
+        return "".join(self.rng.choice(alphabet[ch]) if ch in alphabet else ch for ch in mask)
 
     def store_token(self, account: Account, phone: str, reference: str, token: Token) -> None:
         self.tokens[(account.username, phone, reference)] = token
 
-    def verify_token(self, account: Account, phone: str, reference: str, code: str,
-                     now: float) -> None:
+    def verify_token(
+        self, account: Account, phone: str, reference: str, code: str, now: float
+    ) -> None:
         """Accept the code sent to ``phone`` under ``reference`` (once verified, always), or
         refuse: unknown or expired token (38), wrong code (37)."""
         token = self.tokens.get((account.username, phone, reference))
         if token is None:
-            raise ApiError(errors.TOKEN_NOT_FOUND,
-                           f"no token for {phone} with reference {reference!r}")
+            raise ApiError(
+                errors.TOKEN_NOT_FOUND, f"no token for {phone} with reference {reference!r}"
+            )
         if token.verified:
             return
         if now > token.expires:
@@ -156,14 +162,13 @@ class Server2smsBackend:
     def _voucher_code(self) -> str:
         alphabet = string.ascii_uppercase + string.digits
         while True:
-            code = "-".join(
-                "".join(self.rng.choice(alphabet) for _ in range(4)) for _ in range(4)
-            )
+            code = "-".join("".join(self.rng.choice(alphabet) for _ in range(4)) for _ in range(4))
             if code not in self.vouchers:
                 return code
 
     def transactions(self, account: Account) -> list[Voucher]:
         return [
-            v for v in self.vouchers.values()
+            v
+            for v in self.vouchers.values()
             if v.creator == account.username or v.redeemed_by == account.username
         ]

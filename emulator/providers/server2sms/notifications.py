@@ -30,8 +30,7 @@ CALLBACK_KIND = {
     DELIVERED: "delivery",
     UNDELIVERED: "non_delivery",
 }
-TAGS = ("RCPNT", "SCTSUTC", "DSCTSUTC", "SCTSCET", "DSCTSCET", "SCTS", "DSCTS", "RSN", "DST",
-        "TRN")
+TAGS = ("RCPNT", "SCTSUTC", "DSCTSUTC", "SCTSCET", "DSCTSCET", "SCTS", "DSCTS", "RSN", "DST", "TRN")
 _TAG = re.compile("<(" + "|".join(TAGS) + ")>", re.IGNORECASE)
 
 
@@ -77,7 +76,8 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
         if not url:
             return
         values = tag_values(message, event.time, status, event.data["reason"])
-        dispatcher.submit(NAME, batch.account, CALLBACK_KIND[status], expand(url, values),
-                          message, at=event.time)
+        dispatcher.submit(
+            NAME, batch.account, CALLBACK_KIND[status], expand(url, values), message, at=event.time
+        )
 
     hub.subscribe(on_event, (ev.MESSAGE_STATUS,), every=False)  # messages sent with URLs

@@ -19,8 +19,10 @@ Recipients = list[tuple[str, str | None]]  # (number as given, transaction refer
 
 def charge(account: Account, amount: Decimal) -> None:
     if account.credits < amount:
-        raise ApiError(errors.NOT_ENOUGH_CREDITS,
-                       f"this needs {amount} credits and the account has {account.credits}")
+        raise ApiError(
+            errors.NOT_ENOUGH_CREDITS,
+            f"this needs {amount} credits and the account has {account.credits}",
+        )
     account.credits -= amount
 
 
@@ -53,8 +55,11 @@ def send(
             if code not in errors.STATUS_CODES:
                 code = errors.SERVICE_UNAVAILABLE
             raise ApiError(code, f"scenario rule {decision.rule} rejects {number}")
-        outcome = decision.outcome if recipient is not None else gateway.outcomes.get(
-            "invalid_destination")
+        outcome = (
+            decision.outcome
+            if recipient is not None
+            else gateway.outcomes.get("invalid_destination")
+        )
         decided.append((recipient or number, trn, outcome, decision.delay))
     if cost:
         charge(account, Decimal(text.parts * len(entries)))
@@ -63,26 +68,58 @@ def send(
     notified = bool(options.get("urls"))  # its status changes are callbacks (notifications.py)
     with ctx.memory.long_lived(len(decided)):
         messages = [
-            gateway.add_message(batch, recipient, text.text, text.parts, text.encoding,
-                                trn or backend.next_trn(), start=start, outcome=outcome,
-                                delay=delay, now=now, observed=notified)
+            gateway.add_message(
+                batch,
+                recipient,
+                text.text,
+                text.parts,
+                text.encoding,
+                trn or backend.next_trn(),
+                start=start,
+                outcome=outcome,
+                delay=delay,
+                now=now,
+                observed=notified,
+            )
             for recipient, trn, outcome, delay in decided
         ]
     ctx.memory.settle(len(gateway.store))
     return messages
 
 
-def send_tokens(ctx: Context, backend: Server2smsBackend, account: Account,
-                request: RequestRecord, sender: str, entries: Recipients, template: str,
-                code: str, reference: str, *, validity_minutes: int, case_sensitive: bool,
-                options: dict[str, object]) -> None:
+def send_tokens(
+    ctx: Context,
+    backend: Server2smsBackend,
+    account: Account,
+    request: RequestRecord,
+    sender: str,
+    entries: Recipients,
+    template: str,
+    code: str,
+    reference: str,
+    *,
+    validity_minutes: int,
+    case_sensitive: bool,
+    options: dict[str, object],
+) -> None:
     """Send a verification code (alone, or in ``template`` at ``<VERIFICATIONCODE>``) and
     remember it per recipient until it expires."""
-    text = gsm.analyse(template.replace("<VERIFICATIONCODE>", code)
-                       if "<VERIFICATIONCODE>" in template else code)
-    messages = send(ctx, backend, account, request, "token", sender, entries, text,
-                    {**options, "token_reference": reference})
+    text = gsm.analyse(
+        template.replace("<VERIFICATIONCODE>", code) if "<VERIFICATIONCODE>" in template else code
+    )
+    messages = send(
+        ctx,
+        backend,
+        account,
+        request,
+        "token",
+        sender,
+        entries,
+        text,
+        {**options, "token_reference": reference},
+    )
     expires = ctx.now() + validity_minutes * 60
     for message in messages:
-        backend.store_token(account, message.recipient, reference,
-                            Token(code, case_sensitive, expires))
+        backend.store_token(
+            account, message.recipient, reference, Token(code, case_sensitive, expires)
+        )

@@ -128,5 +128,6 @@ def delivery_notification(trn: str, message: Message) -> dict[str, str]:
         "NotificationDate": timefmt.iso_utc(message.updated) if reported else "",
         "Reasoncode": reason if reported else "",
         "ReasoncodeDescription": errors.REASON_CODES.get(reason, "")
-        if dst in (errors.DST_BUFFERED, errors.DST_NOT_DELIVERED) else "",
+        if dst in (errors.DST_BUFFERED, errors.DST_NOT_DELIVERED)
+        else "",
     }

@@ -13,12 +13,18 @@ from .models import NAME, SerwersmsBackend
 
 
 def install(app: web.Application, ctx: Context) -> PathHandler:
-    ctx.backends[NAME] = SerwersmsBackend(load_fixture("serwersms_demo.json"),
-                                          load_fixture("serwersms.json"), seed=ctx.settings.seed)
+    ctx.backends[NAME] = SerwersmsBackend(
+        load_fixture("serwersms_demo.json"), load_fixture("serwersms.json"), seed=ctx.settings.seed
+    )
     notifications.watch(ctx.hub, ctx.dispatcher, ctx.accounts)
     return routes.add_routes(app)
 
 
-PROVIDER = Provider(NAME, segments=2, install=install,
-                    message_kinds=("sms", "personalized", "voice", "mms", "premium"),
-                    callback_kinds=("dlr", "reply", "hlr"), inject_reply=service.inject_reply)
+PROVIDER = Provider(
+    NAME,
+    segments=2,
+    install=install,
+    message_kinds=("sms", "personalized", "voice", "mms", "premium"),
+    callback_kinds=("dlr", "reply", "hlr"),
+    inject_reply=service.inject_reply,
+)

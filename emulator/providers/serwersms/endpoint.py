@@ -128,8 +128,7 @@ def render(data: object, fmt: str, detail: str | None = None) -> web.StreamRespo
 
 async def gather_params(request: web.Request) -> JsonObject:
     """Query string, then the body (JSON object, form or multipart) on top."""
-    params: JsonObject = wire.form_params(request.query_string) if request.query_string \
-        else {}
+    params: JsonObject = wire.form_params(request.query_string) if request.query_string else {}
     if request.content_type == "multipart/form-data":
         try:
             form = await request.post()
@@ -138,8 +137,11 @@ async def gather_params(request: web.Request) -> JsonObject:
         except (ValueError, UnicodeDecodeError, aiohttp.ClientPayloadError) as exc:
             raise BodyError(400, f"the multipart body cannot be read: {exc}") from None
         for name, value in form.items():
-            params[name] = wire.Upload(value.file.read(), value.filename) \
-                if isinstance(value, web.FileField) else value
+            params[name] = (
+                wire.Upload(value.file.read(), value.filename)
+                if isinstance(value, web.FileField)
+                else value
+            )
         return params
     raw = await read_body(request)
     stripped = raw.lstrip()
@@ -154,8 +156,9 @@ async def gather_params(request: web.Request) -> JsonObject:
     return params
 
 
-def authenticate(ctx: Context, request: web.Request, params: JsonObject
-                 ) -> tuple[Account | None, int]:
+def authenticate(
+    ctx: Context, request: web.Request, params: JsonObject
+) -> tuple[Account | None, int]:
     """The account a request logs in as, and the error to answer when it logs in as none: a
     Bearer token the emulator does not accept is 1012 InvalidToken (as the gateway answers
     it), a user name and password that do not match are 1001 InvalidUser."""
@@ -165,8 +168,9 @@ def authenticate(ctx: Context, request: web.Request, params: JsonObject
     username = wire.text(params.get("username")).strip()
     if not username:
         return None, INVALID_USER
-    return ctx.accounts.authenticate(NAME, username, wire.text(params.get("password"))), \
-        INVALID_USER
+    return ctx.accounts.authenticate(
+        NAME, username, wire.text(params.get("password"))
+    ), INVALID_USER
 
 
 def refuse(request: web.Request, http_status: int, detail: str) -> web.StreamResponse:
@@ -177,22 +181,28 @@ def refuse(request: web.Request, http_status: int, detail: str) -> web.StreamRes
     return response
 
 
-def make_endpoint(operations: dict[str, Operation]
-                  ) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
+def make_endpoint(
+    operations: dict[str, Operation],
+) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<group>/<action>`` (called with both as the path gives them)."""
 
     async def endpoint(request: web.Request, group: str, action: str) -> web.StreamResponse:
         action, fmt = split_action(action)
         path = f"{group}/{action}"
-        operation = operations.get(path) or (operations.get(f"{group}/{{code}}")
-                                             if group == "error" else None)
+        operation = operations.get(path) or (
+            operations.get(f"{group}/{{code}}") if group == "error" else None
+        )
         if operation is None:
             log.info("%s %s: unknown action", request.method, request.path)
-            return render(error_body(INVALID_ACTION), fmt, hints.joined(
-                f"unknown action {path!r}", hints.method_with_group(group, action)))
+            return render(
+                error_body(INVALID_ACTION),
+                fmt,
+                hints.joined(f"unknown action {path!r}", hints.method_with_group(group, action)),
+            )
         if request.method not in METHODS:
-            response = render(error_body(INVALID_ACTION), fmt,
-                              f"{path} takes POST (or GET), not {request.method}")
+            response = render(
+                error_body(INVALID_ACTION), fmt, f"{path} takes POST (or GET), not {request.method}"
+            )
             response.set_status(405)
             response.headers["Allow"] = ", ".join(METHODS)
             return response
@@ -204,21 +214,33 @@ def make_endpoint(operations: dict[str, Operation]
             return render(error_body(INVALID_DATA), fmt, exc.detail)
         if group == "error":
             params["code"] = action
-        if (CALLBACK_URLS.get(operation.name) in params
-                and from_foreign_page(request, ctx.settings)):
+        if CALLBACK_URLS.get(operation.name) in params and from_foreign_page(request, ctx.settings):
             log.warning("%s from a page of another site: its callback URL is not called", path)
             del params[CALLBACK_URLS[operation.name]]
         account, refused = authenticate(ctx, request, params)
         if account is None and operation.authenticated:
-            return render(error_body(refused), fmt, hints.joined(pipeline.no_login(
-                ctx, NAME, "the Bearer token is not accepted" if refused == INVALID_TOKEN
-                else "no valid username/password (or Bearer token)"),
-                hints.looks_like_server2sms(params)))
+            return render(
+                error_body(refused),
+                fmt,
+                hints.joined(
+                    pipeline.no_login(
+                        ctx,
+                        NAME,
+                        "the Bearer token is not accepted"
+                        if refused == INVALID_TOKEN
+                        else "no valid username/password (or Bearer token)",
+                    ),
+                    hints.looks_like_server2sms(params),
+                ),
+            )
         call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
         if isinstance(answer, ApiError):
-            return render(error_body(answer.code), fmt,
-                          hints.joined(answer.detail, hints.looks_like_server2sms(params)))
+            return render(
+                error_body(answer.code),
+                fmt,
+                hints.joined(answer.detail, hints.looks_like_server2sms(params)),
+            )
         if isinstance(answer, pipeline.Broken):
             response = render(error_body(SYSTEM_ERROR), fmt, pipeline.BUG_DETAIL)
             response.set_status(500)
@@ -237,8 +259,7 @@ def act(operation: Operation, call: Call) -> object:
     return operation.handler(call)
 
 
-def schema_problem(ctx: Context, operation: str, params: JsonObject
-                   ) -> tuple[int, str] | None:
+def schema_problem(ctx: Context, operation: str, params: JsonObject) -> tuple[int, str] | None:
     """2000 for a required parameter not given (absent, null or empty), 1006 for a parameter
     of a type no client sends (``schemas/serwersms/<group>.<action>.request.json``)."""
     key = (NAME, operation.replace("/", "."), "request")

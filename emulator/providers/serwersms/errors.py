@@ -43,8 +43,15 @@ SUBACCOUNT_LOGIN_TAKEN = 4502
 SUBACCOUNT_NO_TEMPLATE = 4503
 SUBACCOUNT_INVALID_LOGIN = 4504
 
-_ACCOUNT_FIELDS = ("login", "password", "phone number", "e-mail address", "first name",
-                   "last name", "company name")
+_ACCOUNT_FIELDS = (
+    "login",
+    "password",
+    "phone number",
+    "e-mail address",
+    "first name",
+    "last name",
+    "company name",
+)
 
 ERRORS: dict[int, tuple[str, str]] = {
     1000: ("InvalidAction", "Not specified action to execute"),

@@ -28,9 +28,22 @@ MAX_ENTRIES = 100_000
 registrations) kept for all accounts together: any web page can send the requests that add
 them, so what they hold is bounded (README: Security)."""
 MAX_TEXT = 2_000  # characters of one value kept (SerwerSMS's longest message is 918)
-STORING = frozenset({"contacts/add", "contacts/edit", "contacts/import", "groups/add",
-                     "groups/edit", "blacklist/add", "senders/add", "files/add", "templates/add",
-                     "templates/edit", "subaccounts/add", "account/add"})
+STORING = frozenset(
+    {
+        "contacts/add",
+        "contacts/edit",
+        "contacts/import",
+        "groups/add",
+        "groups/edit",
+        "blacklist/add",
+        "senders/add",
+        "files/add",
+        "templates/add",
+        "templates/edit",
+        "subaccounts/add",
+        "account/add",
+    }
+)
 UNKEPT = frozenset({"file"})  # a file's content is not kept, only its size
 
 
@@ -55,8 +68,16 @@ class Contact:
     description: str = ""
     groups: list[int] = field(default_factory=list)
 
-    FIELDS = ("email", "first_name", "last_name", "company", "tax_id", "address", "city",
-              "description")
+    FIELDS = (
+        "email",
+        "first_name",
+        "last_name",
+        "company",
+        "tax_id",
+        "address",
+        "city",
+        "description",
+    )
 
 
 @dataclass(slots=True)
@@ -168,9 +189,16 @@ class AccountState:
 
     def size(self) -> int:
         """How many address-book entries the account keeps."""
-        return (len(self.contacts) + len(self.groups) + len(self.blacklist) + len(self.senders)
-                + len(self.files) + len(self.templates) + len(self.subaccounts)
-                + len(self.registered))
+        return (
+            len(self.contacts)
+            + len(self.groups)
+            + len(self.blacklist)
+            + len(self.senders)
+            + len(self.files)
+            + len(self.templates)
+            + len(self.subaccounts)
+            + len(self.registered)
+        )
 
 
 class SerwersmsBackend:
@@ -210,34 +238,51 @@ class SerwersmsBackend:
         characters (1006), or ``adding`` entries past MAX_ENTRIES (1005)."""
         for name, value in params.items():
             if name not in UNKEPT and len(str(value)) > MAX_TEXT:
-                raise ApiError(INVALID_DATA, f"{name} has {len(str(value))} characters; the "
-                                             f"emulator keeps values of at most {MAX_TEXT}")
+                raise ApiError(
+                    INVALID_DATA,
+                    f"{name} has {len(str(value))} characters; the "
+                    f"emulator keeps values of at most {MAX_TEXT}",
+                )
         kept = sum(state.size() for state in self.states.values())
         if kept + adding > MAX_ENTRIES:
-            raise ApiError(NO_PERMISSION, f"the emulator keeps at most {MAX_ENTRIES} address-"
-                                          f"book entries for all accounts ({kept} now); delete "
-                                          "some, or reset")
+            raise ApiError(
+                NO_PERMISSION,
+                f"the emulator keeps at most {MAX_ENTRIES} address-"
+                f"book entries for all accounts ({kept} now); delete "
+                "some, or reset",
+            )
 
     def is_subaccount(self, username: str) -> bool:
         """Whether ``username`` is some account's subaccount."""
-        return any(sub.username == username for state in self.states.values()
-                   for sub in state.subaccounts.values())
+        return any(
+            sub.username == username
+            for state in self.states.values()
+            for sub in state.subaccounts.values()
+        )
 
     def network(self, phone: str) -> dict[str, str | None]:
         """Country, network and MNC of a number, as reports show them (None when unknown)."""
         found = next((n for n in self._networks if phone.startswith(n["prefix"])), None)
-        country = next((name for code, name in self._countries
-                        if phone.startswith("+" + code)), None)
-        return {"mnc": found["mnc"] if found else None, "country": country,
-                "network": found["network"] if found else None}
+        country = next(
+            (name for code, name in self._countries if phone.startswith("+" + code)), None
+        )
+        return {
+            "mnc": found["mnc"] if found else None,
+            "country": country,
+            "network": found["network"] if found else None,
+        }
 
     def maintainer(self, account: Account) -> dict[str, str]:
         """The account's (made-up, stable) maintainer at the gateway."""
         faker = _faker()
         faker.seed_instance(f"{self.seed}:maintainer:{account.username}")
         name = faker.name()
-        return {"name": name, "email": faker.email(), "telephone": faker.phone_number(),
-                "photo": "https://panel.serwersms.pl/img/opiekun.png"}
+        return {
+            "name": name,
+            "email": faker.email(),
+            "telephone": faker.phone_number(),
+            "photo": "https://panel.serwersms.pl/img/opiekun.png",
+        }
 
     def cost(self, type_: str, parts: int) -> float:
         return round(float(self.reference["prices"].get(type_, 0.0)) * parts, 2)
@@ -253,8 +298,11 @@ class SerwersmsBackend:
 
     def _seed(self, account: Account, state: AccountState) -> None:
         for sender in account.options.get("senders", ()):
-            entry = Sender(name=sender["name"], agreement=sender.get("agreement", "not_required"),
-                           status=sender.get("status", "authorized"))
+            entry = Sender(
+                name=sender["name"],
+                agreement=sender.get("agreement", "not_required"),
+                status=sender.get("status", "authorized"),
+            )
             state.senders[entry.name] = entry
         self._payments(account, state)
         if account.demo:
@@ -270,10 +318,14 @@ class SerwersmsBackend:
             paid = month != 3
             due = faker.date_between_dates(date(2024, month, 1), date(2024, month, 28))
             state.payments[payment_id] = Payment(
-                id=payment_id, number=f"FV/{month:02d}/2024/{payment_id % 1000:03d}",
-                state="paid" if paid else "not_paid", paid=total if paid else 0.0,
-                total=total, payment_to=due.isoformat(),
-                url=f"https://panel.serwersms.pl/faktury/{payment_id}.pdf")
+                id=payment_id,
+                number=f"FV/{month:02d}/2024/{payment_id % 1000:03d}",
+                state="paid" if paid else "not_paid",
+                paid=total if paid else 0.0,
+                total=total,
+                payment_to=due.isoformat(),
+                url=f"https://panel.serwersms.pl/faktury/{payment_id}.pdf",
+            )
 
     def _seed_demo(self, state: AccountState) -> None:
         demo = self.demo
@@ -284,8 +336,9 @@ class SerwersmsBackend:
             groups[name] = group.id
         for entry in demo["contacts"]:
             fields = {k: v for k, v in entry.items() if k != "groups"}
-            contact = Contact(id=self.next_id(), groups=[groups[g] for g in entry["groups"]],
-                              **fields)
+            contact = Contact(
+                id=self.next_id(), groups=[groups[g] for g in entry["groups"]], **fields
+            )
             state.contacts[contact.id] = contact
         for entry in demo["templates"]:
             template = Template(self.next_id(), entry["name"], entry["text"])

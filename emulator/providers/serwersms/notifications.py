@@ -43,47 +43,90 @@ CALLBACK_URLS = {"phones/check": "url", "phones/lookup": "url"}
 REPORTED = frozenset({DELIVERED, UNDELIVERED})
 
 
-def fill_template(url: str, values: dict[str, str | None], query_names: dict[str, str] | None
-                  = None) -> str:
+def fill_template(
+    url: str, values: dict[str, str | None], query_names: dict[str, str] | None = None
+) -> str:
     """Replace ``#TOKEN#`` placeholders; without any, append ``query_names`` as parameters."""
     if _TOKEN.search(url):
-        return _TOKEN.sub(lambda m: quote(values.get(m.group(1)) or "", safe="") if
-                          m.group(1) in values else m.group(0), url)
+        return _TOKEN.sub(
+            lambda m: (
+                quote(values.get(m.group(1)) or "", safe="") if m.group(1) in values else m.group(0)
+            ),
+            url,
+        )
     if not query_names:
         return url
     parts = urlsplit(url)
-    extra = "&".join(f"{name}={quote(values.get(token) or '', safe='')}"
-                     for name, token in query_names.items())
+    extra = "&".join(
+        f"{name}={quote(values.get(token) or '', safe='')}" for name, token in query_names.items()
+    )
     query = f"{parts.query}&{extra}" if parts.query else extra
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-DLR_PARAMETERS = {"smsid": "SMSID", "usmsid": "UNIQUEID", "stan": "STAN", "numer": "NUMER",
-                  "data": "DATA", "przyczyna": "PRZYCZYNA", "typ": "TYP"}
-REPLY_PARAMETERS = {"id": "ID", "numer": "NUMER", "na_numer": "NUMERDO",
-                    "wiadomosc": "WIADOMOSC", "data": "DATA", "typ": "TYP", "smsid": "SMSID"}
+DLR_PARAMETERS = {
+    "smsid": "SMSID",
+    "usmsid": "UNIQUEID",
+    "stan": "STAN",
+    "numer": "NUMER",
+    "data": "DATA",
+    "przyczyna": "PRZYCZYNA",
+    "typ": "TYP",
+}
+REPLY_PARAMETERS = {
+    "id": "ID",
+    "numer": "NUMER",
+    "na_numer": "NUMERDO",
+    "wiadomosc": "WIADOMOSC",
+    "data": "DATA",
+    "typ": "TYP",
+    "smsid": "SMSID",
+}
 
 
 def dlr_values(message: Message, when: float) -> dict[str, str | None]:
     values = {
-        "SMSID": message.id, "UNIQUEID": message.ref, "STAN": message.status,
-        "NUMER": message.recipient, "DATA": wire.date(when),
-        "PRZYCZYNA": message.reason, "TYP": message.batch.options.get("type"),
+        "SMSID": message.id,
+        "UNIQUEID": message.ref,
+        "STAN": message.status,
+        "NUMER": message.recipient,
+        "DATA": wire.date(when),
+        "PRZYCZYNA": message.reason,
+        "TYP": message.batch.options.get("type"),
     }
-    aliases = {"ID": "SMSID", "USMSID": "UNIQUEID", "STATUS": "STAN", "PHONE": "NUMER",
-               "DATE": "DATA", "REASON": "PRZYCZYNA", "TYPE": "TYP"}
+    aliases = {
+        "ID": "SMSID",
+        "USMSID": "UNIQUEID",
+        "STATUS": "STAN",
+        "PHONE": "NUMER",
+        "DATE": "DATA",
+        "REASON": "PRZYCZYNA",
+        "TYPE": "TYP",
+    }
     values.update({alias: values[name] for alias, name in aliases.items()})
     return values
 
 
 def reply_values(reply: Reply) -> dict[str, str | None]:
     values = {
-        "ID": str(reply.id), "NUMER": reply.phone, "NUMERDO": reply.to_number,
-        "WIADOMOSC": reply.text, "DATA": wire.date(reply.received), "TYP": reply.type,
-        "SMSID": reply.message_id, "LIMIT": str(reply.extra.get("limit", "")) or None,
+        "ID": str(reply.id),
+        "NUMER": reply.phone,
+        "NUMERDO": reply.to_number,
+        "WIADOMOSC": reply.text,
+        "DATA": wire.date(reply.received),
+        "TYP": reply.type,
+        "SMSID": reply.message_id,
+        "LIMIT": str(reply.extra.get("limit", "")) or None,
     }
-    aliases = {"IDSMS": "ID", "NUMEROD": "NUMER", "PHONE": "NUMER", "TO": "NUMERDO",
-               "TEXT": "WIADOMOSC", "DATE": "DATA", "TYPE": "TYP"}
+    aliases = {
+        "IDSMS": "ID",
+        "NUMEROD": "NUMER",
+        "PHONE": "NUMER",
+        "TO": "NUMERDO",
+        "TEXT": "WIADOMOSC",
+        "DATE": "DATA",
+        "TYPE": "TYP",
+    }
     values.update({alias: values[name] for alias, name in aliases.items()})
     return values
 
@@ -99,14 +142,15 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
                 return
             account = accounts.get(NAME, message.batch.account)
             if account is not None and account.dlr_url:
-                url = fill_template(account.dlr_url, dlr_values(message, event.time),
-                                    DLR_PARAMETERS)
-                dispatcher.submit(NAME, account.username, "dlr", url, message,
-                                  at=event.time)
+                url = fill_template(
+                    account.dlr_url, dlr_values(message, event.time), DLR_PARAMETERS
+                )
+                dispatcher.submit(NAME, account.username, "dlr", url, message, at=event.time)
         elif event.type == ev.LOOKUP_DONE:
             if event.data["provider"] == NAME and event.data["url"]:
-                url = fill_template(event.data["url"], {"ID": event.data["id"],
-                                                        "STAN": event.data["status"]})
+                url = fill_template(
+                    event.data["url"], {"ID": event.data["id"], "STAN": event.data["status"]}
+                )
                 dispatcher.submit(NAME, event.data["account"], "hlr", url, None, at=event.time)
         elif event.type == ev.REPLY_RECEIVED:
             reply: Reply = event.subject
@@ -115,8 +159,7 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
             account = accounts.get(NAME, reply.account)
             if account is not None and account.replies_url:
                 url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
-                dispatcher.submit(NAME, account.username, "reply", url, reply,
-                                  at=event.time)
+                dispatcher.submit(NAME, account.username, "reply", url, reply, at=event.time)
 
     # Status changes of the messages of accounts with a dlr_url (dispatch asks for them).
     hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.LOOKUP_DONE, ev.REPLY_RECEIVED), every=False)

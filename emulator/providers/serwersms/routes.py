@@ -92,8 +92,7 @@ def add_routes(app: web.Application) -> PathHandler:
 
     async def by_segments(request: web.Request, segments: list[str]) -> web.StreamResponse:
         async def odd(request: web.Request) -> web.StreamResponse:
-            return await endpoint(request, segments[0] if segments else "",
-                                  "/".join(segments[1:]))
+            return await endpoint(request, segments[0] if segments else "", "/".join(segments[1:]))
 
         return await gate.run(NAME, refuse, request, odd)
 

@@ -43,9 +43,14 @@ TWO_WAY = "2waySMS"
 HLR_DONE = "done"
 
 # Limit codes per message type: (exhausted, no permission); and per number check.
-LIMIT_ERRORS = {"eco": (3000, 3001), "full": (3002, 3003), "mms": (3004, 3005),
-                "voice": (3006, 3007), "hlr": (HLR_EXHAUSTED, HLR_FORBIDDEN),
-                "lookup": (HLR_EXHAUSTED, HLR_FORBIDDEN)}
+LIMIT_ERRORS = {
+    "eco": (3000, 3001),
+    "full": (3002, 3003),
+    "mms": (3004, 3005),
+    "voice": (3006, 3007),
+    "hlr": (HLR_EXHAUSTED, HLR_FORBIDDEN),
+    "lookup": (HLR_EXHAUSTED, HLR_FORBIDDEN),
+}
 
 
 def _analyse(type_: str, text: str, utf: bool) -> gsm.TextInfo:
@@ -63,8 +68,9 @@ def _measure(send: Send) -> None:
         info = infos.get(entry.text)
         if info is None:
             info = infos[entry.text] = _analyse(send.type, entry.text, send.utf)
-            if info.parts > MAX_PARTS or (send.type == "voice"
-                                          and len(entry.text) > MAX_VOICE_CHARS):
+            if info.parts > MAX_PARTS or (
+                send.type == "voice" and len(entry.text) > MAX_VOICE_CHARS
+            ):
                 raise ApiError(MESSAGE_TOO_LONG, f"{info.parts} parts; at most {MAX_PARTS}")
         entry.info = info
 
@@ -118,8 +124,13 @@ def use_limit(account: Account, kind: str, amount: int) -> None:
         account.limits[kind] = left
 
 
-def dispatch(ctx: Context, backend: SerwersmsBackend, account: Account,
-             request: RequestRecord | None, send: Send) -> list[Entry]:
+def dispatch(
+    ctx: Context,
+    backend: SerwersmsBackend,
+    account: Account,
+    request: RequestRecord | None,
+    send: Send,
+) -> list[Entry]:
     """Validate, charge and hand a send to the gateway; returns the entries (``reason`` set on
     the unsent ones, ``id`` on all), in the order given."""
     _measure(send)
@@ -145,18 +156,30 @@ def _decide(ctx: Context, account: Account, entry: Entry) -> Decision:
     decision = ctx.gateway.decide(NAME, account.username, entry.phone or entry.raw, entry.text)
     if decision.reject is not None:
         code = wire.integer(decision.reject.get("code")) or INVALID_DATA
-        raise ApiError(code if code in ERRORS else INVALID_DATA,
-                       f"scenario rule {decision.rule} rejects {entry.raw}")
+        raise ApiError(
+            code if code in ERRORS else INVALID_DATA,
+            f"scenario rule {decision.rule} rejects {entry.raw}",
+        )
     return decision
 
 
-def _store(ctx: Context, account: Account, request: RequestRecord | None, send: Send,
-           decisions: list[Decision]) -> None:
+def _store(
+    ctx: Context,
+    account: Account,
+    request: RequestRecord | None,
+    send: Send,
+    decisions: list[Decision],
+) -> None:
     gateway = ctx.gateway
     now = ctx.now()
-    batch = gateway.new_batch(NAME, account.username, send.kind, send.sender, request,
-                              {"type": send.type, "utf": send.type == "full" and send.utf,
-                               **send.options})
+    batch = gateway.new_batch(
+        NAME,
+        account.username,
+        send.kind,
+        send.sender,
+        request,
+        {"type": send.type, "utf": send.type == "full" and send.utf, **send.options},
+    )
     decided = iter(decisions)
     reported = bool(account.dlr_url)  # its delivery reports are callbacks (notifications.py)
     for entry in send.entries:
@@ -166,24 +189,35 @@ def _store(ctx: Context, account: Account, request: RequestRecord | None, send: 
         if entry.reason is None:
             decision = next(decided)
             entry.id = gateway.add_message(
-                batch, phone, entry.text, info.parts, info.encoding, entry.unique_id,
-                start=send.start, outcome=decision.outcome, delay=decision.delay, now=now,
-                observed=reported).id
+                batch,
+                phone,
+                entry.text,
+                info.parts,
+                info.encoding,
+                entry.unique_id,
+                start=send.start,
+                outcome=decision.outcome,
+                delay=decision.delay,
+                now=now,
+                observed=reported,
+            ).id
         else:
-            entry.id = gateway.reject(batch, phone, entry.text, info.parts, info.encoding,
-                                      entry.reason, entry.unique_id).id
+            entry.id = gateway.reject(
+                batch, phone, entry.text, info.parts, info.encoding, entry.reason, entry.unique_id
+            ).id
 
 
-def _make_up_ids(ctx: Context, backend: SerwersmsBackend, account: Account, send: Send
-                 ) -> None:
+def _make_up_ids(ctx: Context, backend: SerwersmsBackend, account: Account, send: Send) -> None:
     """Nothing is stored, but every entry gets an id; the demo account answers the
     documented example sends with the documented ids and times."""
-    documented = {(m["phone"], m["text"]): m for m in backend.demo["messages"]} \
-        if account.demo else {}
+    documented = (
+        {(m["phone"], m["text"]): m for m in backend.demo["messages"]} if account.demo else {}
+    )
     for entry in send.entries:
         made_up = ctx.gateway.ids.next()[1]
-        example = documented.get((entry.phone or entry.raw, entry.text)) \
-            if entry.reason is None else None
+        example = (
+            documented.get((entry.phone or entry.raw, entry.text)) if entry.reason is None else None
+        )
         entry.id = example["id"] if example else made_up
         entry.queued = example["queued"] if example else None
 
@@ -194,8 +228,16 @@ def _make_up_ids(ctx: Context, backend: SerwersmsBackend, account: Account, send
 def checks_done(ctx: Context, account: Account, job_id: str, url: str) -> None:
     """A check of several numbers is finished: whoever watches (the callback to ``url``) is
     told through the event hub."""
-    ctx.hub.publish(ev.LOOKUP_DONE, ctx.now(), None, provider=NAME, account=account.username,
-                    id=job_id, status=HLR_DONE, url=url or None)
+    ctx.hub.publish(
+        ev.LOOKUP_DONE,
+        ctx.now(),
+        None,
+        provider=NAME,
+        account=account.username,
+        id=job_id,
+        status=HLR_DONE,
+        url=url or None,
+    )
 
 
 # -- premium SMS and subaccounts ---------------------------------------------------------------
@@ -203,23 +245,52 @@ def checks_done(ctx: Context, account: Account, job_id: str, url: str) -> None:
 SUBACCOUNT_LIMITS = ("eco", "full", "voice", "mms", "hlr")
 
 
-def answer_premium(ctx: Context, account: Account, request: RequestRecord | None,
-                   premium: Premium | None, phone: str | None, text: str, gate: str) -> None:
+def answer_premium(
+    ctx: Context,
+    account: Account,
+    request: RequestRecord | None,
+    premium: Premium | None,
+    phone: str | None,
+    text: str,
+    gate: str,
+) -> None:
     """Reply to a premium SMS from the number that sent it, on the gate it came in on, while
     it has replies left (else 4201): one reply fewer left, and the answer goes out."""
-    if (premium is None or phone is None or not text or gate != premium.to_number
-            or phones.polish(premium.from_number) != phone or premium.limit <= 0):
-        raise ApiError(PREMIUM_INVALID, "no such premium SMS from this number on this gate, "
-                                        "or no replies left")
+    if (
+        premium is None
+        or phone is None
+        or not text
+        or gate != premium.to_number
+        or phones.polish(premium.from_number) != phone
+        or premium.limit <= 0
+    ):
+        raise ApiError(
+            PREMIUM_INVALID, "no such premium SMS from this number on this gate, or no replies left"
+        )
     premium.limit -= 1
     info = gsm.analyse(gsm.transliterate(text), unicode=False)
-    batch = ctx.gateway.new_batch(NAME, account.username, "premium", premium.to_number, request,
-                                  {"type": "premium", "premium_id": premium.id})
+    batch = ctx.gateway.new_batch(
+        NAME,
+        account.username,
+        "premium",
+        premium.to_number,
+        request,
+        {"type": "premium", "premium_id": premium.id},
+    )
     ctx.gateway.add_message(batch, phone, text, info.parts, info.encoding)
 
 
-def add_subaccount(ctx: Context, backend: SerwersmsBackend, account: Account, username: str,
-                   password: str, *, name: str, phone: str, email: str) -> Subaccount:
+def add_subaccount(
+    ctx: Context,
+    backend: SerwersmsBackend,
+    account: Account,
+    username: str,
+    password: str,
+    *,
+    name: str,
+    phone: str,
+    email: str,
+) -> Subaccount:
     """A subaccount is a SerwerSMS login of its own: a user name nobody has (4502), of 3
     characters or more, and a password of 4 or more (4504). The demo account has no users
     section (4500), and a subaccount cannot make subaccounts (4501)."""
@@ -227,15 +298,18 @@ def add_subaccount(ctx: Context, backend: SerwersmsBackend, account: Account, us
     if account.demo:
         raise ApiError(SUBACCOUNT_FORBIDDEN, "the demo account cannot create subaccounts")
     if backend.is_subaccount(account.username):
-        raise ApiError(SUBACCOUNT_OF_SUBACCOUNT,
-                       f"{account.username!r} is a subaccount and cannot create subaccounts")
+        raise ApiError(
+            SUBACCOUNT_OF_SUBACCOUNT,
+            f"{account.username!r} is a subaccount and cannot create subaccounts",
+        )
     if len(username) < 3 or len(password) < 4:
-        raise ApiError(SUBACCOUNT_INVALID_LOGIN, "a subaccount needs a user name of 3 or more "
-                                                 "characters and a password of 4 or more")
+        raise ApiError(
+            SUBACCOUNT_INVALID_LOGIN,
+            "a subaccount needs a user name of 3 or more characters and a password of 4 or more",
+        )
     if ctx.accounts.get(NAME, username) is not None or backend.is_subaccount(username):
         raise ApiError(SUBACCOUNT_LOGIN_TAKEN, f"the user name {username!r} is taken")
-    sub = Subaccount(id=backend.next_id(), username=username, name=name, phone=phone,
-                     email=email)
+    sub = Subaccount(id=backend.next_id(), username=username, name=name, phone=phone, email=email)
     state.subaccounts[sub.id] = sub
     ctx.accounts.update(NAME, username, {"password": password})
     return sub
@@ -264,10 +338,17 @@ def inject_reply(ctx: Context, data: JsonObject) -> Reply:
     type_ = data.get("type") or "eco"
     message_id = data.get("message_id")
     if type_ in ("eco", "2way") and not message_id:
-        sent = [m for m in ctx.gateway.store.for_account(NAME, data["account"])
-                if m.recipient == phone]
+        sent = [
+            m for m in ctx.gateway.store.for_account(NAME, data["account"]) if m.recipient == phone
+        ]
         message_id = sent[-1].id if sent else None
     to_number = data.get("to_number")
-    return ctx.gateway.add_reply(NAME, data["account"], type_, phone, data["text"],
-                                 to_number=phones.polish(to_number) or to_number
-                                 if to_number else None, message_id=message_id)
+    return ctx.gateway.add_reply(
+        NAME,
+        data["account"],
+        type_,
+        phone,
+        data["text"],
+        to_number=phones.polish(to_number) or to_number if to_number else None,
+        message_id=message_id,
+    )

@@ -165,8 +165,9 @@ def date(ts: float | None) -> str | None:
     return None if ts is None else timefmt.local_datetime(ts)
 
 
-def paging(rows: list[T], params: JsonObject, default_limit: int = 50
-           ) -> tuple[list[T], dict[str, int]]:
+def paging(
+    rows: list[T], params: JsonObject, default_limit: int = 50
+) -> tuple[list[T], dict[str, int]]:
     """The page of ``rows`` that ``page`` (1-based) and ``limit`` ask for, and the paging
     block: current page and number of pages."""
     limit = integer(params.get("limit")) or default_limit
@@ -174,11 +175,12 @@ def paging(rows: list[T], params: JsonObject, default_limit: int = 50
     page = max(1, integer(params.get("page")) or 1)
     count = max(1, -(-len(rows) // limit))
     start = (page - 1) * limit
-    return rows[start:start + limit], {"page": page, "count": count}
+    return rows[start : start + limit], {"page": page, "count": count}
 
 
-def ordered(rows: Iterable[T], params: JsonObject,
-            key: Callable[[T], SupportsRichComparison] | None = None) -> list[T]:
+def ordered(
+    rows: Iterable[T], params: JsonObject, key: Callable[[T], SupportsRichComparison] | None = None
+) -> list[T]:
     rows = list(rows)
     if key is not None:
         rows.sort(key=key)
@@ -189,8 +191,15 @@ def ordered(rows: Iterable[T], params: JsonObject,
 
 # -- messages --------------------------------------------------------------------------------
 
-WIRE_STATUS = {SCHEDULED: "saved", QUEUED: "in_progress", SENT: "sent", BUFFERED: "sent",
-               DELIVERED: "delivered", UNDELIVERED: "undelivered", UNSENT: "unsent"}
+WIRE_STATUS = {
+    SCHEDULED: "saved",
+    QUEUED: "in_progress",
+    SENT: "sent",
+    BUFFERED: "sent",
+    DELIVERED: "delivered",
+    UNDELIVERED: "undelivered",
+    UNSENT: "unsent",
+}
 PENDING = frozenset({"in_progress", "sent"})
 
 
@@ -198,14 +207,14 @@ def wire_status(message: Message) -> str:
     return WIRE_STATUS.get(message.status, message.status)
 
 
-def report_item(message: Message, network: dict[str, str | None],
-                cost: Callable[[str, int], float]) -> Document:
+def report_item(
+    message: Message, network: dict[str, str | None], cost: Callable[[str, int], float]
+) -> Document:
     """A message as ``messages/reports`` and ``messages/view`` show it."""
     options = message.batch.options
     type_ = str(options.get("type", "eco"))
     status = wire_status(message)
-    final = message.time_of(DELIVERED) or message.time_of(UNDELIVERED) \
-        or message.time_of(UNSENT)
+    final = message.time_of(DELIVERED) or message.time_of(UNDELIVERED) or message.time_of(UNSENT)
     item: Document = {
         "id": message.id,
         "phone": message.recipient,
@@ -240,14 +249,26 @@ def send_item(entry: Entry, queued: str | None) -> Document:
         item.update(status="queued", queued=queued, parts=entry.info.parts, text=entry.text)
     else:
         code, message = RECIPIENT_ERRORS[entry.reason]
-        item.update(status="unsent", error_code=code, error_message=message,
-                    parts=entry.info.parts, text=entry.text)
+        item.update(
+            status="unsent",
+            error_code=code,
+            error_message=message,
+            parts=entry.info.parts,
+            text=entry.text,
+        )
     return item
 
 
 def contact_item(contact: Contact) -> Document:
-    return {"id": contact.id, "first_name": contact.first_name,
-            "last_name": contact.last_name, "company": contact.company,
-            "phone": contact.phone, "email": contact.email, "tax_id": contact.tax_id,
-            "city": contact.city, "address": contact.address,
-            "description": contact.description}
+    return {
+        "id": contact.id,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company": contact.company,
+        "phone": contact.phone,
+        "email": contact.email,
+        "tax_id": contact.tax_id,
+        "city": contact.city,
+        "address": contact.address,
+        "description": contact.description,
+    }

@@ -24,8 +24,12 @@ def test_each_order_is_texted_once(sms_emulator, order):
 
 
 def test_delivery_report_reaches_the_shop(sms_emulator, sms_callback_receiver):
-    sms_emulator.account("serwersms", "shop", password="secret",
-                         dlr_url=sms_callback_receiver.url + "/dlr?id=#SMSID#&status=#STAN#")
+    sms_emulator.account(
+        "serwersms",
+        "shop",
+        password="secret",
+        dlr_url=sms_callback_receiver.url + "/dlr?id=#SMSID#&status=#STAN#",
+    )
     sent = shop.notify(sms_emulator.url, "500600700", "Parcel on its way")
     sms_emulator.advance(5)
     [report] = sms_callback_receiver.wait_for(1)

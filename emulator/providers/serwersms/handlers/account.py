@@ -19,8 +19,12 @@ def add(call: Call) -> Document:
     if call.demo:
         # 4312 is what the official clients' tests get from the demo account
         raise ApiError(ACCOUNT_LOGIN_TAKEN, "the demo account cannot register accounts")
-    call.state.registered.append({k: wire.text(call.get(k)) for k in
-                                  ("phone", "email", "first_name", "last_name", "company")})
+    call.state.registered.append(
+        {
+            k: wire.text(call.get(k))
+            for k in ("phone", "email", "first_name", "last_name", "company")
+        }
+    )
     return {"success": True}
 
 
@@ -30,9 +34,16 @@ def limit_value(value: Decimal | None) -> str:
 
 def limits(call: Call) -> Document:
     chars = call.backend.reference["chars_limits"]
-    items = [{"type": t, "chars_limit": chars[t],
-              "value": limit_value(call.account.limits[t]) if t in call.account.limits
-              else "not_available"} for t in LIMIT_TYPES]
+    items = [
+        {
+            "type": t,
+            "chars_limit": chars[t],
+            "value": limit_value(call.account.limits[t])
+            if t in call.account.limits
+            else "not_available",
+        }
+        for t in LIMIT_TYPES
+    ]
     answer: Document = {}
     if wire.flag(call.get("show_type")):
         answer["account"] = {"type": call.account.options.get("type", "prepaid")}
@@ -68,13 +79,26 @@ def stats(call: Call) -> Document:
     items = []
     for batch, text, tally in sends.values():
         when = wire.date(batch.created) or ""
-        if (type_ and batch.options.get("type") != type_) or (begin and when[:10] < begin) or (
-                end and when[:10] > end):
+        if (
+            (type_ and batch.options.get("type") != type_)
+            or (begin and when[:10] < begin)
+            or (end and when[:10] > end)
+        ):
             continue
-        items.append({"id": batch.id, "name": f"API {when}", "delivered": tally["delivered"],
-                      "pending": tally["pending"], "undelivered": tally["undelivered"],
-                      "unsent": tally["unsent"], "begin": when, "end": when, "text": text,
-                      "type": batch.options.get("type")})
+        items.append(
+            {
+                "id": batch.id,
+                "name": f"API {when}",
+                "delivered": tally["delivered"],
+                "pending": tally["pending"],
+                "undelivered": tally["undelivered"],
+                "unsent": tally["unsent"],
+                "begin": when,
+                "end": when,
+                "text": text,
+                "type": batch.options.get("type"),
+            }
+        )
     page, paging = wire.paging(items, call.params)
     return {"paging": paging, "items": page}
 

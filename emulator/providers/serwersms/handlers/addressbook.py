@@ -9,8 +9,17 @@ from ..endpoint import Call
 from ..errors import INVALID_DATA, INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
 from ..models import Contact, Group
 
-CONTACT_SORTS = ("first_name", "last_name", "phone", "company", "tax_id", "email", "address",
-                 "city", "description")
+CONTACT_SORTS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "tax_id",
+    "email",
+    "address",
+    "city",
+    "description",
+)
 
 
 def _phone(call: Call, name: str = "phone") -> str:
@@ -35,8 +44,11 @@ def blacklist_add(call: Call) -> Document:
 
 def blacklist_index(call: Call) -> Document:
     wanted = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
-    rows = [{"phone": p, "added": added} for p, added in call.state.blacklist.items()
-            if not wanted or p in wanted]
+    rows = [
+        {"phone": p, "added": added}
+        for p, added in call.state.blacklist.items()
+        if not wanted or p in wanted
+    ]
     page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
     return {"paging": paging, "items": page}
 
@@ -78,8 +90,9 @@ def _contact_fields(call: Call) -> dict[str, str]:
 
 def contacts_add(call: Call) -> Document:
     phone = _phone(call)
-    contact = Contact(id=call.backend.next_id(), phone=phone, groups=_group_ids(call),
-                      **_contact_fields(call))
+    contact = Contact(
+        id=call.backend.next_id(), phone=phone, groups=_group_ids(call), **_contact_fields(call)
+    )
     call.state.contacts[contact.id] = contact
     return {"success": True, "id": contact.id}
 
@@ -96,8 +109,14 @@ def contacts_index(call: Call) -> Document:
             raise ApiError(INVALID_DATA, "group_id must be a number or 'none'")
         rows = [c for c in rows if group_id in c.groups]
     if search:
-        rows = [c for c in rows if any(search in str(v).lower() for v in
-                                       (c.phone, *(getattr(c, f) for f in Contact.FIELDS)))]
+        rows = [
+            c
+            for c in rows
+            if any(
+                search in str(v).lower()
+                for v in (c.phone, *(getattr(c, f) for f in Contact.FIELDS))
+            )
+        ]
     sort = wire.text(call.get("sort")).strip()
     key = (lambda c: getattr(c, sort)) if sort in CONTACT_SORTS else None
     page, paging = wire.paging(wire.ordered(rows, call.params, key), call.params)

@@ -46,11 +46,15 @@ def senders_add(call: Call) -> Document:
 
 def senders_index(call: Call) -> Document:
     if wire.flag(call.get("predefined")):
-        rows = [{"name": n, "agreement": "not_required", "status": "authorized"}
-                for n in call.backend.reference["predefined_senders"]]
+        rows = [
+            {"name": n, "agreement": "not_required", "status": "authorized"}
+            for n in call.backend.reference["predefined_senders"]
+        ]
     else:
-        rows = [{"name": s.name, "agreement": s.agreement, "status": s.status}
-                for s in call.state.senders.values()]
+        rows = [
+            {"name": s.name, "agreement": s.agreement, "status": s.status}
+            for s in call.state.senders.values()
+        ]
     key = (lambda r: r["name"].lower()) if wire.text(call.get("sort")) == "name" else None
     return {"items": wire.ordered(rows, call.params, key)}
 
@@ -66,8 +70,13 @@ def _type(call: Call) -> str:
 
 
 def file_item(stored: StoredFile) -> Document:
-    return {"id": stored.id, "name": stored.name, "size": stored.size, "type": stored.type,
-            "date": stored.date}
+    return {
+        "id": stored.id,
+        "name": stored.name,
+        "size": stored.size,
+        "type": stored.type,
+        "date": stored.date,
+    }
 
 
 def files_add(call: Call) -> Document:
@@ -79,8 +88,11 @@ def files_add(call: Call) -> Document:
         size = 0
     elif wire.given(upload) and kind == "mms":
         data = _base64(wire.text(upload))
-        name = (wire.text(call.get("name")).strip()
-                or (upload.filename if isinstance(upload, wire.Upload) else "") or "upload")
+        name = (
+            wire.text(call.get("name")).strip()
+            or (upload.filename if isinstance(upload, wire.Upload) else "")
+            or "upload"
+        )
         size = len(data)
     else:
         raise ApiError(REQUIRED, "files/add needs url (or, for MMS, file)")
@@ -88,8 +100,14 @@ def files_add(call: Call) -> Document:
     allowed = MMS_EXTENSIONS if kind == "mms" else VOICE_EXTENSIONS
     if extension and extension not in allowed:
         raise ApiError(FILE_INVALID, f"{kind} files may be {', '.join(allowed)}")
-    stored = StoredFile(id=call.backend.file_id(), name=name, size=size or 1024, type=kind,
-                        date=wire.date(call.ctx.now()) or "", url=url)
+    stored = StoredFile(
+        id=call.backend.file_id(),
+        name=name,
+        size=size or 1024,
+        type=kind,
+        date=wire.date(call.ctx.now()) or "",
+        url=url,
+    )
     call.state.files[stored.id] = stored
     return {"success": True, "id": stored.id}
 
@@ -140,8 +158,9 @@ def templates_view(call: Call) -> Document:
 
 
 def templates_add(call: Call) -> Document:
-    template = Template(call.backend.next_id(), wire.text(call.get("name")),
-                        wire.text(call.get("text")))
+    template = Template(
+        call.backend.next_id(), wire.text(call.get("name")), wire.text(call.get("text"))
+    )
     call.state.templates[template.id] = template
     return {"success": True, "id": template.id}
 

@@ -18,8 +18,7 @@ MAX_REPORT_IDS = 500
 
 
 def report_item(call: Call, message: Message, show_contact: bool) -> Document:
-    item = wire.report_item(message, call.backend.network(message.recipient),
-                            call.backend.cost)
+    item = wire.report_item(message, call.backend.network(message.recipient), call.backend.cost)
     if show_contact:
         item["contact"] = contact_view(call, message.recipient)
     return item
@@ -31,8 +30,11 @@ def contact_view(call: Call, phone: str) -> Document | None:
 
 
 def _account_messages(call: Call) -> list[Message]:
-    return [m for m in call.ctx.gateway.store.for_account(NAME, call.account.username)
-            if m.status != CANCELLED]
+    return [
+        m
+        for m in call.ctx.gateway.store.for_account(NAME, call.account.username)
+        if m.status != CANCELLED
+    ]
 
 
 def _find(call: Call) -> list[Message]:
@@ -64,15 +66,15 @@ def reports(call: Call) -> Document:
             continue
         if numbers and m.recipient not in numbers:
             continue
-        if status and not (wire_state == status or (status == "pending"
-                                                     and wire_state in wire.PENDING)):
+        if status and not (
+            wire_state == status or (status == "pending" and wire_state in wire.PENDING)
+        ):
             continue
         if type_ and m.batch.options.get("type") != type_:
             continue
         if stat_id is not None and m.batch.id != stat_id:
             continue
-        if (since is not None and m.created < since) or (until is not None
-                                                          and m.created > until):
+        if (since is not None and m.created < since) or (until is not None and m.created > until):
             continue
         rows.append(m)
     page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
@@ -84,9 +86,13 @@ def _filter_demo(call: Call, rows: list[JsonObject]) -> list[Document]:
     ids = set(wire.strings(call.get("id")))
     numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
     status = wire.text(call.get("status")).strip()
-    return [r for r in rows if (not ids or r["id"] in ids)
-            and (not numbers or r["phone"] in numbers)
-            and (not status or r["status"] == status)]
+    return [
+        r
+        for r in rows
+        if (not ids or r["id"] in ids)
+        and (not numbers or r["phone"] in numbers)
+        and (not status or r["status"] == status)
+    ]
 
 
 def view(call: Call) -> Document:
@@ -151,9 +157,13 @@ def received(call: Call) -> Document:
     mark_read = wire.flag(call.get("read"))
     state = call.state
     if call.demo:
-        return {"items": [_demo_reply(r, date_key) for r in call.backend.demo["replies"]
-                          if (not type_ or r["type"] == type_)
-                          and (not numbers or r["phone"] in numbers)]}
+        return {
+            "items": [
+                _demo_reply(r, date_key)
+                for r in call.backend.demo["replies"]
+                if (not type_ or r["type"] == type_) and (not numbers or r["phone"] in numbers)
+            ]
+        }
     rows_r: list[Reply] = []
     for reply in call.ctx.gateway.store.replies_for(NAME, call.account.username):
         if type_ and reply.type != type_ and not (type_ == "full" and reply.type == "2way"):
@@ -163,7 +173,8 @@ def received(call: Call) -> Document:
         if ndi and reply.to_number != ndi:
             continue
         if (since is not None and reply.received < since) or (
-                until is not None and reply.received > until):
+            until is not None and reply.received > until
+        ):
             continue
         if mark_read and reply.id in state.read_replies:
             continue
@@ -201,6 +212,5 @@ def _inbound(call: Call, type_: str) -> Document:
         to_number = phones.polish(wire.text(call.get("ndi_number")))
         if to_number is None:
             raise ApiError(REQUIRED, "send_ndi needs ndi_number")
-    call.ctx.gateway.add_reply(NAME, call.account.username, type_, phone, text,
-                               to_number=to_number)
+    call.ctx.gateway.add_reply(NAME, call.account.username, type_, phone, text, to_number=to_number)
     return {"success": True}

@@ -66,9 +66,17 @@ def _check(call: Call, kind: str) -> Document:
     for number in raw:
         phone = phones.polish(number)
         if phone is None:
-            items.append({"phone": number, "status": "ERR", "imsi": None, "network": None,
-                          "ported": False, "network_ported": None,
-                          **({"description": "INVALID_NUMBER"} if describe else {})})
+            items.append(
+                {
+                    "phone": number,
+                    "status": "ERR",
+                    "imsi": None,
+                    "network": None,
+                    "ported": False,
+                    "network_ported": None,
+                    **({"description": "INVALID_NUMBER"} if describe else {}),
+                }
+            )
         else:
             items.append(_result(call, phone, describe))
     job_id = call.backend.file_id()

@@ -9,9 +9,19 @@ from ..endpoint import Call
 
 
 def index(call: Call) -> Document:
-    return {"items": [{"id": p.id, "to_number": p.to_number, "from_number": p.from_number,
-                       "date": p.date, "limit": p.limit, "text": p.text}
-                      for p in call.state.premium.values()]}
+    return {
+        "items": [
+            {
+                "id": p.id,
+                "to_number": p.to_number,
+                "from_number": p.from_number,
+                "date": p.date,
+                "limit": p.limit,
+                "text": p.text,
+            }
+            for p in call.state.premium.values()
+        ]
+    }
 
 
 def send(call: Call) -> Document:

@@ -32,6 +32,7 @@ MAX_PERSONALIZED = 10_000
 MAX_TITLE = 40
 UNIQUE_ID = re.compile(r"[a-zA-Z0-9]{3,50}")
 
+
 def _recipients(call: Call) -> list[str]:
     numbers = wire.strings(call.get("phone"))
     state = None
@@ -55,7 +56,7 @@ def _personalized(call: Call) -> list[tuple[str, str]]:
     if isinstance(value, str) and not value.lstrip().startswith(("[", "{")):
         for entry in value.split("]|["):
             phone, sep, text = entry.partition(":")
-            phone = phone.strip(' "\'')
+            phone = phone.strip(" \"'")
             if sep and phone:
                 pairs.append((phone, text))
         return pairs
@@ -90,20 +91,37 @@ def _unique_ids(call: Call, count: int) -> list[str | None]:
     return list(ids)
 
 
-def _dispatch(call: Call, type_: str, sender: str, pairs: list[tuple[str, str]], *,
-              kind: str = "sms", options: dict[str, object] | None = None) -> Document:
+def _dispatch(
+    call: Call,
+    type_: str,
+    sender: str,
+    pairs: list[tuple[str, str]],
+    *,
+    kind: str = "sms",
+    options: dict[str, object] | None = None,
+) -> Document:
     """Parse what every send shares, hand the send to the rules, answer like the real API."""
     if not pairs:
         raise ApiError(REQUIRED, "no recipient: give phone, group_id or contact_id")
     start = _start_time(call)
     unique_ids = _unique_ids(call, len(pairs))
     send = Send(
-        type_, sender, kind,
-        [Entry(raw, text, unique_id)
-         for (raw, text), unique_id in zip(pairs, unique_ids, strict=True)],
-        utf=wire.flag(call.get("utf")), start=start, dry=wire.flag(call.get("test")),
-        options={"flash": wire.flag(call.get("flash")), "speed": wire.flag(call.get("speed")),
-                 **(options or {})})
+        type_,
+        sender,
+        kind,
+        [
+            Entry(raw, text, unique_id)
+            for (raw, text), unique_id in zip(pairs, unique_ids, strict=True)
+        ],
+        utf=wire.flag(call.get("utf")),
+        start=start,
+        dry=wire.flag(call.get("test")),
+        options={
+            "flash": wire.flag(call.get("flash")),
+            "speed": wire.flag(call.get("speed")),
+            **(options or {}),
+        },
+    )
     entries = service.dispatch(call.ctx, call.backend, call.account, call.request, send)
     queued = sum(1 for e in entries if e.reason is None)
     answer: Document = {"success": True, "queued": queued, "unsent": len(entries) - queued}
@@ -134,8 +152,16 @@ def send_sms(call: Call) -> Document:
     if not text:
         raise ApiError(REQUIRED, "missing required parameter 'text'")
     type_, sender = _sender(call)
-    return _dispatch(call, type_, sender, [(n, text) for n in numbers], options={
-        "vcard": wire.flag(call.get("vcard")), "wap_push": wire.text(call.get("wap_push"))})
+    return _dispatch(
+        call,
+        type_,
+        sender,
+        [(n, text) for n in numbers],
+        options={
+            "vcard": wire.flag(call.get("vcard")),
+            "wap_push": wire.text(call.get("wap_push")),
+        },
+    )
 
 
 def send_personalized(call: Call) -> Document:
@@ -144,8 +170,9 @@ def send_personalized(call: Call) -> Document:
     if group_text:
         pairs += [(n, group_text) for n in _recipients(call)]
     if len(pairs) > MAX_PERSONALIZED:
-        raise ApiError(TOO_MANY_MESSAGES, f"{len(pairs)} personalized messages; at most "
-                                          f"{MAX_PERSONALIZED}")
+        raise ApiError(
+            TOO_MANY_MESSAGES, f"{len(pairs)} personalized messages; at most {MAX_PERSONALIZED}"
+        )
     if not pairs:
         raise ApiError(REQUIRED, "missing required parameter 'messages'")
     type_, sender = _sender(call)
@@ -162,8 +189,14 @@ def send_voice(call: Call) -> Document:
         raise ApiError(REQUIRED, "send_voice needs text or file_id")
     if file_id and file_id not in call.state.files:
         raise ApiError(FILE_MISSING, f"no voice file {file_id!r}")
-    return _dispatch(call, "voice", "", [(n, text or f"[voice file {file_id}]") for n in numbers],
-                     kind="voice", options={"file_id": file_id or None})
+    return _dispatch(
+        call,
+        "voice",
+        "",
+        [(n, text or f"[voice file {file_id}]") for n in numbers],
+        kind="voice",
+        options={"file_id": file_id or None},
+    )
 
 
 def send_mms(call: Call) -> Document:
@@ -172,8 +205,9 @@ def send_mms(call: Call) -> Document:
     if not title:
         raise ApiError(REQUIRED, "missing required parameter 'title'")
     if len(title) > MAX_TITLE:
-        raise ApiError(MESSAGE_TOO_LONG, f"the title has {len(title)} characters; at most "
-                                         f"{MAX_TITLE}")
+        raise ApiError(
+            MESSAGE_TOO_LONG, f"the title has {len(title)} characters; at most {MAX_TITLE}"
+        )
     file_ids = wire.strings(call.get("file_id"))
     files = [f for f in wire.items(call.get("file")) if f]
     if not file_ids and not files:
@@ -181,6 +215,11 @@ def send_mms(call: Call) -> Document:
     unknown = [f for f in file_ids if f not in call.state.files]
     if unknown:
         raise ApiError(FILE_MISSING, f"no MMS file {unknown[0]!r}")
-    return _dispatch(call, "mms", "", [(n, title) for n in numbers], kind="mms",
-                     options={"attachments": file_ids, "inline_files": len(files)})
-
+    return _dispatch(
+        call,
+        "mms",
+        "",
+        [(n, title) for n in numbers],
+        kind="mms",
+        options={"attachments": file_ids, "inline_files": len(files)},
+    )

@@ -15,14 +15,20 @@ def _find(call: Call) -> Subaccount | None:
 
 
 def index(call: Call) -> Document:
-    return {"items": [{"id": s.id, "username": s.username}
-                      for s in call.state.subaccounts.values()]}
+    return {
+        "items": [{"id": s.id, "username": s.username} for s in call.state.subaccounts.values()]
+    }
 
 
 def view(call: Call) -> Document:
     sub = call.by_id(call.state.subaccounts, "subaccount")
-    return {"id": sub.id, "username": sub.username, "name": sub.name, "phone": sub.phone,
-            "email": sub.email}
+    return {
+        "id": sub.id,
+        "username": sub.username,
+        "name": sub.name,
+        "phone": sub.phone,
+        "email": sub.email,
+    }
 
 
 def add(call: Call) -> Document:
@@ -32,12 +38,19 @@ def add(call: Call) -> Document:
         raise ApiError(REQUIRED, "subaccount_username and subaccount_password are required")
     template = wire.integer(call.get("subaccount_id"))
     if wire.given(call.get("subaccount_id")) and template not in call.state.subaccounts:
-        raise ApiError(SUBACCOUNT_NO_TEMPLATE,
-                       f"no template subaccount {call.get('subaccount_id')}")
-    sub = service.add_subaccount(call.ctx, call.backend, call.account, username, password,
-                                 name=wire.text(call.get("name")),
-                                 phone=wire.text(call.get("phone")),
-                                 email=wire.text(call.get("email")))
+        raise ApiError(
+            SUBACCOUNT_NO_TEMPLATE, f"no template subaccount {call.get('subaccount_id')}"
+        )
+    sub = service.add_subaccount(
+        call.ctx,
+        call.backend,
+        call.account,
+        username,
+        password,
+        name=wire.text(call.get("name")),
+        phone=wire.text(call.get("phone")),
+        email=wire.text(call.get("email")),
+    )
     return {"success": True, "id": sub.id}
 
 
@@ -57,4 +70,3 @@ def delete(call: Call) -> Document:
         return {"success": False}
     service.remove_subaccount(call.ctx, call.state, sub)
     return {"success": True}
-
