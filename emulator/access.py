@@ -31,6 +31,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -85,7 +86,13 @@ def is_loopback(address: str) -> bool:
 def host_allowed(host: str | None, settings: Settings) -> bool:
     if host is None:
         return True  # HTTP/1.0 without Host: no browser sends that
-    allowed = settings.allowed_hosts
+    return _answers_to(host, settings.host, settings.allowed_hosts)
+
+
+@lru_cache(maxsize=256)
+def _answers_to(host: str, bound: str, allowed: tuple[str, ...]) -> bool:
+    """Asked on every request: the answers for the few Hosts a machine uses are kept (a
+    page's made-up names push the oldest out, rather than grow the cache)."""
     if ANY_HOST in allowed:
         return True
     name = host_name(host)
@@ -95,7 +102,7 @@ def host_allowed(host: str | None, settings: Settings) -> bool:
         name in LOOPBACK_NAMES
         or name.endswith(".localhost")
         or _is_ip(name)
-        or name == host_name(settings.host)
+        or name == host_name(bound)
         or name in allowed
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -12,7 +10,7 @@ from aiohttp import web
 
 from . import control, paths
 from .callbacks import CallbackDispatcher
-from .clock import MANUAL, Clock
+from .clock import Clock
 from .config import Settings
 from .context import CONTEXT, Context
 from .core.accounts import AccountRegistry, AccountSpec, ProviderDefaults, parse_limit
@@ -20,6 +18,7 @@ from .core.events import EventHub
 from .core.gateway import Gateway
 from .core.outcomes import OutcomeTable
 from .core.store import MessageStore
+from .core.timeline import Timeline
 from .httpio import mask_url
 from .memory import GcCare
 from .providers import PROVIDERS
@@ -53,17 +52,19 @@ def load_accounts(settings: Settings) -> AccountRegistry:
 def build_context(settings: Settings, own_process: bool = False) -> Context:
     clock = Clock(settings.clock)
     hub = EventHub()
+    timeline = Timeline()
     gateway = Gateway(
         clock.now,
         OutcomeTable.from_data(load_fixture("outcomes.json")),
         settings.delivery_delay,
+        timeline,
         hub=hub,
         store=MessageStore(settings.max_messages),
-        follow=lambda: clock.mode == MANUAL,  # tests move a manual clock to watch changes
     )
     dispatcher = CallbackDispatcher(
         hub,
         clock,
+        timeline,
         timeout=settings.callback_timeout,
         attempts=settings.callback_attempts,
         backoff=settings.callback_backoff,
@@ -74,27 +75,25 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
     return Context(
         settings=settings,
         clock=clock,
+        timeline=timeline,
         hub=hub,
         gateway=gateway,
         accounts=load_accounts(settings),
         dispatcher=dispatcher,
         schemas=SchemaRegistry(),
         memory=GcCare(enabled=own_process),
+        ticker=Ticker(clock, timeline, dispatcher.settle),
     )
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx = app[CONTEXT]
     await ctx.dispatcher.start()
-    ticker = Ticker(ctx.clock, ctx.gateway, ctx.dispatcher)
-    ctx.ticker = ticker
-    task = asyncio.create_task(ticker.run(), name="sms-emulator-ticker")
+    ctx.ticker.start()
     ctx.ready.set()
     yield
     ctx.ready.clear()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    ctx.ticker.stop()
     pending = await ctx.dispatcher.stop()
     if pending:
         log.warning(

@@ -8,26 +8,27 @@ any other non-2xx) answer is retried after ``backoff * 2**n`` seconds (capped at
 ``backoff_max``), up to ``attempts`` tries. A URL that cannot be requested at all (a port out
 of range, a scheme other than http and https) fails at once: no retry could help.
 
-Every try is due at a time **on the emulator's clock**: in real mode a timer releases it when
-that time comes; in manual mode nothing is tried until the clock is advanced, and
-:meth:`CallbackDispatcher.run_due` (called by the clock's advance, step by step) performs the
-tries that fall due, each stamped with its due time. A job has at most one try queued or in
-flight at a time. An answer from an emulator's own provider endpoint to one of its callbacks
-(a callback URL pointing back at the emulator) ends the job at once: it is a loop, not a fault.
+Every try is an entry of the one schedule (emulator/core/timeline.py), due at a time **on the
+emulator's clock**: in real mode it runs when that time comes; in manual mode when the clock
+is advanced past it, and :meth:`CallbackDispatcher.settle` lets the clock's advance wait for
+the tries of each step, each stamped with its due time. A job has at most one try queued or in
+flight at a time. The journal is the dispatcher's: jobs are kept by their own number and found
+by the message or reply they report on by its id. An answer from an emulator's own provider
+endpoint to one of its callbacks (a callback URL pointing back at the emulator) ends the job at
+once: it is a loop, not a fault.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
 import logging
 import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -36,7 +37,7 @@ from . import logs
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
-from .core.messages import Message, Reply
+from .core.timeline import TRY, Key, Timeline
 from .httpio import CALLBACK_HEADER, mask_text, mask_url
 
 log = logging.getLogger("emulator.callbacks")
@@ -45,7 +46,6 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 BODY_KEEP = 500  # characters of the receiver's answer kept per attempt
-EPSILON = 1e-6  # seconds: float slack when comparing due times with the clock
 FINAL_OUTCOMES = frozenset({"loop", "invalid_url"})  # tries after which no retry can help
 
 
@@ -67,8 +67,9 @@ class CallbackJob:
     account: str
     kind: str
     url: str
-    subject: Message | Reply | None  # what the callback reports on (None: an HLR check)
     created: float
+    message_id: str | None = None  # what the callback reports on: a message,
+    reply_id: int | None = None  # a reply, or (neither) an HLR check
     method: str = "GET"
     state: str = PENDING
     attempts: list[Attempt] = field(default_factory=list)
@@ -104,15 +105,6 @@ def failure(exc: BaseException, url: str) -> str:
         return f"cannot connect to {exc.host}:{exc.port}: {reason}"
     text = mask_text(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _detach(job: CallbackJob) -> None:
-    """Undo the job ↔ message (or reply) reference cycle of a job that leaves the journal, so
-    reference counting frees both at once (the collector may have frozen them)."""
-    subject, job.subject = job.subject, None
-    if subject is not None and subject.callbacks:
-        with contextlib.suppress(ValueError):
-            subject.callbacks.remove(job)
 
 
 PER_RECEIVER = 4
@@ -179,11 +171,23 @@ class FairQueue:
         self._ready.set()
 
 
+K = TypeVar("K")
+
+
+def _unlist(index: dict[K, list[CallbackJob]], key: K, job: CallbackJob) -> None:
+    jobs = [j for j in index.get(key, ()) if j is not job]
+    if jobs:
+        index[key] = jobs
+    else:
+        index.pop(key, None)
+
+
 class CallbackDispatcher:
     def __init__(
         self,
         hub: EventHub,
         clock: Clock,
+        timeline: Timeline,
         *,
         timeout: float,
         attempts: int,
@@ -194,6 +198,7 @@ class CallbackDispatcher:
     ) -> None:
         self.hub = hub
         self.clock = clock
+        self.timeline = timeline
         self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
@@ -203,17 +208,16 @@ class CallbackDispatcher:
         self.jobs: dict[int, CallbackJob] = {}
         self.pruned = 0
         self.tries = 0  # tries made since start
-        self._next_id = 1
-        self._due: list[tuple[float, int, CallbackJob]] = []  # heap of (due time, tie, job)
-        self._tie = itertools.count()
+        self.next_id = 1
+        self._by_message: dict[str, list[CallbackJob]] = {}
+        self._by_reply: dict[int, list[CallbackJob]] = {}
         self._busy: set[int] = set()  # jobs with a try queued or in flight
         self._idle = asyncio.Event()
         self._idle.set()
         self._queue: FairQueue | None = None
         self._workers: list[asyncio.Task[None]] = []
-        self._timer: asyncio.TimerHandle | None = None
         self._session: aiohttp.ClientSession | None = None
-        clock.on_change(self._arm)
+        timeline.on(TRY, self._due)
 
     def now(self) -> float:
         return self.clock.now()
@@ -231,13 +235,9 @@ class CallbackDispatcher:
             trust_env=False,  # callbacks go where the URL says, never through a proxy
         )
         self._workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
-        self._release()
 
     async def stop(self) -> list[CallbackJob]:
         """Stop delivering; returns the callbacks that were still pending."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         for task in self._workers:
             task.cancel()
         for task in self._workers:
@@ -253,6 +253,30 @@ class CallbackDispatcher:
     def pending(self) -> list[CallbackJob]:
         return [job for job in self.jobs.values() if job.state == PENDING]
 
+    # -- the journal -----------------------------------------------------------------------
+
+    def for_message(self, message_id: str) -> list[CallbackJob]:
+        return self._by_message.get(message_id, [])
+
+    def for_reply(self, reply_id: int) -> list[CallbackJob]:
+        return self._by_reply.get(reply_id, [])
+
+    def _index(self, job: CallbackJob) -> list[CallbackJob] | None:
+        if job.message_id is not None:
+            return self._by_message.setdefault(job.message_id, [])
+        if job.reply_id is not None:
+            return self._by_reply.setdefault(job.reply_id, [])
+        return None
+
+    def _drop(self, job_id: int) -> CallbackJob:
+        """Take a job out of the journal and its indexes."""
+        job = self.jobs.pop(job_id)
+        if job.message_id is not None:
+            _unlist(self._by_message, job.message_id, job)
+        if job.reply_id is not None:
+            _unlist(self._by_reply, job.reply_id, job)
+        return job
+
     # -- submitting ------------------------------------------------------------------------
 
     def submit(
@@ -261,7 +285,9 @@ class CallbackDispatcher:
         account: str,
         kind: str,
         url: str,
-        subject: Message | Reply | None,
+        *,
+        message_id: str | None = None,
+        reply_id: int | None = None,
         method: str = "GET",
         at: float | None = None,
     ) -> CallbackJob:
@@ -269,22 +295,22 @@ class CallbackDispatcher:
         reports; now if not given)."""
         when = self.now() if at is None else at
         job = CallbackJob(
-            id=self._next_id,
+            id=self.next_id,
             provider=provider,
             account=account,
             kind=kind,
             url=url,
-            subject=subject,
             created=when,
+            message_id=message_id,
+            reply_id=reply_id,
             method=method,
             max_attempts=self.attempts,
         )
-        self._next_id += 1
+        self.next_id += 1
         self.jobs[job.id] = job
-        if subject is not None:
-            if subject.callbacks is None:
-                subject.callbacks = []
-            subject.callbacks.append(job)
+        index = self._index(job)
+        if index is not None:
+            index.append(job)
         self._schedule(job, when)
         return job
 
@@ -301,17 +327,14 @@ class CallbackDispatcher:
         """Drop jobs (pending ones too) for which ``keep`` is false; returns how many."""
         doomed = [job_id for job_id, job in self.jobs.items() if not keep(job)]
         for job_id in doomed:
-            job = self.jobs.pop(job_id)
+            job = self._drop(job_id)
             job.state = FAILED if job.state == PENDING else job.state
             job.next_attempt = None
-            _detach(job)
-        if not self.jobs:
-            self._due.clear()
         return len(doomed)
 
     def prune(self) -> int:
         """Keep the journal within ``max_jobs``: the oldest jobs that are over (delivered or
-        failed) go first, with the message or reply they hold; pending ones stay."""
+        failed) go first; pending ones stay."""
         if self.max_jobs is None or len(self.jobs) <= self.max_jobs:
             return 0
         excess = len(self.jobs) - self.max_jobs
@@ -322,7 +345,7 @@ class CallbackDispatcher:
                 if len(doomed) == excess:
                     break
         for job_id in doomed:
-            _detach(self.jobs.pop(job_id))
+            self._drop(job_id)
         self.pruned += len(doomed)
         return len(doomed)
 
@@ -330,63 +353,28 @@ class CallbackDispatcher:
 
     def _schedule(self, job: CallbackJob, when: float) -> None:
         job.next_attempt = when
-        heapq.heappush(self._due, (when, next(self._tie), job))
-        if when <= self.now() + EPSILON:
-            self._release()
-        elif self._due[0][2] is job:
-            self._arm()
+        self.timeline.at(when, TRY, job.id)
 
-    def _current(self, when: float, job: CallbackJob) -> bool:
-        """Whether a heap entry still stands (a redeliver or a reset leaves stale ones)."""
-        return (
-            job.next_attempt == when
-            and job.state == PENDING
-            and job.id in self.jobs
-            and job.id not in self._busy
-        )
-
-    def next_due(self) -> float | None:
-        """When the next try is due on the emulator's clock (None if none is waiting)."""
-        due = self._due
-        while due and not self._current(due[0][0], due[0][2]):
-            heapq.heappop(due)
-        return due[0][0] if due else None
-
-    def _release(self) -> None:
-        """Queue every try that is due now."""
-        if self._queue is None:
+    def _due(self, when: float, key: Key) -> None:
+        """A try falls due (the schedule's entry): queue it, unless a redeliver or a reset
+        made the entry stale."""
+        job = self.jobs.get(int(key[0]))
+        if (
+            job is None
+            or job.next_attempt != when
+            or job.state != PENDING
+            or job.id in self._busy
+            or self._queue is None
+        ):
             return
-        limit = self.now() + EPSILON
-        due = self._due
-        while due and due[0][0] <= limit:
-            when, _, job = heapq.heappop(due)
-            if self._current(when, job):
-                self._busy.add(job.id)
-                self._idle.clear()
-                self._queue.put(job)
-        self._arm()
+        self._busy.add(job.id)
+        self._idle.clear()
+        self._queue.put(job)
 
-    def _arm(self) -> None:
-        """In real mode, wake up when the next try is due (the clock may also have jumped)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._queue is None or self.clock.mode == MANUAL:
-            return
-        upcoming = self.next_due()
-        if upcoming is None:
-            return
-        delay = upcoming - self.now()
-        if delay <= EPSILON:
-            asyncio.get_running_loop().call_soon(self._release)
-        else:
-            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
-
-    async def run_due(self, patience: float) -> int:
-        """Perform every try due by now and wait (up to ``patience`` seconds) until none is
-        queued or in flight; returns how many tries were made meanwhile."""
+    async def settle(self, patience: float) -> int:
+        """Wait (up to ``patience`` seconds) until no try is queued or in flight; returns how
+        many tries were made meanwhile (the clock's advance waits for each step's tries)."""
         before = self.tries
-        self._release()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), patience)
         return self.tries - before

@@ -15,6 +15,7 @@ from .core import events as ev
 from .core.accounts import AccountRegistry
 from .core.events import EventHub
 from .core.gateway import Gateway
+from .core.timeline import Timeline
 from .faults import FaultBook
 from .memory import GcCare
 from .ticker import Ticker
@@ -33,15 +34,16 @@ class Backend(Protocol):
 class Context:
     settings: Settings
     clock: Clock
+    timeline: Timeline
     hub: EventHub
     gateway: Gateway
     accounts: AccountRegistry
     dispatcher: CallbackDispatcher
     schemas: SchemaRegistry
     memory: GcCare
+    ticker: Ticker
     backends: dict[str, Backend] = field(default_factory=dict)
     faults: FaultBook = field(default_factory=FaultBook)
-    ticker: Ticker | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     pending_at_shutdown: list[CallbackJob] = field(default_factory=list)
     streams: set[asyncio.Queue[bytes | None]] = field(default_factory=set)  # live event streams

@@ -14,14 +14,21 @@ from emulator.callbacks import backoff_delay
 from emulator.clock import MANUAL, REAL, Clock
 from emulator.core.accounts import AccountRegistry, AccountSpec, ProviderDefaults
 from emulator.core.messages import DELIVERED, QUEUED, Batch, Message
+from emulator.core.outcomes import OutcomeTable
 from emulator.core.store import MessageStore
+from emulator.resources import load_fixture
 from emulator.validation import SchemaRegistry, quick_check
 
 # -- the store ---------------------------------------------------------------------------------
 
 
+OUTCOMES = OutcomeTable.from_data(load_fixture("outcomes.json"))
+
+
 def _message(number: int, status: str, account: str = "a", ref: str | None = None) -> Message:
+    """A message that is ``status`` (delivered, or still queued) at time 1.0."""
     batch = Batch(number, "serwersms", account, "sms", "", 0.0, None)
+    delay = 0.001 if status == DELIVERED else 1_000.0
     return Message(
         f"m{number}",
         number,
@@ -31,9 +38,10 @@ def _message(number: int, status: str, account: str = "a", ref: str | None = Non
         1,
         "gsm7",
         ref,
-        None,
-        status,
-        _history=[(0.0, status, None)],
+        OUTCOMES.get("delivered"),
+        0.0,
+        0.0,
+        delay,
     )
 
 

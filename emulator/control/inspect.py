@@ -12,7 +12,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from .. import __version__
-from ..callbacks import CallbackJob
+from ..callbacks import CallbackDispatcher, CallbackJob
 from ..clock import MANUAL
 from ..context import Context
 from ..core import events as ev
@@ -145,7 +145,7 @@ async def health(request: web.Request) -> web.Response:
 
 def _messages_answer(page: list[Message], flt: MessageFilter, ctx: Context) -> Document:
     return {
-        "items": [views.message_summary(m) for m in page],
+        "items": [views.message_summary(m, ctx.dispatcher.for_message(m.id)) for m in page],
         "count": len(page),
         "next_cursor": page[-1].seq if page else flt.cursor,
         "pruned": ctx.gateway.store.pruned,
@@ -165,7 +165,7 @@ async def get_message(request: web.Request) -> web.Response:
     message = context(request).gateway.store.get(request.match_info["id"])
     if message is None:
         fail(404, f"no message {request.match_info['id']!r}")
-    return ok(views.message_detail(message))
+    return ok(views.message_detail(message, context(request).dispatcher.for_message(message.id)))
 
 
 FROZEN_HINT = (
@@ -282,15 +282,14 @@ def _callback_filter(query: Mapping[str, str]) -> Callable[[CallbackJob], bool]:
     url = query.get("url")
 
     def keep(job: CallbackJob) -> bool:
-        subject = job.subject
         return (
             (not provider or job.provider == provider)
             and (not account or job.account == account)
             and (not state or job.state == state)
             and (not kind or job.kind == kind)
             and (not url or url in mask_url(job.url))  # never a probe of masked secrets
-            and (not message_id or (isinstance(subject, Message) and subject.id == message_id))
-            and (not reply_id or (isinstance(subject, Reply) and str(subject.id) == reply_id))
+            and (not message_id or job.message_id == message_id)
+            and (not reply_id or str(job.reply_id) == reply_id)
         )
 
     return keep
@@ -334,8 +333,11 @@ async def redeliver_callback(request: web.Request) -> web.Response:
     return ok(views.callback_view(job), status=202)
 
 
-def _replies_answer(replies: list[Reply]) -> Document:
-    return {"items": [views.reply_view(r) for r in replies], "count": len(replies)}
+def _replies_answer(journal: CallbackDispatcher, replies: list[Reply]) -> Document:
+    return {
+        "items": [views.reply_view(r, journal.for_reply(r.id)) for r in replies],
+        "count": len(replies),
+    }
 
 
 def _matching_replies(ctx: Context, query: Mapping[str, str]) -> Callable[[int], list[Reply]]:
@@ -360,7 +362,8 @@ def _matching_replies(ctx: Context, query: Mapping[str, str]) -> Callable[[int],
 @endpoint
 async def list_replies(request: web.Request) -> web.Response:
     limit = int(_number(request.query, "limit", DEFAULT_LIMIT * 10, 1, MAX_LIMIT))
-    return ok(_replies_answer(_matching_replies(context(request), request.query)(limit)))
+    ctx = context(request)
+    return ok(_replies_answer(ctx.dispatcher, _matching_replies(ctx, request.query)(limit)))
 
 
 @endpoint
@@ -368,5 +371,9 @@ async def wait_replies(request: web.Request) -> web.Response:
     ctx = context(request)
     matched = _matching_replies(ctx, request.query)
     return await long_poll(
-        request, matched, _replies_answer, rechecking(ctx, matched, _REPLY_EVENTS), "replies"
+        request,
+        matched,
+        functools.partial(_replies_answer, ctx.dispatcher),
+        rechecking(ctx, matched, _REPLY_EVENTS),
+        "replies",
     )

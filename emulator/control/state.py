@@ -65,10 +65,7 @@ async def create_account(request: web.Request) -> web.Response:
 
 
 def _update(ctx: Context, provider: str, username: str, data: JsonObject) -> Account:
-    account = ctx.accounts.update(provider, username, _account_changes(data))
-    if data.get("dlr_url"):  # messages in flight now report to it (SerwerSMS notifications)
-        ctx.gateway.observe_all()
-    return account
+    return ctx.accounts.update(provider, username, _account_changes(data))
 
 
 def _account_key(request: web.Request) -> tuple[str, str]:
@@ -128,12 +125,13 @@ async def advance_clock(request: web.Request) -> web.Response:
     changes, and every callback try (first tries and retries, on the emulator's clock)."""
     data = await read_body(request, "clock.advance")
     ctx = context(request)
-    first_new_job = max(ctx.dispatcher.jobs, default=0) + 1
-    assert ctx.ticker is not None
+    first_new_job = ctx.dispatcher.next_id
+    changes = ctx.gateway.changes
     # Shielded: a client that goes away does not leave time half-moved.
-    applied, tries = await asyncio.shield(
+    tries = await asyncio.shield(
         ctx.ticker.advance(float(data["seconds"]), ctx.settings.callback_timeout + 1)
     )
+    applied = ctx.gateway.changes - changes
     ctx.hub.publish(ev.CLOCK_CHANGED, ctx.now(), None, **views.clock_view(ctx.clock))
     fired = [job for job_id, job in ctx.dispatcher.jobs.items() if job_id >= first_new_job]
     return ok(
@@ -219,8 +217,9 @@ async def inject_reply(request: web.Request) -> web.Response:
     provider = BY_NAME[data["provider"]]
     if provider.inject_reply is None:  # the schema names the providers that have them
         fail(400, f"{provider.name} has no incoming messages", "provider")
-    reply = provider.inject_reply(context(request), data)
-    return ok(views.reply_view(reply), status=201)
+    ctx = context(request)
+    reply = provider.inject_reply(ctx, data)
+    return ok(views.reply_view(reply, ctx.dispatcher.for_reply(reply.id)), status=201)
 
 
 @endpoint

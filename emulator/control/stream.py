@@ -17,12 +17,11 @@ import contextlib
 
 from aiohttp import web
 
-from ..callbacks import CallbackJob
+from ..callbacks import CallbackDispatcher, CallbackJob
 from ..context import CONTEXT
 from ..core import events as ev
 from ..core.events import Event
 from ..core.jsondata import Document
-from ..core.messages import Message
 from ..httpio import masked
 from . import views
 from .api import context, endpoint, fail, text_json
@@ -33,23 +32,25 @@ HEARTBEAT = 15.0
 CHUNK = 500  # frames written at once
 
 
-def event_data(event: Event) -> Document:
+def event_data(event: Event, journal: CallbackDispatcher) -> Document:
     subject = event.subject
     data: Document = {"seq": event.seq, "type": event.type, "time": views.iso(event.time)}
     if event.type == ev.MESSAGE_CREATED:
-        data["message"] = views.message_summary(subject)
+        data["message"] = views.message_summary(subject, journal.for_message(subject.id))
     elif event.type == ev.MESSAGE_STATUS:
-        data["message"] = views.message_summary(subject)
+        data["message"] = views.message_summary(subject, journal.for_message(subject.id))
         data["status"] = event.data["status"]
         data["reason"] = event.data["reason"]
     elif event.type == ev.CALLBACK_ATTEMPT:
         job: CallbackJob = subject
         data["callback"] = views.callback_view(job)
         data["attempt"] = views.attempt_view(event.data["attempt"])
-        if isinstance(job.subject, Message):  # what the message's bubble shows now
-            data["message_callback_state"] = views.callback_state(job.subject.callbacks)
+        if job.message_id is not None:  # what the message's bubble shows now
+            data["message_callback_state"] = views.callback_state(
+                journal.for_message(job.message_id)
+            )
     elif event.type == ev.REPLY_RECEIVED:
-        data["reply"] = views.reply_view(subject)
+        data["reply"] = views.reply_view(subject, journal.for_reply(subject.id))
     else:
         data.update({k: masked(v) for k, v in event.data.items()})  # lookup.done's url
     return data
@@ -61,10 +62,9 @@ async def close_streams(app: web.Application) -> None:
         queue.put_nowait(None)
 
 
-def frame(event: Event) -> bytes:
-    return (
-        f"id: {event.seq}\nevent: {event.type}\ndata: {text_json(event_data(event))}\n\n"
-    ).encode()
+def frame(event: Event, journal: CallbackDispatcher) -> bytes:
+    data = text_json(event_data(event, journal))
+    return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n".encode()
 
 
 @endpoint
@@ -82,7 +82,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     def on_event(event: Event) -> None:
         nonlocal queued
-        data = frame(event)
+        data = frame(event, ctx.dispatcher)
         if queued + len(data) > QUEUE_BYTES:  # a reader that stopped reading: let it go now
             unsubscribe()
             while not queue.empty():

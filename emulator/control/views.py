@@ -21,7 +21,8 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def message_summary(message: Message) -> Document:
+def message_summary(message: Message, jobs: list[CallbackJob]) -> Document:
+    """A message as lists show it; ``jobs``: its callbacks, from the journal."""
     batch = message.batch
     return {
         "id": message.id,
@@ -42,15 +43,15 @@ def message_summary(message: Message) -> Document:
         "created": iso(message.created),
         "updated": iso(message.updated),
         "scheduled_for": iso(message.due) if message.due > message.created else None,
-        "callbacks": len(message.callbacks or ()),
-        "callback_state": callback_state(message.callbacks),
+        "callbacks": len(jobs),
+        "callback_state": callback_state(jobs),
     }
 
 
 _WORST = ("failed", "pending", "delivered")
 
 
-def callback_state(jobs: list[CallbackJob] | None) -> str | None:
+def callback_state(jobs: list[CallbackJob]) -> str | None:
     """What a person must see first of a message's callbacks: failed, else pending, else
     delivered (None without any)."""
     if not jobs:
@@ -59,20 +60,20 @@ def callback_state(jobs: list[CallbackJob] | None) -> str | None:
     return next(state for state in _WORST if state in states)
 
 
-def message_detail(message: Message) -> Document:
+def message_detail(message: Message, jobs: list[CallbackJob]) -> Document:
     return {
-        **message_summary(message),
+        **message_summary(message, jobs),
         "options": masked(message.batch.options),  # server2sms notification URLs
         "request": message.batch.request.view() if message.batch.request is not None else None,
         "history": [
             {"status": status, "time": iso(when), "reason": reason}
             for when, status, reason in message.history
         ],
-        "callbacks": [callback_view(job) for job in message.callbacks or ()],
+        "callbacks": [callback_view(job) for job in jobs],
     }
 
 
-def reply_view(reply: Reply) -> Document:
+def reply_view(reply: Reply, jobs: list[CallbackJob]) -> Document:
     return {
         "id": reply.id,
         "provider": reply.provider,
@@ -83,7 +84,7 @@ def reply_view(reply: Reply) -> Document:
         "received": iso(reply.received),
         "to_number": reply.to_number,
         "message_id": reply.message_id,
-        "callbacks": [callback_view(job) for job in reply.callbacks or ()],
+        "callbacks": [callback_view(job) for job in jobs],
     }
 
 
@@ -100,7 +101,6 @@ def attempt_view(attempt: Attempt) -> Document:
 
 
 def callback_view(job: CallbackJob) -> Document:
-    subject = job.subject
     return {
         "id": job.id,
         "provider": job.provider,
@@ -109,8 +109,8 @@ def callback_view(job: CallbackJob) -> Document:
         "method": job.method,
         "url": mask_url(job.url),
         "state": job.state,
-        "message_id": subject.id if isinstance(subject, Message) else None,
-        "reply_id": subject.id if isinstance(subject, Reply) else None,
+        "message_id": job.message_id,
+        "reply_id": job.reply_id,
         "created": iso(job.created),
         "next_attempt": iso(job.next_attempt),
         "attempts": [attempt_view(a) for a in job.attempts],

@@ -68,17 +68,16 @@ class MessageWaits:
         return len(self._general) + sum(len(w) for w in self._by_key.values())
 
     async def wait(self, matches: Filter, count: int, timeout: float) -> bool:
-        """True once ``count`` messages match, False after ``timeout`` seconds."""
+        """True once ``count`` messages match, False after ``timeout`` seconds. The waiter
+        listens before it scans the store, so no change can fall between the two."""
         key = phones.match_key(matches.recipient) if matches.recipient else None
         waiter = Waiter(matches, count, key or None)
-        waiter.scan(self._messages())
-        if waiter.done.is_set():
-            return True
         bucket = self._general if waiter.key is None else self._by_key.setdefault(waiter.key, [])
         bucket.append(waiter)
         if self._unsubscribe is None:
             self._unsubscribe = self._hub.subscribe(self._on_event, _EVENTS)
         try:
+            waiter.scan(self._messages())
             await asyncio.wait_for(waiter.done.wait(), timeout)
             return True
         except TimeoutError:

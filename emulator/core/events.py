@@ -49,44 +49,30 @@ Listener = Callable[[Event], None]
 
 
 class EventHub:
-    """Listeners subscribe to the event types they care about (or to all of them), so a
-    status change costs only the calls that matter.
-
-    A listener that needs *every* event of a type (a wait, an event stream) makes that type
-    observed; one subscribed with ``every=False`` takes only the events publishers make anyway
-    (a provider's callbacks, for the messages it asked to be observed). Publishers may skip
-    work nobody observes (emulator/core/gateway.py); ``when_observed`` lets them catch up when
-    an observer arrives."""
+    """Listeners subscribe to the event types they care about (or to all of them), so an event
+    costs only the calls that matter, and nothing at all when nobody listens (the gateway asks
+    :meth:`listens` before it builds the events of a status change)."""
 
     def __init__(self) -> None:
         self._everything: list[Listener] = []
         self._by_type: dict[str, list[Listener]] = {}
         self._seq = 0
-        self._observers: dict[str | None, int] = {}  # listeners of every event, per type
-        self._hooks: dict[str, list[Callable[[], object]]] = {}
 
     @property
     def last_seq(self) -> int:
         return self._seq
 
     def subscribe(
-        self, listener: Listener, types: Iterable[str] | None = None, *, every: bool = True
+        self, listener: Listener, types: Iterable[str] | None = None
     ) -> Callable[[], None]:
         """Add a listener for ``types`` (all types if None); returns the function that removes
-        it again. ``every``: it needs every event of these types (see the class)."""
+        it again."""
         keys: list[str | None] = [None] if types is None else list(types)
         lists = [
             self._everything if key is None else self._by_type.setdefault(key, []) for key in keys
         ]
         for entries in lists:
             entries.append(listener)
-        if every:
-            for key in keys:
-                self._observers[key] = self._observers.get(key, 0) + 1
-            for key, hooks in self._hooks.items():
-                if None in keys or key in keys:
-                    for hook in hooks:
-                        hook()
         done = False
 
         def unsubscribe() -> None:
@@ -97,20 +83,12 @@ class EventHub:
             for entries in lists:
                 if listener in entries:
                     entries.remove(listener)
-            if every:
-                for key in keys:
-                    self._observers[key] -= 1
 
         return unsubscribe
 
-    def observed(self, type_: str) -> bool:
-        """Whether a listener needs every event of ``type_`` now."""
-        return bool(self._observers.get(type_) or self._observers.get(None))
-
-    def when_observed(self, type_: str, hook: Callable[[], object]) -> None:
-        """Call ``hook`` whenever a listener that needs every event of ``type_`` subscribes
-        (before any event reaches it)."""
-        self._hooks.setdefault(type_, []).append(hook)
+    def listens(self, type_: str) -> bool:
+        """Whether anybody listens to events of ``type_`` now."""
+        return bool(self._everything or self._by_type.get(type_))
 
     def publish(
         self,

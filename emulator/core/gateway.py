@@ -1,35 +1,32 @@
 """The fake network both providers send through.
 
 It accepts messages, decides each one's outcome (scenario rules first, then the magic-number
-table), moves it through its statuses as the emulator's time passes and publishes every change.
-It is synchronous and knows nothing of HTTP: the server's runner calls :meth:`Gateway.run_due`
-when time has moved.
+table) and tells whoever needs it when their statuses change. It is synchronous and knows
+nothing of HTTP.
 
-Work per message follows what is observed. A message whose changes someone needs as they
-happen (its callbacks, a wait, an event stream, or a manual clock that tests move on purpose) is
-put on the schedule and each change is published. Any other message is lazy: it takes its steps
-when it is read (emulator/core/messages.py), which costs nothing for the many messages of a load
-test that nobody looks at again. When an observer appears, :meth:`Gateway.observe_all` first
-hands every lazy message still in flight to the schedule.
+A message's statuses follow from its outcome and times (emulator/core/messages.py); what
+happens *at* those times is on the one schedule (emulator/core/timeline.py): one entry per
+group of a batch (the messages with the same outcome and timing) and step. When an entry runs,
+its change is published to the event hub if anybody listens there (a wait, an event stream),
+and handed to the provider's watcher if the provider wants it (its callbacks): each provider
+registers what it wants with :meth:`Gateway.watch`, and the gateway asks at the time of each
+change, so a callback URL set after the send is used for every change after it is set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import count
 
 from . import events as ev
 from .events import EventHub
 from .jsondata import JsonObject
-from .lifecycle import Schedule
 from .messages import (
     BECOME_QUEUED,
     CANCELLED,
     INF,
-    QUEUED,
     SCHEDULED,
-    UNSENT,
     Batch,
     IdSource,
     Message,
@@ -39,14 +36,21 @@ from .messages import (
 from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
 from .store import MessageStore
+from .timeline import PRUNE, STATUS, Key, Timeline
 
 PRUNE_EVERY = 0.02
-"""Seconds: a store over its cap asks the runner to prune this long after a send at the latest,
-so that under load it prunes in rounds, not after every send."""
+"""Seconds: a store over its cap is pruned in rounds at least this far apart, not after every
+send."""
 
 
-def _never() -> bool:
-    return False
+@dataclass(frozen=True, slots=True)
+class Watcher:
+    """What a provider needs of its messages' status changes: ``wants(batch, status)`` says
+    whether a change of this batch to ``status`` matters now (a callback URL for it), and
+    ``changed(message, when, status, reason)`` is told each one that does."""
+
+    wants: Callable[[Batch, str], bool]
+    changed: Callable[[Message, float, str, str | None], None]
 
 
 class Gateway:
@@ -55,28 +59,31 @@ class Gateway:
         now: Callable[[], float],
         outcomes: OutcomeTable,
         delivery_delay: float,
+        timeline: Timeline,
         hub: EventHub | None = None,
         store: MessageStore | None = None,
         rules: RuleBook | None = None,
-        follow: Callable[[], bool] = _never,
     ) -> None:
-        """``follow()``: whether every message is observed now (under a manual clock); a
-        listener to every status change on ``hub`` makes them observed too."""
         self.now = now
-        self.follow = follow
         self.outcomes = outcomes
         self.delivery_delay = delivery_delay
+        self.timeline = timeline
         self.hub = EventHub() if hub is None else hub
         self.store = MessageStore() if store is None else store
         self.rules = RuleBook() if rules is None else rules
         self.ids = IdSource()
-        self.schedule = Schedule()
-        self._batches = 0
-        self._reply_ids = count(2_470_000)
+        self.batches = count(1)
+        self.reply_ids = count(2_470_000)
+        self.changes = 0  # status changes so far (what a clock advance reports)
+        self._pruning = False  # a pruning round is on the schedule
         self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
-        self._lazy = 0  # lazy messages made since observe_all last ran
-        self._on_due: list[Callable[[float], None]] = []
-        self.hub.when_observed(ev.MESSAGE_STATUS, self.observe_all)
+        self._watchers: dict[str, Watcher] = {}
+        timeline.on(STATUS, self._change)
+        timeline.on(PRUNE, self._prune)
+
+    def watch(self, provider: str, watcher: Watcher) -> None:
+        """``provider``'s status changes go to ``watcher`` when it wants them."""
+        self._watchers[provider] = watcher
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -103,9 +110,8 @@ class Gateway:
         request: RequestView | None,
         options: JsonObject | None = None,
     ) -> Batch:
-        self._batches += 1
         return Batch(
-            self._batches, provider, account, kind, sender, self.now(), request, options or {}
+            next(self.batches), provider, account, kind, sender, self.now(), request, options or {}
         )
 
     def add_message(
@@ -115,49 +121,49 @@ class Gateway:
         text: str,
         parts: int,
         encoding: str,
-        ref: str | None = None,
+        ref: str | None,
+        outcome: Outcome,
         *,
         start: float | None = None,
-        outcome: Outcome | None = None,
         delay: float | None = None,
         now: float | None = None,
-        observed: bool = False,
     ) -> Message:
-        """Store a message and schedule its outcome; ``start`` defers it. ``now`` saves a
-        clock reading when a caller adds many messages at once; ``observed``: its status
-        changes have callbacks."""
+        """Store a message and put its first status change on the schedule (with the rest of
+        its group, if it has one); ``start`` defers it. ``now`` saves a clock reading when a
+        caller adds many messages at once."""
         if now is None:
             now = self.now()
         due = start if start is not None and start > now else now
-        deferred = due > now
         seq, message_id = self.ids.next()
-        status = SCHEDULED if deferred else QUEUED
         message = Message(
-            id=message_id,
-            seq=seq,
-            batch=batch,
-            recipient=recipient,
-            text=text,
-            parts=parts,
-            encoding=encoding,
-            ref=ref,
-            outcome=outcome,
-            _status=status,
-            _history=[(now, status, None)],
-            due=due,
-            delay=self.delivery_delay if delay is None else delay,
+            message_id,
+            seq,
+            batch,
+            recipient,
+            text,
+            parts,
+            encoding,
+            ref,
+            outcome,
+            now,
+            due,
+            self.delivery_delay if delay is None else delay,
+            clock=self.now,
         )
         self.store.add(message)
-        step = BECOME_QUEUED if deferred else 0
-        if observed or self.follow() or self.hub.observed(ev.MESSAGE_STATUS):
-            self._schedule_step(message, step)
-            self._wake(message.step_due(step))
-        else:
-            message.go_lazy(step, self.now)
-            self._lazy += 1
-            if self.store.over_capacity():
-                self._wake(now + PRUNE_EVERY)  # the runner's round prunes
+        key = (id(outcome), message.delay, due)
+        group = batch.group_keys.get(key)
+        if group is None:
+            group = batch.group_keys[key] = len(batch.groups)
+            batch.groups.append([])
+            first = BECOME_QUEUED if due > now else 0
+            when = message.step_due(first)
+            if when != INF:
+                self.timeline.at(when, STATUS, batch.id, group, first)
+        batch.groups[group].append(message_id)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
+        if self.store.over_capacity():
+            self._prune_later(now)
         return message
 
     def reject(
@@ -174,104 +180,97 @@ class Gateway:
         now = self.now()
         seq, message_id = self.ids.next()
         message = Message(
-            id=message_id,
-            seq=seq,
-            batch=batch,
-            recipient=recipient,
-            text=text,
-            parts=parts,
-            encoding=encoding,
-            ref=ref,
-            outcome=None,
-            _status=UNSENT,
-            _reason=reason,
-            due=now,
-            _history=[(now, UNSENT, reason)],
+            message_id,
+            seq,
+            batch,
+            recipient,
+            text,
+            parts,
+            encoding,
+            ref,
+            None,
+            now,
+            now,
+            unsent=reason,
+            clock=self.now,
         )
         self.store.add(message)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         return message
 
-    def _schedule_step(self, message: Message, step: int) -> None:
-        when = message.step_due(step)
-        if when != INF:
-            self.schedule.add(when, message, step)
-
-    def observe_all(self) -> int:
-        """Hand every lazy message still in flight to the schedule, after it took the steps
-        that fell due while nobody was looking; returns how many went."""
-        if not self._lazy:
-            return 0
-        self._lazy = 0
-        handed = 0
-        earliest = INF
-        for message in self.store.messages.values():
-            if message.next_at != INF:
-                message.catch_up()
-                if message.next_at != INF:
-                    earliest = min(earliest, message.next_at)
-                    self.schedule.add(message.next_at, message, message.pending)
-                    message.stop()
-                    handed += 1
-        if handed:
-            self._wake(earliest)
-        return handed
-
-    def on_due(self, listener: Callable[[float], None]) -> None:
-        """Call ``listener(when)`` when something falls due at ``when`` that the runner may
-        not expect: a step put on the schedule, or a store over its cap to prune."""
-        self._on_due.append(listener)
-
-    def _wake(self, when: float) -> None:
-        for listener in self._on_due:
-            listener(when)
+    def cancel(self, message: Message) -> bool:
+        """Delete a scheduled message before it goes out; False if it is already on its way."""
+        now = self.now()
+        if message.status_at(now) != SCHEDULED:
+            return False
+        message.cancelled = now
+        self.changes += 1
+        self._tell(message.batch, [message], now, CANCELLED, None)
+        self.store.release_ref(message)
+        return True
 
     # -- time passing ----------------------------------------------------------------------
 
-    def next_due(self) -> float | None:
-        return self.schedule.next_due()
+    def _change(self, when: float, key: Key) -> None:
+        """A group of a batch takes its status step ``key[2]`` (the schedule's entry)."""
+        batch_id, group, step = int(key[0]), int(key[1]), int(key[2])
+        batch = self.store.batch(batch_id)
+        if batch is None:
+            return  # reset or pruned
+        messages = self.store.messages
+        members = [
+            m
+            for m in (messages.get(mid) for mid in batch.groups[group])
+            if m is not None and m.cancelled is None
+        ]
+        if not members:
+            return
+        leader = members[0]
+        _, status, reason = leader.change_at(step)
+        self.changes += len(members)
+        self._tell(batch, members, when, status, reason)
+        following = 0 if step == BECOME_QUEUED else step + 1
+        upcoming = leader.step_due(following)
+        if upcoming != INF:
+            self.timeline.at(upcoming, STATUS, batch_id, group, following)
 
-    def run_due(self, now: float | None = None, limit: int | None = None) -> int:
-        """Apply the status changes due by ``now`` (at most about ``limit`` of them, so a caller
-        can yield between rounds); returns how many were applied."""
-        now = self.now() if now is None else now
-        applied = 0
+    def _tell(
+        self, batch: Batch, members: list[Message], when: float, status: str, reason: str | None
+    ) -> None:
+        """Publish a change of ``members`` to whoever needs it: the hub's listeners, and the
+        provider's watcher when it wants this one."""
+        listened = self.hub.listens(ev.MESSAGE_STATUS)
+        watcher = self._watchers.get(batch.provider)
+        wanted = watcher is not None and watcher.wants(batch, status)
+        if not (listened or wanted):
+            return
+        for message in members:
+            if listened:
+                self.hub.publish(ev.MESSAGE_STATUS, when, message, status=status, reason=reason)
+            if wanted:
+                assert watcher is not None
+                watcher.changed(message, when, status, reason)
+
+    def _prune_later(self, now: float) -> None:
+        if not self._pruning:
+            self._pruning = True
+            self.timeline.at(now + PRUNE_EVERY, PRUNE)
+
+    def _prune(self, when: float, key: Key) -> None:
+        """A pruning round: the oldest final messages go until the store is within its cap; if
+        it is still over, the next round is due when the next message becomes final."""
+        self._pruning = False
         store = self.store
-        while limit is None or applied < limit:
-            due = self.schedule.pop_due(now, None if limit is None else limit - applied)
-            if not due:
-                break
-            messages = store.messages
-            for when, message, step in due:
-                if messages.get(message.id) is not message or message.status == CANCELLED:
-                    continue
-                message.take_step(step, when)
-                self._published(message, when)
-                self._schedule_step(message, step + 1)
-                applied += 1
+        pruned = store.prune(when)
+        if pruned:
+            self.hub.publish(ev.MESSAGES_PRUNED, when, None, count=len(pruned), total=store.pruned)
         if store.over_capacity():
-            pruned = store.prune(now)
-            if pruned:
-                self.hub.publish(
-                    ev.MESSAGES_PRUNED, now, None, count=len(pruned), total=store.pruned
-                )
-        return applied
-
-    def _published(self, message: Message, when: float) -> None:
-        self.hub.publish(
-            ev.MESSAGE_STATUS, when, message, status=message.status, reason=message.reason
-        )
-
-    def cancel(self, message: Message) -> bool:
-        """Delete a scheduled message before it goes out; False if it is already on its way."""
-        if message.status != SCHEDULED:
-            return False
-        now = self.now()
-        message.stop()
-        message.set_status(now, CANCELLED, None)
-        self._published(message, now)
-        self.store.release_ref(message)
-        return True
+            upcoming = min(
+                (m.final_at() for m in store.messages.values() if not m.is_final(when)), default=INF
+            )
+            if upcoming != INF:
+                self._pruning = True
+                self.timeline.at(max(upcoming, when + PRUNE_EVERY), PRUNE)
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -288,7 +287,7 @@ class Gateway:
     ) -> Reply:
         now = self.now()
         reply = Reply(
-            id=next(self._reply_ids),
+            id=next(self.reply_ids),
             provider=provider,
             account=account,
             type=type_,
@@ -305,9 +304,10 @@ class Gateway:
     # -- housekeeping ----------------------------------------------------------------------
 
     def reset(self, provider: str | None = None, account: str | None = None) -> dict[str, int]:
+        """Forget messages and replies (of one account, or all); the schedule's entries of
+        the messages that went come to nothing."""
         messages, replies = self.store.remove_where(provider, account)
         if provider is None and account is None:
-            self.schedule.discard()
-        else:
-            self.schedule.discard({id(m) for m in self.store.messages.values()})
+            self.timeline.discard(lambda kind, key: kind in (STATUS, PRUNE))
+            self._pruning = False
         return {"messages": messages, "replies": replies}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from .jsondata import Document, JsonObject
 from .outcomes import Outcome
@@ -37,7 +37,9 @@ class RequestView(Protocol):
 
 @dataclass(slots=True, eq=False)
 class Batch:
-    """One accepted send request."""
+    """One accepted send request. Its messages change status in groups: those with the same
+    outcome and timing change together, one schedule entry per group and step
+    (emulator/core/timeline.py), however many recipients the send had."""
 
     id: int
     provider: str
@@ -47,6 +49,8 @@ class Batch:
     created: float
     request: RequestView | None  # how the request looked (shown by the control API)
     options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
+    groups: list[list[str]] = field(default_factory=list)  # message ids changing together
+    group_keys: dict[tuple[int, float, float], int] = field(default_factory=dict)
 
 
 INF = float("inf")
@@ -57,16 +61,18 @@ def _no_clock() -> float:
     return -INF
 
 
+Change = tuple[float, str, str | None]  # when, status, reason
+
+
 @dataclass(slots=True, eq=False)
 class Message:
     """One recipient of one batch.
 
-    Its status moves along its outcome's steps in one of two ways. An *observed* message (a
-    callback, a wait, an event stream or a manual clock needs each change as it happens) is on
-    the gateway's schedule, which applies each step when it falls due and publishes it. Any
-    other message is *lazy*: nothing happens to it until someone reads its status, reason or
-    history, which first takes the steps that fell due by ``clock()`` (``next_at`` is when the
-    next one does). Either way it holds the same history at any time anyone can look.
+    Its statuses follow from its outcome and times alone: ``due`` is when it goes out (later
+    than ``created`` for a deferred send), each outcome step ``at`` delivery-delay units after
+    that. So its status, reason and history at any time are read, never stepped: nothing
+    happens to a message that nobody looks at, and everyone who looks sees the same history.
+    ``clock`` is what ``status``, ``reason`` and ``history`` read the time from.
     """
 
     id: str
@@ -77,49 +83,13 @@ class Message:
     parts: int
     encoding: str
     ref: str | None
-    outcome: Outcome | None
-    _status: str
-    _reason: str | None = None
-    _history: list[tuple[float, str, str | None]] = field(default_factory=list)
-    callbacks: list[Any] | None = None  # Any: CallbackJob, which the core cannot import
-    due: float = 0.0  # when the outcome's steps start counting
+    outcome: Outcome | None  # None: refused at submission (``unsent`` says why)
+    created: float
+    due: float  # when it goes out
     delay: float = 0.5  # seconds per outcome step unit (the delivery delay)
-    pending: int = 0  # a lazy message's next step
-    next_at: float = INF  # when a lazy message's next step falls due (INF: not lazy)
-    clock: Callable[[], float] = _no_clock  # what a lazy message reads the time from
-
-    @property
-    def status(self) -> str:
-        if self.next_at != INF:
-            self.catch_up()
-        return self._status
-
-    @property
-    def reason(self) -> str | None:
-        if self.next_at != INF:
-            self.catch_up()
-        return self._reason
-
-    @property
-    def history(self) -> list[tuple[float, str, str | None]]:
-        if self.next_at != INF:
-            self.catch_up()
-        return self._history
-
-    @property
-    def created(self) -> float:
-        return self._history[0][0]
-
-    @property
-    def updated(self) -> float:
-        return self.history[-1][0]
-
-    def time_of(self, status: str) -> float | None:
-        """When the message last entered ``status``, if it did."""
-        for when, name, _ in reversed(self.history):
-            if name == status:
-                return when
-        return None
+    unsent: str | None = None  # why it was refused at submission
+    cancelled: float | None = None  # when it was deleted before it went out
+    clock: Callable[[], float] = _no_clock
 
     def step_due(self, step: int) -> float:
         """When outcome step ``step`` falls due (INF when the outcome has no such step)."""
@@ -130,47 +100,85 @@ class Message:
             return INF
         return self.due + outcome.steps[step].at * self.delay
 
-    def take_step(self, step: int, when: float) -> None:
-        """Enter the status of outcome step ``step`` (or leave SCHEDULED) at ``when``."""
+    def change_at(self, step: int) -> Change:
+        """The status change of outcome step ``step`` (or of the release, BECOME_QUEUED)."""
         if step == BECOME_QUEUED:
-            self.due = when
-            self.set_status(when, QUEUED, None)
-        else:
-            assert self.outcome is not None
-            state = self.outcome.steps[step]
-            self.set_status(when, state.status, state.reason_for(self.batch.provider))
+            return self.due, QUEUED, None
+        assert self.outcome is not None
+        state = self.outcome.steps[step]
+        return self.step_due(step), state.status, state.reason_for(self.batch.provider)
 
-    def set_status(self, when: float, status: str, reason: str | None) -> None:
-        self._status = status
-        self._reason = reason
-        self._history.append((when, status, reason))
+    def changes(self) -> list[Change]:
+        """Every status it takes, the ones still to come too."""
+        if self.outcome is None:
+            return [(self.created, UNSENT, self.unsent)]
+        deferred = self.due > self.created
+        changes: list[Change] = [(self.created, SCHEDULED if deferred else QUEUED, None)]
+        if deferred:
+            changes.append(self.change_at(BECOME_QUEUED))
+        changes += [self.change_at(step) for step in range(len(self.outcome.steps))]
+        if self.cancelled is not None:
+            changes = [c for c in changes if c[0] < self.cancelled]
+            changes.append((self.cancelled, CANCELLED, None))
+        return changes
 
-    def go_lazy(self, step: int, clock: Callable[[], float]) -> None:
-        """From now on take ``step`` and the ones after it when read."""
-        self.pending = step
-        self.clock = clock
-        self.next_at = self.step_due(step)
+    def history_at(self, now: float) -> list[Change]:
+        return [change for change in self.changes() if change[0] <= now]
 
-    def stop(self) -> None:
-        """No more steps (cancelled, or handed to the schedule)."""
-        self.next_at = INF
+    def status_at(self, now: float) -> str:
+        if self.outcome is None:
+            return UNSENT
+        if self.cancelled is not None and now >= self.cancelled:
+            return CANCELLED
+        if now < self.due:
+            return SCHEDULED
+        status = QUEUED
+        due, delay = self.due, self.delay
+        for step in self.outcome.steps:
+            if due + step.at * delay > now:
+                break
+            status = step.status
+        return status
+
+    def reason_at(self, now: float) -> str | None:
+        return self.history_at(now)[-1][2]
+
+    def final_at(self) -> float:
+        """When it reaches a final status (INF: never, e.g. "sent, never reported")."""
+        if self.outcome is None:
+            return self.created
+        if self.cancelled is not None:
+            return self.cancelled
+        steps = self.outcome.steps
+        if not steps or steps[-1].status not in FINAL:
+            return INF
+        return self.step_due(len(steps) - 1)
 
     def is_final(self, now: float) -> bool:
-        """Whether the message reached a final status by ``now`` (read once by a caller that
-        looks at many messages)."""
-        if self.next_at <= now:
-            self.catch_up(now)
-        return self._status in FINAL
+        return self.final_at() <= now
 
-    def catch_up(self, now: float | None = None) -> None:
-        """Take the steps of a lazy message that fell due by ``now`` (by its clock if None)."""
-        if now is None:
-            now = self.clock()
-        while self.next_at <= now:
-            step = self.pending
-            self.take_step(step, self.next_at)
-            self.pending = step + 1
-            self.next_at = self.step_due(step + 1)
+    @property
+    def status(self) -> str:
+        return self.status_at(self.clock())
+
+    @property
+    def reason(self) -> str | None:
+        return self.reason_at(self.clock())
+
+    @property
+    def history(self) -> list[Change]:
+        return self.history_at(self.clock())
+
+    @property
+    def updated(self) -> float:
+        return self.history[-1][0]
+
+    def time_of(self, status: str) -> float | None:
+        """When the message last entered ``status``, if it did by now."""
+        for when, name, _ in reversed(self.history):
+            if name == status:
+                return when
+        return None
 
 
 @dataclass(slots=True, eq=False)
@@ -187,7 +195,6 @@ class Reply:
     to_number: str | None = None
     message_id: str | None = None
     extra: JsonObject = field(default_factory=dict)
-    callbacks: list[Any] | None = None  # Any: CallbackJob, which the core cannot import
 
 
 class IdSource:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .messages import Message, Reply
+from .messages import Batch, Message, Reply
 
 AccountKey = tuple[str, str]
 
@@ -23,6 +23,7 @@ class MessageStore:
         self.replies: dict[int, Reply] = {}
         self._by_account: dict[AccountKey, dict[str, Message]] = {}
         self._by_ref: dict[tuple[str, str, str], Message] = {}
+        self._batches: dict[int, tuple[Batch, int]] = {}  # batch id → batch, messages kept
         self.pruned = 0
 
     def __len__(self) -> int:
@@ -37,6 +38,14 @@ class MessageStore:
         bucket[message.id] = message
         if message.ref is not None:
             self._by_ref[(key[0], key[1], message.ref)] = message
+        batch = message.batch
+        kept = self._batches.get(batch.id)
+        self._batches[batch.id] = (batch, 1 if kept is None else kept[1] + 1)
+
+    def batch(self, batch_id: int) -> Batch | None:
+        """A batch while the store keeps any of its messages."""
+        kept = self._batches.get(batch_id)
+        return None if kept is None else kept[0]
 
     def get(self, message_id: str) -> Message | None:
         return self.messages.get(message_id)
@@ -113,3 +122,8 @@ class MessageStore:
             if not bucket:
                 del self._by_account[key]
         self.release_ref(message)
+        batch, kept = self._batches[message.batch.id]
+        if kept > 1:
+            self._batches[batch.id] = (batch, kept - 1)
+        else:
+            del self._batches[batch.id]

@@ -13,7 +13,7 @@ from .models import NAME, Server2smsBackend
 
 def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
-    notifications.watch(ctx.hub, ctx.dispatcher)
+    notifications.watch(ctx.gateway, ctx.dispatcher)
     return routes.add_routes(app, ctx.schemas)
 
 

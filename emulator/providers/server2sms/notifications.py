@@ -10,10 +10,9 @@ import re
 from urllib.parse import quote, urlsplit
 
 from ...callbacks import CallbackDispatcher
-from ...core import events as ev
 from ...core import timefmt
-from ...core.events import Event, EventHub
-from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Message
+from ...core.gateway import Gateway, Watcher
+from ...core.messages import BUFFERED, DELIVERED, UNDELIVERED, Batch, Message
 from . import errors, wire
 from .models import NAME
 
@@ -63,21 +62,24 @@ def expand(url: str, values: dict[str, str]) -> str:
     return _TAG.sub(lambda m: quote(values[m.group(1).upper()], safe=":"), url)
 
 
-def watch(hub: EventHub, dispatcher: CallbackDispatcher) -> None:
-    """Turn status changes of server2sms messages into notification callbacks."""
+def watch(gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
+    """Status changes of server2sms messages sent with a notification URL for that status →
+    callbacks."""
 
-    def on_event(event: Event) -> None:
-        message: Message = event.subject
+    def wants(batch: Batch, status: str) -> bool:
+        urls = batch.options.get("urls")
+        return urls is not None and status in urls
+
+    def changed(message: Message, when: float, status: str, reason: str | None) -> None:
         batch = message.batch
-        if batch.provider != NAME:
-            return
-        status = event.data["status"]
-        url = batch.options.get("urls", {}).get(status)
-        if not url:
-            return
-        values = tag_values(message, event.time, status, event.data["reason"])
+        values = tag_values(message, when, status, reason)
         dispatcher.submit(
-            NAME, batch.account, CALLBACK_KIND[status], expand(url, values), message, at=event.time
+            NAME,
+            batch.account,
+            CALLBACK_KIND[status],
+            expand(batch.options["urls"][status], values),
+            message_id=message.id,
+            at=when,
         )
 
-    hub.subscribe(on_event, (ev.MESSAGE_STATUS,), every=False)  # messages sent with URLs
+    gateway.watch(NAME, Watcher(wants, changed))

@@ -60,12 +60,12 @@ def send(
             if recipient is not None
             else gateway.outcomes.get("invalid_destination")
         )
+        assert outcome is not None  # decide gives one to every message it does not reject
         decided.append((recipient or number, trn, outcome, decision.delay))
     if cost:
         charge(account, Decimal(text.parts * len(entries)))
     batch = gateway.new_batch(NAME, account.username, kind, sender, request, options)
     now = ctx.now()
-    notified = bool(options.get("urls"))  # its status changes are callbacks (notifications.py)
     with ctx.memory.long_lived(len(decided)):
         messages = [
             gateway.add_message(
@@ -75,11 +75,10 @@ def send(
                 text.parts,
                 text.encoding,
                 trn or backend.next_trn(),
+                outcome,
                 start=start,
-                outcome=outcome,
                 delay=delay,
                 now=now,
-                observed=notified,
             )
             for recipient, trn, outcome, delay in decided
         ]

@@ -16,7 +16,7 @@ def install(app: web.Application, ctx: Context) -> PathHandler:
     ctx.backends[NAME] = SerwersmsBackend(
         load_fixture("serwersms_demo.json"), load_fixture("serwersms.json"), seed=ctx.settings.seed
     )
-    notifications.watch(ctx.hub, ctx.dispatcher, ctx.accounts)
+    notifications.watch(ctx.gateway, ctx.hub, ctx.dispatcher, ctx.accounts)
     return routes.add_routes(app)
 
 

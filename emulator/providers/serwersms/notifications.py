@@ -33,7 +33,8 @@ from ...callbacks import CallbackDispatcher
 from ...core import events as ev
 from ...core.accounts import AccountRegistry
 from ...core.events import Event, EventHub
-from ...core.messages import DELIVERED, UNDELIVERED, Message, Reply
+from ...core.gateway import Gateway, Watcher
+from ...core.messages import DELIVERED, UNDELIVERED, Batch, Message, Reply
 from . import wire
 from .models import NAME
 
@@ -84,14 +85,16 @@ REPLY_PARAMETERS = {
 }
 
 
-def dlr_values(message: Message, when: float) -> dict[str, str | None]:
+def dlr_values(
+    message: Message, when: float, status: str, reason: str | None
+) -> dict[str, str | None]:
     values = {
         "SMSID": message.id,
         "UNIQUEID": message.ref,
-        "STAN": message.status,
+        "STAN": status,
         "NUMER": message.recipient,
         "DATA": wire.date(when),
-        "PRZYCZYNA": message.reason,
+        "PRZYCZYNA": reason,
         "TYP": message.batch.options.get("type"),
     }
     aliases = {
@@ -131,27 +134,39 @@ def reply_values(reply: Reply) -> dict[str, str | None]:
     return values
 
 
-def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegistry) -> None:
-    """Delivery reports and incoming messages of SerwerSMS accounts → their callback URLs;
-    a finished check of several numbers → the URL its request gave."""
+def watch(
+    gateway: Gateway, hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegistry
+) -> None:
+    """Delivery reports of SerwerSMS messages → their account's dlr_url (asked at the time of
+    each change, so a URL set after the send is used); incoming messages → the account's
+    replies URL; a finished check of several numbers → the URL its request gave."""
+
+    def dlr_url(account: str) -> str | None:
+        found = accounts.get(NAME, account)
+        return found.dlr_url if found is not None else None
+
+    def wants(batch: Batch, status: str) -> bool:
+        return status in REPORTED and bool(dlr_url(batch.account))
+
+    def changed(message: Message, when: float, status: str, reason: str | None) -> None:
+        url = dlr_url(message.batch.account)
+        if url:
+            dispatcher.submit(
+                NAME,
+                message.batch.account,
+                "dlr",
+                fill_template(url, dlr_values(message, when, status, reason), DLR_PARAMETERS),
+                message_id=message.id,
+                at=when,
+            )
 
     def on_event(event: Event) -> None:
-        if event.type == ev.MESSAGE_STATUS and event.data["status"] in REPORTED:
-            message: Message = event.subject
-            if message.batch.provider != NAME:
-                return
-            account = accounts.get(NAME, message.batch.account)
-            if account is not None and account.dlr_url:
-                url = fill_template(
-                    account.dlr_url, dlr_values(message, event.time), DLR_PARAMETERS
-                )
-                dispatcher.submit(NAME, account.username, "dlr", url, message, at=event.time)
-        elif event.type == ev.LOOKUP_DONE:
+        if event.type == ev.LOOKUP_DONE:
             if event.data["provider"] == NAME and event.data["url"]:
                 url = fill_template(
                     event.data["url"], {"ID": event.data["id"], "STAN": event.data["status"]}
                 )
-                dispatcher.submit(NAME, event.data["account"], "hlr", url, None, at=event.time)
+                dispatcher.submit(NAME, event.data["account"], "hlr", url, at=event.time)
         elif event.type == ev.REPLY_RECEIVED:
             reply: Reply = event.subject
             if reply.provider != NAME:
@@ -159,7 +174,9 @@ def watch(hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegist
             account = accounts.get(NAME, reply.account)
             if account is not None and account.replies_url:
                 url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
-                dispatcher.submit(NAME, account.username, "reply", url, reply, at=event.time)
+                dispatcher.submit(
+                    NAME, account.username, "reply", url, reply_id=reply.id, at=event.time
+                )
 
-    # Status changes of the messages of accounts with a dlr_url (dispatch asks for them).
-    hub.subscribe(on_event, (ev.MESSAGE_STATUS, ev.LOOKUP_DONE, ev.REPLY_RECEIVED), every=False)
+    gateway.watch(NAME, Watcher(wants, changed))
+    hub.subscribe(on_event, (ev.LOOKUP_DONE, ev.REPLY_RECEIVED))

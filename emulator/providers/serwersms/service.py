@@ -181,13 +181,13 @@ def _store(
         {"type": send.type, "utf": send.type == "full" and send.utf, **send.options},
     )
     decided = iter(decisions)
-    reported = bool(account.dlr_url)  # its delivery reports are callbacks (notifications.py)
     for entry in send.entries:
         info = entry.info
         assert info is not None
         phone = entry.phone or entry.raw
         if entry.reason is None:
             decision = next(decided)
+            assert decision.outcome is not None  # decide gives one to every message it sends
             entry.id = gateway.add_message(
                 batch,
                 phone,
@@ -195,11 +195,10 @@ def _store(
                 info.parts,
                 info.encoding,
                 entry.unique_id,
+                decision.outcome,
                 start=send.start,
-                outcome=decision.outcome,
                 delay=decision.delay,
                 now=now,
-                observed=reported,
             ).id
         else:
             entry.id = gateway.reject(
@@ -267,6 +266,9 @@ def answer_premium(
         raise ApiError(
             PREMIUM_INVALID, "no such premium SMS from this number on this gate, or no replies left"
         )
+    decision = ctx.gateway.decide(NAME, account.username, phone, text)
+    if decision.reject is not None or decision.outcome is None:
+        raise ApiError(PREMIUM_INVALID, f"scenario rule {decision.rule} rejects {phone}")
     premium.limit -= 1
     info = gsm.analyse(gsm.transliterate(text), unicode=False)
     batch = ctx.gateway.new_batch(
@@ -277,7 +279,10 @@ def answer_premium(
         request,
         {"type": "premium", "premium_id": premium.id},
     )
-    ctx.gateway.add_message(batch, phone, text, info.parts, info.encoding)
+    # It goes through the network like any message, and reports like one (its dlr_url).
+    ctx.gateway.add_message(
+        batch, phone, text, info.parts, info.encoding, None, decision.outcome, delay=decision.delay
+    )
 
 
 def add_subaccount(

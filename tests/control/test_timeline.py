@@ -1,15 +1,16 @@
-"""Status changes nobody observes cost nothing until someone reads them, and everything that is
-observed — callbacks, waits, the event stream, clock advances, pruning — stays exactly as it was.
+"""One timeline: every timed thing on one schedule, statuses that follow from time alone, and
+what is observed (callbacks, waits, the event stream, clock advances, pruning) exactly as it
+was. The reproductions of the race the earlier split between "lazy" and "observed" messages
+had are here too.
 
-The HTTP tests run the shared emulator on the real clock (where messages are lazy) and move
-time with ``clock/advance``; a scenario rule with a long delivery delay keeps real time from
-racing the test.
+The HTTP tests run the shared emulator on the real clock and move time with
+``clock/advance``; a scenario rule with a long delivery delay keeps real time from racing the
+test.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -19,14 +20,14 @@ import pytest
 import requests
 from test_control_api import read_events, s2s_send, sw_send
 
-from emulator.callbacks import CallbackDispatcher
 from emulator.clock import REAL, Clock
 from emulator.core import events as ev
-from emulator.core.events import Event, EventHub
-from emulator.core.gateway import Gateway
-from emulator.core.messages import Message
+from emulator.core.events import Event
+from emulator.core.gateway import Gateway, Watcher
+from emulator.core.messages import Batch, Message
 from emulator.core.outcomes import OutcomeTable
 from emulator.core.store import MessageStore
+from emulator.core.timeline import Timeline
 from emulator.resources import load_fixture
 from emulator.testing.client import EmulatorClient
 from emulator.testing.receiver import CallbackReceiver
@@ -44,60 +45,86 @@ class Now:
         return self.now
 
 
-def _gateway(now: Now, *, follow: bool) -> Gateway:
-    return Gateway(
-        now, OutcomeTable.from_data(load_fixture("outcomes.json")), 0.5, follow=lambda: follow
-    )
+def _gateway(now: Now, store: MessageStore | None = None, delay: float = 0.5) -> Gateway:
+    outcomes = OutcomeTable.from_data(load_fixture("outcomes.json"))
+    return Gateway(now, outcomes, delay, Timeline(), store=store)
 
 
-def _send(gateway: Gateway, number: str = "+48500600700", start: float | None = None) -> Message:
+def _send(
+    gateway: Gateway, numbers: tuple[str, ...] = ("+48500600700",), start: float | None = None
+) -> list[Message]:
     batch = gateway.new_batch("serwersms", "a", "sms", "", None)
-    outcome = gateway.decide("serwersms", "a", number, "hi").outcome
-    return gateway.add_message(batch, number, "hi", 1, "gsm7", start=start, outcome=outcome)
+    return [
+        gateway.add_message(
+            batch,
+            number,
+            "hi",
+            1,
+            "gsm7",
+            None,
+            gateway.decide("serwersms", "a", number, "hi").outcome or gateway.outcomes.default,
+            start=start,
+        )
+        for number in numbers
+    ]
 
 
 @pytest.mark.parametrize("start", [None, 1_003.0], ids=["now", "deferred"])
-def test_a_lazy_message_reads_exactly_as_a_scheduled_one(start: float | None) -> None:
-    lazy_now, eager_now = Now(), Now()
-    lazy, eager = _gateway(lazy_now, follow=False), _gateway(eager_now, follow=True)
-    lazy_message, eager_message = _send(lazy, start=start), _send(eager, start=start)
-    assert len(lazy.schedule) == 0 and len(eager.schedule) == 1  # no work until it is read
+def test_statuses_follow_from_time_alone(start: float | None) -> None:
+    """A message read at any time shows the history it has by then, whether or not anybody
+    listened to its changes and whether or not the schedule has run them yet."""
+    heard_now, quiet_now = Now(), Now()
+    heard, quiet = _gateway(heard_now), _gateway(quiet_now)
+    seen: list[Event] = []
+    heard.hub.subscribe(seen.append, (ev.MESSAGE_STATUS,))
+    [heard_message], [quiet_message] = _send(heard, start=start), _send(quiet, start=start)
     for moment in (1_000.0, 1_000.05, 1_000.1, 1_000.3, 1_003.0, 1_003.1, 1_003.5, 1_060.0):
-        lazy_now.now = eager_now.now = moment
-        eager.run_due()
-        assert lazy_message.status == eager_message.status, moment
-        assert lazy_message.reason == eager_message.reason
-        assert lazy_message.history == eager_message.history
-        assert lazy_message.due == eager_message.due
-    assert lazy_message.status == "delivered" and len(lazy.schedule) == 0
+        heard_now.now = quiet_now.now = moment
+        heard.timeline.run_due(moment)  # the quiet one's schedule never runs
+        assert heard_message.status == quiet_message.status, moment
+        assert heard_message.reason == quiet_message.reason
+        assert heard_message.history == quiet_message.history
+    assert quiet_message.status == "delivered"
+    assert [e.data["status"] for e in seen] == [h[1] for h in heard_message.history[1:]]
 
 
-def test_an_observer_gets_every_change_after_it_arrives() -> None:
+def test_one_entry_per_group_of_a_batch_and_step() -> None:
+    """A send to many numbers costs the schedule one entry per outcome it takes, not one per
+    message; each entry tells about every member of its group."""
     now = Now()
-    gateway = _gateway(now, follow=False)
-    message = _send(gateway)
-    now.now += 0.15  # "sent" (0.1 s) fell due while nobody was looking
+    gateway = _gateway(now)
+    numbers = (*(f"+4850060{n:04d}" for n in range(100)), "+48500609991")
+    messages = _send(gateway, numbers)
+    assert len(gateway.timeline) == 2  # delivered ones, and the unknown subscriber
     seen: list[Event] = []
     gateway.hub.subscribe(seen.append, (ev.MESSAGE_STATUS,))
-    assert len(gateway.schedule) == 1  # handed over when the observer came
+    now.now += 60
+    gateway.timeline.run_due(now.now)
+    assert gateway.changes == len([h for m in messages for h in m.history[1:]])
+    assert {e.subject.id for e in seen} == {m.id for m in messages}
+
+
+def test_a_watcher_is_asked_at_the_time_of_each_change() -> None:
+    """What a provider wants (a dlr_url set or not) is asked when each change happens: a URL
+    set after the send is used for the changes after it, none is missed or made twice."""
+    now = Now()
+    gateway = _gateway(now)
+    wanted = False
+    told: list[tuple[str, str]] = []
+
+    def wants(batch: Batch, status: str) -> bool:
+        return wanted
+
+    gateway.watch(
+        "serwersms", Watcher(wants, lambda m, when, status, reason: told.append((m.id, status)))
+    )
+    [message] = _send(gateway)
+    now.now += 0.1  # "sent" with nobody wanting it
+    gateway.timeline.run_due(now.now)
+    wanted = True  # e.g. PATCH dlr_url
     now.now += 10
-    assert gateway.run_due() == 1
-    assert [(e.data["status"], e.time) for e in seen] == [("delivered", 1_000.5)]
-    assert [status for _, status, _ in message.history] == ["queued", "sent", "delivered"]
-
-
-def test_listeners_of_marked_messages_only_do_not_make_every_message_observed() -> None:
-    hub = EventHub()
-    calls: list[str] = []
-    hub.when_observed(ev.MESSAGE_STATUS, lambda: calls.append("observed"))
-    unsubscribe = hub.subscribe(lambda e: None, (ev.MESSAGE_STATUS,), every=False)
-    assert not hub.observed(ev.MESSAGE_STATUS) and calls == []
-    unsubscribe()
-    stop = hub.subscribe(lambda e: None)  # everything
-    assert hub.observed(ev.MESSAGE_STATUS) and calls == ["observed"]
-    stop()
-    stop()  # twice is harmless
-    assert not hub.observed(ev.MESSAGE_STATUS)
+    gateway.timeline.run_due(now.now)
+    assert told == [(message.id, "delivered")]
 
 
 @pytest.fixture
@@ -109,7 +136,7 @@ def real(control: EmulatorClient) -> Iterator[EmulatorClient]:
     control.set_clock("manual")
 
 
-def test_advancing_a_real_clock_applies_and_counts_every_lazy_change(
+def test_advancing_a_real_clock_applies_and_counts_every_change(
     server: EmulatorServer, real: EmulatorClient
 ) -> None:
     real.account("server2sms", "alice", password="pw")
@@ -149,7 +176,7 @@ def test_a_dlr_url_set_after_the_send_still_gets_the_report(
     assert call.query["st"] == "delivered"
 
 
-def test_final_lazy_messages_are_pruned_without_anybody_looking(make_sms_emulator: Any) -> None:
+def test_final_messages_are_pruned_without_anybody_looking(make_sms_emulator: Any) -> None:
     emulator = make_sms_emulator(clock="real", max_messages=3, delivery_delay=0.01)
     for number in range(8):
         answer = requests.post(
@@ -171,7 +198,7 @@ def test_final_lazy_messages_are_pruned_without_anybody_looking(make_sms_emulato
 @pytest.mark.asyncio
 async def test_keeping_a_store_under_its_cap_costs_per_send_not_per_message_in_flight() -> None:
     """Sends into a store over its ``--max-messages`` cap, with every message still in flight
-    (nothing can be pruned yet): the ticker looks for final messages in rounds, not after every
+    (nothing can be pruned yet): the store is pruned in rounds on the schedule, not after every
     send, and a round does not read the clock once per stored message. Counted in clock reads,
     the work grows with the sends; it grew with sends × messages in flight (a load test with
     a cap spent about a tenth of the server's time there)."""
@@ -183,25 +210,21 @@ async def test_keeping_a_store_under_its_cap_costs_per_send_not_per_message_in_f
         return time.time()
 
     clock = Clock(REAL, wall=wall)
-    gateway = Gateway(
-        clock.now,
-        OutcomeTable.from_data(load_fixture("outcomes.json")),
-        SLOW,
-        store=MessageStore(100),
-    )
-    dispatcher = CallbackDispatcher(
-        gateway.hub, clock, timeout=1, attempts=1, backoff=1, backoff_max=1, concurrency=1
-    )
-    ticker = Ticker(clock, gateway, dispatcher)
-    task = asyncio.create_task(ticker.run())
+    timeline = Timeline()
+    outcomes = OutcomeTable.from_data(load_fixture("outcomes.json"))
+    gateway = Gateway(clock.now, outcomes, SLOW, timeline, store=MessageStore(100))
+
+    async def settle(patience: float) -> int:
+        return 0
+
+    ticker = Ticker(clock, timeline, settle)
+    ticker.start()
     sends = 2000
     try:
         for _ in range(sends):
             _send(gateway)
             await asyncio.sleep(0)  # as between two requests
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        ticker.stop()
     assert len(gateway.store) == sends  # all in flight: none could go
     assert reads < 5 * sends

@@ -1,0 +1,96 @@
+"""The one schedule: everything the emulator does at a time of its clock.
+
+Status changes of messages (a group of a batch at a time), the release of deferred sends,
+callback tries and their retries, and the store's pruning rounds are all entries here, keyed
+by emulator time. An entry is plain data: its due time, its order number, a kind and a key of
+strings and numbers. Whoever does the work of a kind registers a handler for it
+(:meth:`Timeline.on`); so the schedule can be written out and read back, and nothing else
+keeps a timer. Entries due at the same instant run in the order they were scheduled.
+
+Nothing here knows about real time: the caller says what "now" is. On the real clock one
+timer wakes it (emulator/ticker.py); on the manual clock ``clock/advance`` steps it.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+
+Key = tuple[str | int, ...]
+Entry = tuple[float, int, str, Key]  # due, order, kind, key
+Handler = Callable[[float, Key], None]
+
+STATUS = "status"  # key: batch id, group, step (BECOME_QUEUED: a deferred send goes out)
+TRY = "try"  # key: callback job id
+PRUNE = "prune"  # key: ()
+
+
+class Timeline:
+    def __init__(self) -> None:
+        self._heap: list[Entry] = []
+        self._order = 0
+        self._handlers: dict[str, Handler] = {}
+        self._sooner: list[Callable[[float], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def on(self, kind: str, handler: Handler) -> None:
+        """``handler(due, key)`` does the work of entries of ``kind``."""
+        self._handlers[kind] = handler
+
+    def on_sooner(self, listener: Callable[[float], None]) -> None:
+        """Call ``listener(due)`` when an entry becomes the earliest (the timer re-arms)."""
+        self._sooner.append(listener)
+
+    def at(self, due: float, kind: str, *key: str | int) -> None:
+        """Schedule ``kind`` of ``key`` at ``due``."""
+        sooner = not self._heap or due < self._heap[0][0]
+        self._order += 1
+        heapq.heappush(self._heap, (due, self._order, kind, key))
+        if sooner:
+            for listener in self._sooner:
+                listener(due)
+
+    def next_due(self) -> float | None:
+        return self._heap[0][0] if self._heap else None
+
+    def run_due(self, now: float, limit: int | None = None) -> int:
+        """Run the entries due by ``now``, earliest first, the ones they schedule for now
+        included (at most ``limit``, so a caller can yield between rounds); how many ran."""
+        heap, handlers = self._heap, self._handlers
+        ran = 0
+        while heap and heap[0][0] <= now and (limit is None or ran < limit):
+            due, _, kind, key = heapq.heappop(heap)
+            handlers[kind](due, key)
+            ran += 1
+        return ran
+
+    def discard(self, drop: Callable[[str, Key], bool]) -> int:
+        """Drop the entries ``drop(kind, key)`` is true of; how many went."""
+        kept = [entry for entry in self._heap if not drop(entry[2], entry[3])]
+        dropped = len(self._heap) - len(kept)
+        if dropped:
+            heapq.heapify(kept)
+            self._heap = kept
+        return dropped
+
+    def clear(self) -> None:
+        self._heap.clear()
+
+    # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------------
+
+    def entries(self) -> list[Entry]:
+        """Every entry, in the order they will run."""
+        return sorted(self._heap)
+
+    def load(self, entries: Iterable[Entry]) -> None:
+        """Replace the schedule with ``entries`` (as :meth:`entries` gave them)."""
+        self._heap = [
+            (float(due), int(order), str(kind), tuple(key)) for due, order, kind, key in entries
+        ]
+        heapq.heapify(self._heap)
+        self._order = max((entry[1] for entry in self._heap), default=0)
+        if self._heap:
+            for listener in self._sooner:
+                listener(self._heap[0][0])
