@@ -228,3 +228,80 @@ async def test_keeping_a_store_under_its_cap_costs_per_send_not_per_message_in_f
         ticker.stop()
     assert len(gateway.store) == sends  # all in flight: none could go
     assert reads < 5 * sends
+
+
+def test_a_premium_reply_finishes_and_reports(
+    server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver
+) -> None:
+    """A premium/send reply had no outcome: it stayed queued for ever and its dlr_url was never
+    called."""
+    control.account("serwersms", "demo", dlr_url=receiver.url + "/dlr?id=#SMSID#&st=#STAN#")
+    answer = requests.post(
+        server.url + "/premium/send.json",
+        json={
+            "username": "demo",
+            "password": "demo",
+            "phone": "500600700",
+            "text": "Dziekujemy",
+            "gate": "71200",
+            "id": 120270659,
+        },
+    )
+    assert answer.json() == {"success": True}
+    control.advance(5)
+    [reply] = control.messages(kind="premium")
+    assert reply["status"] == "delivered"
+    [call] = receiver.wait_for(1)
+    assert (call.query["id"], call.query["st"]) == (reply["id"], "delivered")
+
+
+def test_messages_that_change_at_one_instant_are_told_together(
+    make_sms_emulator: Any, receiver: CallbackReceiver
+) -> None:
+    """With 30,000 other messages in flight, a dlr_url set after a send was used for half of a
+    group of messages that changed at one instant, an event stream showed half of it, and a
+    wait that found every message it waited for still timed out. Now every change after the
+    URL is set is called back, the stream shows all of them, and the wait answers."""
+    from emulator.core.timefmt import local_datetime
+
+    emulator = make_sms_emulator(clock="real", delivery_delay=0.5)
+    shop = {"username": "tgt", "password": "x", "text": "t"}
+    due = emulator.clock()["timestamp"] + 2
+    numbers = [[f"5{j}0{k}9990" for j in range(10, 50)] for k in (1, 2)]
+    requests.post(
+        emulator.url + "/messages/send_sms.json",
+        json={**shop, "phone": numbers[0], "date": local_datetime(due)},
+    )
+    fill = [str(n) for n in range(800_000_000, 800_030_000)]
+    requests.post(
+        emulator.url + "/messages/send_sms.json",
+        json={
+            "username": "fill",
+            "password": "x",
+            "text": "t",
+            "phone": fill,
+            "date": local_datetime(due + 60),
+        },
+    )
+    requests.post(
+        emulator.url + "/messages/send_sms.json",
+        json={**shop, "phone": numbers[1], "date": local_datetime(due)},
+    )
+    emulator.account("serwersms", "tgt", dlr_url=receiver.url + "/dlr?id=#SMSID#")
+    collected: list[dict[str, Any]] = []
+    subscribed = threading.Event()
+    reader = threading.Thread(
+        target=lambda: collected.extend(
+            read_events(emulator.server, 80 * 3, subscribed, types=ev.MESSAGE_STATUS)
+        )
+    )
+    reader.start()
+    assert subscribed.wait(10)
+    waiting = emulator.wait_for_messages(
+        count=80, timeout=10, account="tgt", provider="serwersms", status="delivered"
+    )
+    assert len(waiting) == 80
+    assert len(receiver.wait_for(80)) == 80
+    reader.join(10)
+    delivered = [e for e in collected if e["data"]["status"] == "delivered"]
+    assert len(delivered) == 80
