@@ -358,7 +358,7 @@ class CallbackDispatcher:
     def _due(self, when: float, key: Key) -> None:
         """A try falls due (the schedule's entry): queue it, unless a redeliver or a reset
         made the entry stale."""
-        job = self.jobs.get(int(key[0]))
+        job = self.jobs.get(key[0])
         if (
             job is None
             or job.next_attempt != when

@@ -16,6 +16,10 @@ from .clock import MANUAL, Clock
 from .core.timeline import Timeline
 
 SLICE = 5000  # entries run before the loop gets a turn
+RESOLUTION = 0.02
+"""Seconds: on the real clock, entries due in the future run in rounds at least this far
+apart (each stamped with its own due time), not one timer per entry: under load a send's
+status changes cost no timer of their own."""
 
 
 class Ticker:
@@ -56,7 +60,7 @@ class Ticker:
         if wait <= 0:
             self._timer = self._loop.call_soon(self._fire)
         elif self.clock.mode != MANUAL:
-            self._timer = self._loop.call_later(wait, self._fire)
+            self._timer = self._loop.call_later(max(wait, RESOLUTION), self._fire)
 
     def _fire(self) -> None:
         self._timer = None
@@ -67,8 +71,11 @@ class Ticker:
         """Move the clock forward by ``seconds``, entry by entry: at each due time within the
         span the clock stands there, everything due runs, and the callback tries it released
         are awaited (up to ``patience`` seconds a step), so a retry whose backoff ends within
-        the span happens within it. Returns the callback tries made."""
-        target = self.clock.now() + seconds
+        the span happens within it. Every sleeping wave wakes first, so every change within
+        the span runs and is counted. Returns the callback tries made."""
+        start = self.clock.now()
+        self.timeline.wake(start)
+        target = start + seconds
         tries = 0
         while True:
             due = self.timeline.next_due()

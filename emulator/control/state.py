@@ -65,7 +65,9 @@ async def create_account(request: web.Request) -> web.Response:
 
 
 def _update(ctx: Context, provider: str, username: str, data: JsonObject) -> Account:
-    return ctx.accounts.update(provider, username, _account_changes(data))
+    account = ctx.accounts.update(provider, username, _account_changes(data))
+    ctx.gateway.reconsider(provider, username)  # a callback URL may have been set
+    return account
 
 
 def _account_key(request: web.Request) -> tuple[str, str]:

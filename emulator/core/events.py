@@ -57,6 +57,7 @@ class EventHub:
         self._everything: list[Listener] = []
         self._by_type: dict[str, list[Listener]] = {}
         self._seq = 0
+        self._arrivals: dict[str, list[Callable[[], object]]] = {}
 
     @property
     def last_seq(self) -> int:
@@ -73,6 +74,10 @@ class EventHub:
         ]
         for entries in lists:
             entries.append(listener)
+        for type_, hooks in self._arrivals.items():
+            if None in keys or type_ in keys:
+                for hook in hooks:
+                    hook()
         done = False
 
         def unsubscribe() -> None:
@@ -85,6 +90,11 @@ class EventHub:
                     entries.remove(listener)
 
         return unsubscribe
+
+    def on_listen(self, type_: str, hook: Callable[[], object]) -> None:
+        """Call ``hook()`` whenever a listener subscribes to events of ``type_`` (before any
+        event reaches it)."""
+        self._arrivals.setdefault(type_, []).append(hook)
 
     def listens(self, type_: str) -> bool:
         """Whether anybody listens to events of ``type_`` now."""

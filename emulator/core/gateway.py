@@ -6,11 +6,18 @@ nothing of HTTP.
 
 A message's statuses follow from its outcome and times (emulator/core/messages.py); what
 happens *at* those times is on the one schedule (emulator/core/timeline.py): one entry per
-group of a batch (the messages with the same outcome and timing) and step. When an entry runs,
+wave of a batch (the messages with the same outcome and timing) and change. When an entry runs,
 its change is published to the event hub if anybody listens there (a wait, an event stream),
 and handed to the provider's watcher if the provider wants it (its callbacks): each provider
 registers what it wants with :meth:`Gateway.watch`, and the gateway asks at the time of each
-change, so a callback URL set after the send is used for every change after it is set.
+change.
+
+The gateway alone decides whether a new wave's changes go on the schedule at once: when
+somebody listens to status changes, or the provider's watcher is interested in the batch.
+Otherwise the wave sleeps in the schedule (emulator/core/timeline.py says how) and costs a
+send of a load test nothing. It wakes when a listener subscribes (the hub tells the gateway),
+when a clock advance starts, or when the provider says its interest in an account changed
+(:meth:`Gateway.reconsider`: a callback URL set after the send).
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ from . import events as ev
 from .events import EventHub
 from .jsondata import JsonObject
 from .messages import (
-    BECOME_QUEUED,
     CANCELLED,
     INF,
     SCHEDULED,
@@ -32,6 +38,7 @@ from .messages import (
     Message,
     Reply,
     RequestView,
+    Wave,
 )
 from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
@@ -45,10 +52,14 @@ send."""
 
 @dataclass(frozen=True, slots=True)
 class Watcher:
-    """What a provider needs of its messages' status changes: ``wants(batch, status)`` says
-    whether a change of this batch to ``status`` matters now (a callback URL for it), and
-    ``changed(message, when, status, reason)`` is told each one that does."""
+    """What a provider needs of its messages' status changes: ``interested(batch)`` says
+    whether any change of this batch may matter now (a callback URL for some of them),
+    ``wants(batch, status)`` whether a change of it to ``status`` does, and
+    ``changed(message, when, status, reason)`` is told each one that does. When what
+    ``interested`` depends on changes (a dlr_url is set), the provider calls
+    :meth:`Gateway.reconsider`."""
 
+    interested: Callable[[Batch], bool]
     wants: Callable[[Batch, str], bool]
     changed: Callable[[Message, float, str, str | None], None]
 
@@ -80,10 +91,21 @@ class Gateway:
         self._watchers: dict[str, Watcher] = {}
         timeline.on(STATUS, self._change)
         timeline.on(PRUNE, self._prune)
+        self.hub.on_listen(ev.MESSAGE_STATUS, self.wake)
 
     def watch(self, provider: str, watcher: Watcher) -> None:
         """``provider``'s status changes go to ``watcher`` when it wants them."""
         self._watchers[provider] = watcher
+
+    def wake(self) -> None:
+        """Somebody needs every change from now on (a listener, a clock advance): every
+        sleeping wave's changes still to come go on the schedule."""
+        self.timeline.wake(self.now())
+
+    def reconsider(self, provider: str, account: str) -> None:
+        """What ``provider``'s watcher is interested in for ``account`` may have changed (a
+        callback URL was set): that account's sleeping waves wake."""
+        self.timeline.wake(self.now(), (provider, account))
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -129,7 +151,7 @@ class Gateway:
         now: float | None = None,
     ) -> Message:
         """Store a message and put its first status change on the schedule (with the rest of
-        its group, if it has one); ``start`` defers it. ``now`` saves a clock reading when a
+        its wave, if it has one); ``start`` defers it. ``now`` saves a clock reading when a
         caller adds many messages at once."""
         if now is None:
             now = self.now()
@@ -152,15 +174,22 @@ class Gateway:
         )
         self.store.add(message)
         key = (id(outcome), message.delay, due)
-        group = batch.group_keys.get(key)
-        if group is None:
-            group = batch.group_keys[key] = len(batch.groups)
-            batch.groups.append([])
-            first = BECOME_QUEUED if due > now else 0
-            when = message.step_due(first)
-            if when != INF:
-                self.timeline.at(when, STATUS, batch.id, group, first)
-        batch.groups[group].append(message_id)
+        index = batch.wave_of.get(key)
+        if index is None:
+            index = batch.wave_of[key] = len(batch.waves)
+            wave = Wave(due, message.delay, outcome, due > now)
+            batch.waves.append(wave)
+            if len(wave):
+                watcher = self._watchers.get(batch.provider)
+                self.timeline.wave(
+                    (batch.provider, batch.account),
+                    (batch.id, index),
+                    wave,
+                    now,
+                    awake=self.hub.listens(ev.MESSAGE_STATUS)
+                    or (watcher is not None and watcher.interested(batch)),
+                )
+        batch.waves[index].ids.append(message_id)
         self.hub.publish(ev.MESSAGE_CREATED, now, message)
         if self.store.over_capacity():
             self._prune_later(now)
@@ -212,27 +241,22 @@ class Gateway:
     # -- time passing ----------------------------------------------------------------------
 
     def _change(self, when: float, key: Key) -> None:
-        """A group of a batch takes its status step ``key[2]`` (the schedule's entry)."""
-        batch_id, group, step = int(key[0]), int(key[1]), int(key[2])
+        """A wave of a batch takes its change ``key[2]`` (the schedule's entry)."""
+        batch_id, index, step = key
         batch = self.store.batch(batch_id)
         if batch is None:
             return  # reset or pruned
-        messages = self.store.messages
-        members = [
-            m
-            for m in (messages.get(mid) for mid in batch.groups[group])
-            if m is not None and m.cancelled is None
-        ]
+        wave = batch.waves[index]
+        get = self.store.messages.get
+        members = [m for m in map(get, wave.ids) if m is not None and m.cancelled is None]
         if not members:
             return
-        leader = members[0]
-        _, status, reason = leader.change_at(step)
+        status, reason = wave.change(step, batch.provider)
         self.changes += len(members)
         self._tell(batch, members, when, status, reason)
-        following = 0 if step == BECOME_QUEUED else step + 1
-        upcoming = leader.step_due(following)
-        if upcoming != INF:
-            self.timeline.at(upcoming, STATUS, batch_id, group, following)
+        step += 1
+        if step < len(wave):
+            self.timeline.at(wave.when(step), STATUS, batch_id, index, step)
 
     def _tell(
         self, batch: Batch, members: list[Message], when: float, status: str, reason: str | None
@@ -309,5 +333,8 @@ class Gateway:
         messages, replies = self.store.remove_where(provider, account)
         if provider is None and account is None:
             self.timeline.discard(lambda kind, key: kind in (STATUS, PRUNE))
+            self.timeline.forget_asleep()
             self._pruning = False
+        elif provider is not None and account is not None:
+            self.timeline.forget_asleep((provider, account))
         return {"messages": messages, "replies": replies}

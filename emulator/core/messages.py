@@ -35,11 +35,44 @@ class RequestView(Protocol):
     def view(self) -> Document: ...
 
 
+Change = tuple[float, str, str | None]  # when, status, reason
+
+
+@dataclass(slots=True, eq=False)
+class Wave:
+    """The messages of one batch that change status together (the same outcome and times):
+    one schedule entry per wave and change (emulator/core/timeline.py), however many
+    recipients the send had. A deferred wave's first change is its release (QUEUED)."""
+
+    start: float  # when they go out
+    delay: float  # seconds per outcome step unit
+    outcome: Outcome
+    deferred: bool
+    ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.outcome.steps) + self.deferred
+
+    def when(self, change: int) -> float:
+        if self.deferred:
+            if change == 0:
+                return self.start
+            change -= 1
+        return self.start + self.outcome.steps[change].at * self.delay
+
+    def change(self, change: int, provider: str) -> tuple[str, str | None]:
+        """The status and reason of change ``change``."""
+        if self.deferred:
+            if change == 0:
+                return QUEUED, None
+            change -= 1
+        step = self.outcome.steps[change]
+        return step.status, step.reason_for(provider)
+
+
 @dataclass(slots=True, eq=False)
 class Batch:
-    """One accepted send request. Its messages change status in groups: those with the same
-    outcome and timing change together, one schedule entry per group and step
-    (emulator/core/timeline.py), however many recipients the send had."""
+    """One accepted send request, whose messages change status in waves."""
 
     id: int
     provider: str
@@ -49,8 +82,8 @@ class Batch:
     created: float
     request: RequestView | None  # how the request looked (shown by the control API)
     options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
-    groups: list[list[str]] = field(default_factory=list)  # message ids changing together
-    group_keys: dict[tuple[int, float, float], int] = field(default_factory=dict)
+    waves: list[Wave] = field(default_factory=list)
+    wave_of: dict[tuple[int, float, float], int] = field(default_factory=dict)  # while sending
 
 
 INF = float("inf")
@@ -59,9 +92,6 @@ BECOME_QUEUED = -1  # the step that releases a deferred message
 
 def _no_clock() -> float:
     return -INF
-
-
-Change = tuple[float, str, str | None]  # when, status, reason
 
 
 @dataclass(slots=True, eq=False)

@@ -1,26 +1,48 @@
 """The one schedule: everything the emulator does at a time of its clock.
 
-Status changes of messages (a group of a batch at a time), the release of deferred sends,
+Status changes of messages (a wave of a batch at a time), the release of deferred sends,
 callback tries and their retries, and the store's pruning rounds are all entries here, keyed
 by emulator time. An entry is plain data: its due time, its order number, a kind and a key of
-strings and numbers. Whoever does the work of a kind registers a handler for it
+numbers. Whoever does the work of a kind registers a handler for it
 (:meth:`Timeline.on`); so the schedule can be written out and read back, and nothing else
 keeps a timer. Entries due at the same instant run in the order they were scheduled.
 
 Nothing here knows about real time: the caller says what "now" is. On the real clock one
 timer wakes it (emulator/ticker.py); on the manual clock ``clock/advance`` steps it.
+
+A wave's status changes may also sleep. A message's statuses follow from its times alone
+(emulator/core/messages.py), so its changes need to run only for someone who needs them as
+they happen: a provider's callbacks, a wait, an event stream, a clock advance that counts them.
+When nobody does (the gateway decides, :meth:`Timeline.wave`), the wave is kept here asleep,
+costing a send nothing more; when somebody arrives, :meth:`Timeline.wake` puts the changes
+still to come on the schedule, all with one reading of the clock, so every change after that
+moment runs, for every message alike, and none before it.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
-Key = tuple[str | int, ...]
+Key = tuple[int, ...]
 Entry = tuple[float, int, str, Key]  # due, order, kind, key
 Handler = Callable[[float, Key], None]
+Owner = tuple[str, str]  # provider, account
 
-STATUS = "status"  # key: batch id, group, step (BECOME_QUEUED: a deferred send goes out)
+
+class Course(Protocol):
+    """When a wave's changes are due (emulator/core/messages.py: Wave)."""
+
+    def __len__(self) -> int: ...
+
+    def when(self, change: int) -> float: ...
+
+
+Asleep = tuple[Key, Course]  # a wave (batch id, wave) and when its changes are due
+
+STATUS = "status"  # key: batch id, wave, change (emulator/core/messages.py: Wave)
 TRY = "try"  # key: callback job id
 PRUNE = "prune"  # key: ()
 
@@ -31,6 +53,7 @@ class Timeline:
         self._order = 0
         self._handlers: dict[str, Handler] = {}
         self._sooner: list[Callable[[float], None]] = []
+        self._asleep: dict[Owner, deque[Asleep]] = {}
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -43,7 +66,7 @@ class Timeline:
         """Call ``listener(due)`` when an entry becomes the earliest (the timer re-arms)."""
         self._sooner.append(listener)
 
-    def at(self, due: float, kind: str, *key: str | int) -> None:
+    def at(self, due: float, kind: str, *key: int) -> None:
         """Schedule ``kind`` of ``key`` at ``due``."""
         sooner = not self._heap or due < self._heap[0][0]
         self._order += 1
@@ -51,6 +74,37 @@ class Timeline:
         if sooner:
             for listener in self._sooner:
                 listener(due)
+
+    def wave(self, owner: Owner, key: Key, course: Course, now: float, *, awake: bool) -> None:
+        """The status changes of a wave ``key`` of ``owner``'s, due as ``course`` says: on
+        the schedule (entries STATUS ``key + (change,)``) when somebody needs them as they
+        happen (``awake``), else asleep until :meth:`wake`."""
+        if awake:
+            self.at(course.when(0), STATUS, *key, 0)
+            return
+        asleep = self._asleep.get(owner)
+        if asleep is None:
+            asleep = self._asleep[owner] = deque()
+        asleep.append((key, course))
+        oldest = asleep[0][1]
+        while oldest.when(len(oldest) - 1) < now:  # over: nothing left to wake
+            asleep.popleft()
+            if not asleep:
+                break
+            oldest = asleep[0][1]
+
+    def wake(self, now: float, owner: Owner | None = None) -> int:
+        """Put the changes still to come (at ``now`` or later) of the sleeping waves (of
+        ``owner``, or all) on the schedule; how many waves woke."""
+        owners = list(self._asleep) if owner is None else [owner]
+        woken = 0
+        for each in owners:
+            for key, course in self._asleep.pop(each, ()):
+                upcoming = next((i for i in range(len(course)) if course.when(i) >= now), None)
+                if upcoming is not None:
+                    self.at(course.when(upcoming), STATUS, *key, upcoming)
+                    woken += 1
+        return woken
 
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None
@@ -75,8 +129,16 @@ class Timeline:
             self._heap = kept
         return dropped
 
+    def forget_asleep(self, owner: Owner | None = None) -> None:
+        """Drop the sleeping waves (of ``owner``, or all): their messages went."""
+        if owner is None:
+            self._asleep.clear()
+        else:
+            self._asleep.pop(owner, None)
+
     def clear(self) -> None:
         self._heap.clear()
+        self._asleep.clear()
 
     # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------------
 
@@ -87,7 +149,8 @@ class Timeline:
     def load(self, entries: Iterable[Entry]) -> None:
         """Replace the schedule with ``entries`` (as :meth:`entries` gave them)."""
         self._heap = [
-            (float(due), int(order), str(kind), tuple(key)) for due, order, kind, key in entries
+            (float(due), int(order), str(kind), tuple(int(k) for k in key))
+            for due, order, kind, key in entries
         ]
         heapq.heapify(self._heap)
         self._order = max((entry[1] for entry in self._heap), default=0)

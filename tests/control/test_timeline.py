@@ -88,20 +88,40 @@ def test_statuses_follow_from_time_alone(start: float | None) -> None:
     assert [e.data["status"] for e in seen] == [h[1] for h in heard_message.history[1:]]
 
 
-def test_one_entry_per_group_of_a_batch_and_step() -> None:
+def test_one_entry_per_wave_of_a_batch_and_change() -> None:
     """A send to many numbers costs the schedule one entry per outcome it takes, not one per
-    message; each entry tells about every member of its group."""
+    message; each entry tells about every member of its wave."""
     now = Now()
     gateway = _gateway(now)
+    seen: list[Event] = []
+    gateway.hub.subscribe(seen.append, (ev.MESSAGE_STATUS,))
     numbers = (*(f"+4850060{n:04d}" for n in range(100)), "+48500609991")
     messages = _send(gateway, numbers)
     assert len(gateway.timeline) == 2  # delivered ones, and the unknown subscriber
-    seen: list[Event] = []
-    gateway.hub.subscribe(seen.append, (ev.MESSAGE_STATUS,))
     now.now += 60
     gateway.timeline.run_due(now.now)
     assert gateway.changes == len([h for m in messages for h in m.history[1:]])
     assert {e.subject.id for e in seen} == {m.id for m in messages}
+
+
+def test_a_wave_nobody_needs_sleeps_and_wakes_with_one_clock_reading() -> None:
+    """With nobody listening and no callback URL, a send puts nothing on the schedule; a
+    listener's arrival puts every wave's changes still to come on it, so every message of a
+    wave is told the same: all the changes after that moment, none before."""
+    now = Now()
+    gateway = _gateway(now)
+    first = _send(gateway, ("+48500600700", "+48500600701"))
+    second = _send(gateway, ("+48500600702",))
+    assert len(gateway.timeline) == 0
+    now.now += 0.2  # "sent" is history for all of them
+    seen: list[Event] = []
+    gateway.hub.subscribe(seen.append, (ev.MESSAGE_STATUS,))
+    assert len(gateway.timeline) == 2  # one entry per wave: delivered, still to come
+    now.now += 10
+    gateway.timeline.run_due(now.now)
+    assert sorted((e.subject.id, e.data["status"]) for e in seen) == sorted(
+        (m.id, "delivered") for m in first + second
+    )
 
 
 def test_a_watcher_is_asked_at_the_time_of_each_change() -> None:
@@ -115,13 +135,18 @@ def test_a_watcher_is_asked_at_the_time_of_each_change() -> None:
     def wants(batch: Batch, status: str) -> bool:
         return wanted
 
+    def interested(batch: Batch) -> bool:
+        return wanted
+
     gateway.watch(
-        "serwersms", Watcher(wants, lambda m, when, status, reason: told.append((m.id, status)))
+        "serwersms",
+        Watcher(interested, wants, lambda m, when, status, reason: told.append((m.id, status))),
     )
     [message] = _send(gateway)
-    now.now += 0.1  # "sent" with nobody wanting it
+    now.now += 0.15  # "sent" (at 0.1 s) with nobody wanting it
     gateway.timeline.run_due(now.now)
     wanted = True  # e.g. PATCH dlr_url
+    gateway.reconsider("serwersms", "a")
     now.now += 10
     gateway.timeline.run_due(now.now)
     assert told == [(message.id, "delivered")]

@@ -66,6 +66,9 @@ def watch(gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
     """Status changes of server2sms messages sent with a notification URL for that status →
     callbacks."""
 
+    def interested(batch: Batch) -> bool:
+        return bool(batch.options.get("urls"))
+
     def wants(batch: Batch, status: str) -> bool:
         urls = batch.options.get("urls")
         return urls is not None and status in urls
@@ -82,4 +85,4 @@ def watch(gateway: Gateway, dispatcher: CallbackDispatcher) -> None:
             at=when,
         )
 
-    gateway.watch(NAME, Watcher(wants, changed))
+    gateway.watch(NAME, Watcher(interested, wants, changed))

@@ -145,6 +145,9 @@ def watch(
         found = accounts.get(NAME, account)
         return found.dlr_url if found is not None else None
 
+    def interested(batch: Batch) -> bool:
+        return bool(dlr_url(batch.account))
+
     def wants(batch: Batch, status: str) -> bool:
         return status in REPORTED and bool(dlr_url(batch.account))
 
@@ -178,5 +181,5 @@ def watch(
                     NAME, account.username, "reply", url, reply_id=reply.id, at=event.time
                 )
 
-    gateway.watch(NAME, Watcher(wants, changed))
+    gateway.watch(NAME, Watcher(interested, wants, changed))
     hub.subscribe(on_event, (ev.LOOKUP_DONE, ev.REPLY_RECEIVED))
