@@ -31,16 +31,18 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.hdrs import HOST
+from multidict import istr
 
 from .config import Settings
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANY_HOST = "*"
+SEC_FETCH_SITE = istr("Sec-Fetch-Site")  # asked of every provider request: no case folding
 
 
 _PORT = re.compile(r"[0-9]{1,5}")
@@ -83,28 +85,42 @@ def is_loopback(address: str) -> bool:
         return False
 
 
-def host_allowed(host: str | None, settings: Settings) -> bool:
-    if host is None:
-        return True  # HTTP/1.0 without Host: no browser sends that
-    return _answers_to(host, settings.host, settings.allowed_hosts)
+class Access:
+    """One emulator's access rules (from its settings). The Host rule is asked on every
+    request, so the answers for the few Hosts a machine uses are kept (up to KEPT: a page's
+    made-up names start the list over rather than grow it)."""
 
+    KEPT = 256
 
-@lru_cache(maxsize=256)
-def _answers_to(host: str, bound: str, allowed: tuple[str, ...]) -> bool:
-    """Asked on every request: the answers for the few Hosts a machine uses are kept (a
-    page's made-up names push the oldest out, rather than grow the cache)."""
-    if ANY_HOST in allowed:
-        return True
-    name = host_name(host)
-    if name is None:
-        return False
-    return (
-        name in LOOPBACK_NAMES
-        or name.endswith(".localhost")
-        or _is_ip(name)
-        or name == host_name(bound)
-        or name in allowed
-    )
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._answers: dict[str, bool] = {}
+
+    def allows(self, host: str | None) -> bool:
+        """Whether the emulator answers to the ``Host`` header ``host``."""
+        if host is None:
+            return True  # HTTP/1.0 without Host: no browser sends that
+        answer = self._answers.get(host)
+        if answer is None:
+            if len(self._answers) >= self.KEPT:
+                self._answers.clear()
+            answer = self._answers[host] = self._answers_to(host)
+        return answer
+
+    def _answers_to(self, host: str) -> bool:
+        allowed = self.settings.allowed_hosts
+        if ANY_HOST in allowed:
+            return True
+        name = host_name(host)
+        if name is None:
+            return False
+        return (
+            name in LOOPBACK_NAMES
+            or name.endswith(".localhost")
+            or _is_ip(name)
+            or name == host_name(self.settings.host)
+            or name in allowed
+        )
 
 
 def other_target(request: web.Request) -> str | None:
@@ -117,29 +133,31 @@ def other_target(request: web.Request) -> str | None:
     return named if named != (request.headers.get("Host") or "").strip().lower() else None
 
 
-def host_refusal(request: web.Request, settings: Settings) -> str | None:
+def host_refusal(request: web.Request, access: Access) -> str | None:
     """Why the Host rule refuses this request (every path), or None."""
+    host = request.headers.get(HOST)
+    if request.raw_path[:1] == "/" and access.allows(host):
+        return None
     target = other_target(request)
     if target is not None:
         return (
             f"the request target names the host {target!r} but its Host header says "
-            f"{request.headers.get('Host')!r}; the emulator answers only requests whose "
-            "target and Host agree"
+            f"{host!r}; the emulator answers only requests whose target and Host agree"
         )
-    if not host_allowed(request.headers.get("Host"), settings):
-        name = host_name(request.headers.get("Host", "")) or request.headers.get("Host", "")
-        return (
-            f"the emulator does not answer to the host name {name!r} (a guard against "
-            f"DNS rebinding); allow it with --allowed-host {name} or "
-            f"SMS_EMULATOR_ALLOWED_HOSTS={name}"
-        )
-    return None
+    if access.allows(host):
+        return None
+    name = host_name(host or "") or host
+    return (
+        f"the emulator does not answer to the host name {name!r} (a guard against "
+        f"DNS rebinding); allow it with --allowed-host {name} or "
+        f"SMS_EMULATOR_ALLOWED_HOSTS={name}"
+    )
 
 
 def cross_origin(request: web.Request) -> str | None:
     """The foreign origin of a browser request, or None when it is the emulator's own (or no
     browser is involved)."""
-    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+    if request.headers.get(SEC_FETCH_SITE, "").lower() == "cross-site":
         return request.headers.get("Origin") or "another site"
     origin = request.headers.get("Origin")
     if origin is None:
@@ -152,16 +170,16 @@ def cross_origin(request: web.Request) -> str | None:
     return None
 
 
-def from_foreign_page(request: web.Request, settings: Settings) -> bool:
+def from_foreign_page(request: web.Request, access: Access) -> bool:
     """Whether a browser sent this request for a page of another site: ``Sec-Fetch-Site:
     cross-site`` (an ``<img>`` or a form of any page) unless its ``Origin`` is a page the
     emulator answers to (a developer's own page on localhost)."""
-    if request.headers.get("Sec-Fetch-Site", "").lower() != "cross-site":
+    if request.headers.get(SEC_FETCH_SITE, "").lower() != "cross-site":
         return False
     origin = request.headers.get("Origin")
     if origin is None or origin == "null":
         return True
-    return not host_allowed(urlsplit(origin).netloc, settings)
+    return not access.allows(urlsplit(origin).netloc)
 
 
 def token_given(request: web.Request) -> str:
@@ -178,14 +196,12 @@ def has_token(request: web.Request, token: str | None) -> bool:
     return hmac.compare_digest(given, token.encode())
 
 
-def refusal(
-    request: web.Request, settings: Settings, public: bool = False
-) -> tuple[int, str] | None:
+def refusal(request: web.Request, access: Access, public: bool = False) -> tuple[int, str] | None:
     """Why this request may not reach the control API (status and sentence), or None."""
-    refused = host_refusal(request, settings)
+    refused = host_refusal(request, access)
     if refused is not None:
         return 403, refused
-    token = settings.control_token
+    token = access.settings.control_token
     authorized = has_token(request, token)
     if request.method not in SAFE_METHODS and not authorized:
         origin = cross_origin(request)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from decimal import Decimal
 
 from aiohttp import web
 
 from . import control, paths
+from .access import Access
 from .callbacks import CallbackDispatcher
 from .clock import Clock
 from .config import Settings
 from .context import CONTEXT, Context
-from .core.accounts import AccountRegistry, AccountSpec, ProviderDefaults, parse_limit
+from .core.accounts import AccountRegistry, AccountSpec
 from .core.events import EventHub
 from .core.gateway import Gateway
 from .core.outcomes import OutcomeTable
@@ -30,23 +30,18 @@ log = logging.getLogger("emulator")
 
 
 def load_accounts(settings: Settings) -> AccountRegistry:
-    data = load_fixture("accounts.json")
-    defaults = {
-        provider: ProviderDefaults(
-            credits=Decimal(str(spec.get("credits", 0))),
-            limits={k: parse_limit(v) for k, v in spec.get("limits", {}).items()},
-        )
-        for provider, spec in data["defaults"].items()
-    }
+    """The accounts defined at start-up: the sample ones of fixtures/ (unless
+    ``--no-fixtures``), then the config file's."""
     specs: list[AccountSpec] = []
     if settings.fixtures:
-        for provider in defaults:
-            specs += [
-                AccountSpec.from_data(provider, entry, origin="fixtures")
-                for entry in data.get(provider, [])
-            ]
+        data = load_fixture("accounts.json")
+        specs += [
+            AccountSpec.from_data(provider.name, entry, origin="fixtures")
+            for provider in PROVIDERS
+            for entry in data.get(provider.name, [])
+        ]
     specs += settings.accounts
-    return AccountRegistry(specs, defaults, strict=settings.strict_accounts)
+    return AccountRegistry(specs, strict=settings.strict_accounts)
 
 
 def build_context(settings: Settings, own_process: bool = False) -> Context:
@@ -74,6 +69,7 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
     )
     return Context(
         settings=settings,
+        access=Access(settings),
         clock=clock,
         timeline=timeline,
         hub=hub,

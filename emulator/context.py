@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
+from .access import Access
 from .callbacks import CallbackDispatcher, CallbackJob
 from .clock import Clock
 from .config import Settings
 from .core import events as ev
-from .core.accounts import AccountRegistry
+from .core.accounts import Account, AccountRegistry
 from .core.events import EventHub
 from .core.gateway import Gateway
+from .core.jsondata import Document
 from .core.timeline import Timeline
 from .faults import FaultBook
 from .memory import GcCare
@@ -23,7 +26,18 @@ from .validation import SchemaRegistry
 
 
 class Backend(Protocol):
-    """A provider's state beyond messages (tokens, vouchers, contacts, ...)."""
+    """A provider's state beyond messages: each account's own (credits, limits, callback URLs,
+    ...) and the rest (tokens, vouchers, contacts, ...)."""
+
+    account_fields: frozenset[str]  # what its accounts are defined with besides identity
+
+    def configure(self, account: Account, settings: Mapping[str, Any]) -> None:  # Any: JSON
+        """Apply the fields of a definition (config file, control API) to the account."""
+        ...
+
+    def account_view(self, account: Account) -> Document:
+        """The account's own fields, as the control API shows them (secrets masked)."""
+        ...
 
     def reset(self, account: str | None = None) -> dict[str, int]:
         """Forget the state of one account (or all); how many of each thing went."""
@@ -33,6 +47,7 @@ class Backend(Protocol):
 @dataclass(eq=False)
 class Context:
     settings: Settings
+    access: Access  # who may reach it (the Host rule's answers kept)
     clock: Clock
     timeline: Timeline
     hub: EventHub

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import orjson
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from .core.jsondata import Document, JsonObject
 
@@ -173,7 +173,7 @@ class RequestRecord:
         self.method = request.method
         self.path = request.path
         self.query_string = request.query_string
-        self.content_type = request.headers.get("Content-Type", "")
+        self.content_type = request.headers.get(hdrs.CONTENT_TYPE, "")
         self.body = body
 
     def view(self) -> Document:

@@ -29,6 +29,8 @@ Check = Callable[[object], bool]
 _ANNOTATIONS = frozenset(
     {"$schema", "title", "description", "default", "examples", "x-status-code"}
 )
+ANY_TYPE: frozenset[type] = frozenset({str, int, float, bool, type(None), list, dict})
+_STRUCTURE = frozenset({"properties", "required", "items", "additionalProperties"})
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "number": (int, float),
@@ -59,39 +61,46 @@ def quick_check(schema: JsonObject) -> Check | None:
     if schema.get("additionalProperties", True) not in (True, False):
         return None
     types = _type_set(schema)
-    required = tuple(schema.get("required", ()))
+    required = frozenset(schema.get("required", ()))
     closed = schema.get("additionalProperties", True) is False
-    # Each property: the Python types it may have, and a deeper check if it has structure.
-    fields: dict[str, tuple[frozenset[type] | None, Check | None]] = {}
+    # Each property: the Python types it may have (any, when the schema does not say), and a
+    # deeper check when it has structure.
+    allowed: dict[str, frozenset[type]] = {}
+    deeper: dict[str, Check] = {}
     for name, sub in schema.get("properties", {}).items():
-        if quick_check(sub) is None:
+        sub_check = quick_check(sub)
+        if sub_check is None:
             return None
-        deeper = sub.keys() & {"properties", "required", "items", "additionalProperties"}
-        fields[name] = (_type_set(sub), quick_check(sub) if deeper else None)
-    item_check = quick_check(schema["items"]) if "items" in schema else None
-    if "items" in schema and item_check is None:
+        allowed[name] = _type_set(sub) or ANY_TYPE
+        if sub.keys() & _STRUCTURE:
+            deeper[name] = sub_check
+    known = frozenset(allowed)
+    items: JsonObject | None = schema.get("items")
+    item_check = None if items is None else quick_check(items)
+    if items is not None and item_check is None:
         return None
+    item_types = None if items is None or items.keys() & _STRUCTURE else _type_set(items)
+    allowed_of = allowed.get
 
     def check(value: object) -> bool:
         if types is not None and type(value) not in types:
             return False
         if type(value) is dict:
-            for name in required:
-                if name not in value:
-                    return False
-            if closed and not value.keys() <= fields.keys():
+            if not required <= value.keys() or (closed and not value.keys() <= known):
                 return False
             for name, item in value.items():
-                field = fields.get(name)
-                if field is None:
-                    continue
-                allowed, deeper = field
-                if allowed is not None and type(item) not in allowed:
+                if type(item) not in allowed_of(name, ANY_TYPE):
                     return False
-                if deeper is not None and not deeper(item):
+            if deeper:
+                for name, deeper_check in deeper.items():
+                    if name in value and not deeper_check(value[name]):
+                        return False
+        elif item_types is not None and type(value) is list:
+            for item in value:
+                if type(item) not in item_types:
                     return False
         elif item_check is not None and type(value) is list:
-            return all(item_check(item) for item in value)
+            return all(map(item_check, value))
         return True
 
     return check

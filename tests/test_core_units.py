@@ -3,7 +3,6 @@ callback backoff, and the schemas' quick check against jsonschema."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from emulator.callbacks import backoff_delay
 from emulator.clock import MANUAL, REAL, Clock
-from emulator.core.accounts import AccountRegistry, AccountSpec, ProviderDefaults
+from emulator.core.accounts import AccountRegistry, AccountSpec, token_account_name
 from emulator.core.messages import DELIVERED, QUEUED, Batch, Message
 from emulator.core.outcomes import OutcomeTable
 from emulator.core.store import MessageStore
@@ -45,12 +44,16 @@ def _message(number: int, status: str, account: str = "a", ref: str | None = Non
     )
 
 
+def _keep(store: MessageStore, message: Message) -> None:
+    store.add_all(message.batch, [message])
+
+
 def test_pruning_drops_the_oldest_final_messages_and_never_one_in_flight() -> None:
     store = MessageStore(max_messages=3)
     in_flight = _message(1, QUEUED, ref="keep")
-    store.add(in_flight)
+    _keep(store, in_flight)
     for number in range(2, 7):
-        store.add(_message(number, DELIVERED, ref=f"r{number}"))
+        _keep(store, _message(number, DELIVERED, ref=f"r{number}"))
     assert store.over_capacity() == 3
     gone = store.prune(now=1.0)
     assert [m.id for m in gone] == ["m2", "m3", "m4"]
@@ -63,7 +66,7 @@ def test_pruning_drops_the_oldest_final_messages_and_never_one_in_flight() -> No
 def test_pruning_keeps_messages_in_flight_even_over_the_cap() -> None:
     store = MessageStore(max_messages=1)
     for number in range(1, 4):
-        store.add(_message(number, QUEUED))
+        _keep(store, _message(number, QUEUED))
     assert store.prune(now=1.0) == [] and len(store) == 3
 
 
@@ -88,8 +91,8 @@ def test_replies_are_bounded_by_the_same_cap() -> None:
 
 def test_removing_one_account_leaves_the_others() -> None:
     store = MessageStore()
-    store.add(_message(1, QUEUED, account="a"))
-    store.add(_message(2, QUEUED, account="b"))
+    _keep(store, _message(1, QUEUED, account="a"))
+    _keep(store, _message(2, QUEUED, account="b"))
     assert store.remove_where("serwersms", "a") == (1, 0)
     assert list(store.messages) == ["m2"]
     assert list(store.for_account("serwersms", "a")) == []
@@ -99,12 +102,8 @@ def test_removing_one_account_leaves_the_others() -> None:
 
 
 def _registry(strict: bool = False) -> AccountRegistry:
-    defaults = {
-        "serwersms": ProviderDefaults(Decimal(10), {"eco": None}),
-        "server2sms": ProviderDefaults(Decimal(10)),
-    }
-    spec = AccountSpec("serwersms", "shop", password="pw", tokens=("t1",), credits=Decimal(5))
-    return AccountRegistry([spec], defaults, strict=strict)
+    spec = AccountSpec("serwersms", "shop", password="pw", settings={"tokens": ["t1"]})
+    return AccountRegistry([spec], strict=strict)
 
 
 def test_defined_accounts_need_their_password_and_unknown_ones_appear() -> None:
@@ -112,37 +111,61 @@ def test_defined_accounts_need_their_password_and_unknown_ones_appear() -> None:
     assert registry.authenticate("serwersms", "shop", "pw") is not None
     assert registry.authenticate("serwersms", "shop", "wrong") is None
     auto = registry.authenticate("serwersms", "newcomer", "anything")
-    assert auto is not None and auto.credits == Decimal(10) and auto.origin == "auto"
+    assert auto is not None and auto.origin == "auto" and not auto.enforced
     assert registry.authenticate("server2sms", "shop", "pw") is not None  # providers apart
 
 
 def test_strict_registries_open_no_unknown_account() -> None:
     registry = _registry(strict=True)
     assert registry.authenticate("serwersms", "newcomer", "x") is None
-    assert registry.by_token("serwersms", "unknown-token") is None
+    assert registry.open("serwersms", "newcomer") is None
 
 
-def test_tokens_open_their_account_and_unknown_ones_never_show_the_token() -> None:
+def test_auto_accounts_are_bounded_per_provider() -> None:
     registry = _registry()
-    assert registry.by_token("serwersms", "t1") is registry.get("serwersms", "shop")
-    fresh = registry.by_token("serwersms", "s3cret-token")
-    assert fresh is not None and "s3cret" not in fresh.username
-    assert registry.by_token("serwersms", "s3cret-token") is fresh
-    assert registry.by_token("serwersms", "") is None
+    registry.max_auto = 2
+    assert registry.open("serwersms", "a") is not None
+    assert registry.open("serwersms", "b") is not None
+    assert registry.open("serwersms", "c") is None
+    assert registry.open("server2sms", "c") is not None
+    registry.reset("serwersms")
+    assert registry.open("serwersms", "c") is not None
+
+
+def test_backends_hear_of_every_install_with_its_settings() -> None:
+    registry = _registry()
+    installed: list[tuple[str, object]] = []
+    removed: list[str] = []
+    registry.on_install(
+        "serwersms",
+        lambda a, settings: installed.append((a.username, dict(settings))),
+        lambda a: removed.append(a.username),
+    )
+    assert installed == [("shop", {"tokens": ["t1"]})]  # those there are, at once
+    registry.open("serwersms", "newcomer")
+    assert installed[-1] == ("newcomer", {})
+    registry.reset("serwersms")
+    assert removed == ["newcomer"] and installed[-1] == ("shop", {"tokens": ["t1"]})
+    assert registry.remove("serwersms", "shop") and removed[-1] == "shop"
+    assert registry.get("serwersms", "shop") is None
 
 
 def test_a_reset_brings_accounts_back_as_started_and_forgets_the_rest() -> None:
     registry = _registry()
-    shop = registry.update("serwersms", "shop", {"credits": Decimal(99), "tokens": ["t2"]})
-    assert registry.by_token("serwersms", "t2") is shop
+    shop = registry.update("serwersms", "shop", {"password": "changed"})
+    assert registry.authenticate("serwersms", "shop", "changed") is shop
     registry.authenticate("serwersms", "newcomer", "x")
     touched = registry.reset("serwersms")
     assert {a.username for a in touched} == {"shop", "newcomer"}
     again = registry.get("serwersms", "shop")
-    assert again is not None and again.credits == Decimal(5)
+    assert again is not None and again is not shop and again.password == "pw"
     assert registry.get("serwersms", "newcomer") is None
-    assert registry.by_token("serwersms", "t1") is again
-    assert registry.by_token("serwersms", "t2") is not again  # t2 now opens a fresh account
+
+
+def test_unknown_tokens_name_their_account_without_showing_the_token() -> None:
+    name = token_account_name("s3cret-token")
+    assert "s3cret" not in name and name == token_account_name("s3cret-token")
+    assert name != token_account_name("other")
 
 
 def test_updating_an_auto_account_makes_its_password_count() -> None:

@@ -72,7 +72,7 @@ def test_handlers_leave_sending_and_logins_to_the_rules() -> None:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             name = node.func.attr
-            assert name not in ("new_batch", "add_message", "reject"), (
+            assert name not in ("new_batch", "add_messages"), (
                 f"{path.name} creates messages itself ({name})"
             )
             owner = node.func.value
@@ -88,16 +88,16 @@ from emulator.context import CONTEXT
 from emulator.core import gsm
 from emulator.core.accounts import AccountSpec
 from emulator.memory import SETTLE_EVERY
+from emulator.providers.pipeline import Call
 from emulator.providers.server2sms import service
 from emulator.providers.server2sms.models import NAME
 
 ctx = create_app(Settings(), own_process=True)[CONTEXT]
 account = ctx.accounts.define(AccountSpec.from_data(NAME, {"username": "u", "credits": 10**9},
                                                     origin="api"))
-backend = ctx.backends[NAME]
+call = Call(ctx, ctx.backends[NAME], "SendTextSMS", {}, account, None)
 for n in range(SETTLE_EVERY + 1):
-    service.send(ctx, backend, account, None, "sms", "", [(f"+4179{n:07d}", None)],
-                 gsm.analyse("hi"), {})
+    service.send(call, service.Send("sms", "", ((f"+4179{n:07d}", None),), gsm.analyse("hi"), {}))
 sys.exit(0 if gc.get_freeze_count() > 0 else 1)
 """
 
@@ -192,17 +192,17 @@ def test_readme_profile_command_runs_and_charges_samples_to_parts() -> None:
     root = "main (emulator/cli.py:233);run (asyncio/runners.py:190)"
     assert part_of(root + ";send (emulator/providers/serwersms/service.py:120)") == "business rules"
     assert (
-        part_of(root + ";Gateway.run_due (emulator/core/gateway.py:172);_heappop (heapq.py:1)")
+        part_of(root + ";Timeline.run_due (emulator/core/timeline.py:172);_heappop (heapq.py:1)")
         == "status changes and their events"
     )
     assert (
-        part_of(root + ";Gateway.add_message (emulator/core/gateway.py:110)")
+        part_of(root + ";Gateway.add_messages (emulator/core/gateway.py:110)")
         == "storing the message"
     )
     assert (
         part_of(
-            root + ";Gateway.add_message (emulator/core/gateway.py:110);"
-            "Message.go_lazy (emulator/core/messages.py:160)"
+            root + ";Gateway.add_messages (emulator/core/gateway.py:110);"
+            "Timeline.sleep (emulator/core/timeline.py:160)"
         )
         == "status changes and their events"
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import NoReturn
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from datetime import datetime
+from typing import NoReturn, TypeVar
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from ..rendering import dump_json, json_response
 from ..validation import describe
 
 PROVIDER = "control"
+T = TypeVar("T")
 log = logging.getLogger("emulator.control")
 
 
@@ -52,11 +54,16 @@ async def body(request: web.Request, operation: str | None = None) -> JsonObject
     except BodyError as exc:
         fail(exc.status, exc.detail)
     if operation is not None:
-        validator = context(request).schemas.validator(PROVIDER, operation, "request")
-        error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
-        if error is not None:
-            fail(400, describe(error), ".".join(str(p) for p in error.path) or None)
+        check(request, operation, data)
     return data
+
+
+def check(request: web.Request, operation: str, data: JsonObject) -> None:
+    """Refuse ``data`` unless ``schemas/control/<operation>.request.json`` accepts it."""
+    validator = context(request).schemas.validator(PROVIDER, operation, "request")
+    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
+    if error is not None:
+        fail(400, describe(error), ".".join(str(p) for p in error.path) or None)
 
 
 def ok(data: object, status: int = 200) -> web.Response:
@@ -93,9 +100,51 @@ def guarded(handler: Handler, *, public: bool = False) -> Handler:
     need not carry); every control route is registered through this."""
 
     async def checked(request: web.Request) -> web.StreamResponse:
-        refused = refusal(request, context(request).settings, public)
+        refused = refusal(request, context(request).access, public)
         if refused is not None:
             return error_response(*refused)
         return await handler(request)
 
     return checked
+
+
+# -- query parameters ----------------------------------------------------------------------
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1_000_000
+
+
+def number(query: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        fail(400, f"{name} must be a number, not {raw!r}", name)
+    if not low <= value <= high:
+        fail(400, f"{name} must be between {low:g} and {high:g}", name)
+    return value
+
+
+def time_of(query: Mapping[str, str], name: str) -> float | None:
+    raw = query.get(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(raw.upper().replace("Z", "+00:00")).timestamp()
+    except (ValueError, OverflowError):
+        fail(400, f"{name} must be an ISO 8601 time or a Unix timestamp", name)
+
+
+def page(items: Iterator[T], limit: int) -> list[T]:
+    page: list[T] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= limit:
+            break
+    return page

@@ -16,7 +16,19 @@ from aiohttp import web
 from ..core.jsondata import JsonObject
 from ..core.messages import STATUSES
 from ..providers import PROVIDERS
-from . import docs, faults, inspect, state, stream, ui
+from . import (
+    accounts,
+    callbacks,
+    clock,
+    docs,
+    faults,
+    messages,
+    replies,
+    rules,
+    state,
+    stream,
+    ui,
+)
 from .api import endpoint, error_response, fail, guarded
 
 PREFIX = "/_emulator"
@@ -80,13 +92,11 @@ WAIT: dict[str, JsonObject] = {
 
 
 ROUTES = (
-    Route(
-        "GET", "/health", inspect.health, "Is the emulator ready?", response="health", public=True
-    ),
+    Route("GET", "/health", state.health, "Is the emulator ready?", response="health", public=True),
     Route(
         "GET",
         "/messages",
-        inspect.list_messages,
+        messages.list_messages,
         "Messages of both gateways",
         response="messages.list",
         query={**MESSAGE_FILTERS, **LIMIT},
@@ -94,7 +104,7 @@ ROUTES = (
     Route(
         "GET",
         "/messages/wait",
-        inspect.wait_messages,
+        messages.wait_messages,
         "Wait for messages",
         response="messages.wait",
         waits=True,
@@ -103,14 +113,14 @@ ROUTES = (
     Route(
         "GET",
         "/messages/{id}",
-        inspect.get_message,
+        messages.get_message,
         "One message with its history",
         response="message",
     ),
     Route(
         "GET",
         "/replies",
-        inspect.list_replies,
+        replies.list_replies,
         "Incoming messages",
         response="replies.list",
         query={**REPLY_FILTERS, **LIMIT},
@@ -118,7 +128,7 @@ ROUTES = (
     Route(
         "GET",
         "/replies/wait",
-        inspect.wait_replies,
+        replies.wait_replies,
         "Wait for incoming messages",
         response="replies.list",
         waits=True,
@@ -127,7 +137,7 @@ ROUTES = (
     Route(
         "POST",
         "/replies",
-        state.inject_reply,
+        replies.inject_reply,
         "Simulate an incoming message",
         request="reply.create",
         response="reply",
@@ -136,7 +146,7 @@ ROUTES = (
     Route(
         "GET",
         "/callbacks",
-        inspect.list_callbacks,
+        callbacks.list_callbacks,
         "The callback journal",
         response="callbacks.list",
         query={**CALLBACK_FILTERS, **LIMIT},
@@ -144,7 +154,7 @@ ROUTES = (
     Route(
         "GET",
         "/callbacks/wait",
-        inspect.wait_callbacks,
+        callbacks.wait_callbacks,
         "Wait for callbacks",
         response="callbacks.list",
         waits=True,
@@ -153,7 +163,7 @@ ROUTES = (
     Route(
         "POST",
         "/callbacks/{id}/redeliver",
-        inspect.redeliver_callback,
+        callbacks.redeliver_callback,
         "Try a callback again now",
         response="callback",
         status=202,
@@ -177,7 +187,7 @@ ROUTES = (
     Route(
         "GET",
         "/accounts",
-        state.list_accounts,
+        accounts.list_accounts,
         "Accounts",
         response="accounts.list",
         query={"provider": PROVIDER_NAME},
@@ -185,7 +195,7 @@ ROUTES = (
     Route(
         "POST",
         "/accounts",
-        state.create_account,
+        accounts.create_account,
         "Define or change an account",
         request="account.create",
         response="account",
@@ -194,14 +204,14 @@ ROUTES = (
     Route(
         "GET",
         "/accounts/{provider}/{username}",
-        state.get_account,
+        accounts.get_account,
         "One account",
         response="account",
     ),
     Route(
         "PATCH",
         "/accounts/{provider}/{username}",
-        state.update_account,
+        accounts.update_account,
         "Change an account",
         request="account.update",
         response="account",
@@ -209,15 +219,15 @@ ROUTES = (
     Route(
         "DELETE",
         "/accounts/{provider}/{username}",
-        state.delete_account,
+        accounts.delete_account,
         "Remove an account and everything of it",
         response="account.deleted",
     ),
-    Route("GET", "/clock", state.get_clock, "The emulator's clock", response="clock"),
+    Route("GET", "/clock", clock.get_clock, "The emulator's clock", response="clock"),
     Route(
         "POST",
         "/clock",
-        state.set_clock,
+        clock.set_clock,
         "Freeze or release the clock",
         request="clock.set",
         response="clock",
@@ -225,23 +235,23 @@ ROUTES = (
     Route(
         "POST",
         "/clock/advance",
-        state.advance_clock,
+        clock.advance_clock,
         "Move time forward; everything due within the span happens",
         request="clock.advance",
         response="clock.advance",
     ),
-    Route("GET", "/rules", state.list_rules, "Scenario rules", response="rules.list"),
+    Route("GET", "/rules", rules.list_rules, "Scenario rules", response="rules.list"),
     Route(
         "POST",
         "/rules",
-        state.create_rule,
+        rules.create_rule,
         "Add a scenario rule",
         request="rule.create",
         response="rule",
         status=201,
     ),
-    Route("DELETE", "/rules", state.delete_rules, "Remove every rule", response="deleted"),
-    Route("DELETE", "/rules/{id}", state.delete_rule, "Remove a rule", response="deleted"),
+    Route("DELETE", "/rules", rules.delete_rules, "Remove every rule", response="deleted"),
+    Route("DELETE", "/rules/{id}", rules.delete_rule, "Remove a rule", response="deleted"),
     Route(
         "GET", "/faults", faults.list_faults, "Faults on provider endpoints", response="faults.list"
     ),
@@ -256,7 +266,7 @@ ROUTES = (
     ),
     Route("DELETE", "/faults", faults.delete_faults, "Remove every fault", response="deleted"),
     Route("DELETE", "/faults/{id}", faults.delete_fault, "Remove a fault", response="deleted"),
-    Route("GET", "/outcomes", state.outcomes, "The magic-number table", response="outcomes"),
+    Route("GET", "/outcomes", rules.outcomes, "The magic-number table", response="outcomes"),
     Route("GET", "/openapi/", docs.openapi_index, "The OpenAPI documents"),
     Route(
         "GET",

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from ..callbacks import Attempt, CallbackJob
 from ..clock import Clock
-from ..core.accounts import Account
 from ..core.jsondata import Document
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
@@ -114,22 +113,6 @@ def callback_view(job: CallbackJob) -> Document:
         "created": iso(job.created),
         "next_attempt": iso(job.next_attempt),
         "attempts": [attempt_view(a) for a in job.attempts],
-    }
-
-
-def account_view(account: Account) -> Document:
-    return {
-        "provider": account.provider,
-        "username": account.username,
-        "origin": account.origin,
-        "password_enforced": account.enforced and account.password is not None,
-        "credits": float(account.credits),
-        "limits": {k: (None if v is None else float(v)) for k, v in account.limits.items()},
-        "tokens": len(account.tokens),
-        "dlr_url": account.dlr_url and mask_url(account.dlr_url),
-        "replies_url": account.replies_url and mask_url(account.replies_url),
-        "demo": account.demo,
-        "options": account.options,
     }
 
 

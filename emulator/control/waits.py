@@ -10,15 +10,22 @@ never re-scanned. With no waiter, nothing listens to the hub at all.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 
+from ..clock import MANUAL
+from ..context import Context
 from ..core import events as ev
 from ..core import phones
 from ..core.events import Event, EventHub
+from ..core.jsondata import Document, JsonObject
 from ..core.messages import Message
+from . import api
+from .api import context, fail, ok
+
+T = TypeVar("T")
 
 _EVENTS = (ev.MESSAGE_CREATED, ev.MESSAGE_STATUS, ev.STATE_RESET)
 
@@ -106,3 +113,101 @@ class MessageWaits:
 
 
 WAITS = web.AppKey("message_waits", MessageWaits)
+
+
+# -- long polls ----------------------------------------------------------------------------
+
+MAX_WAIT = 300.0
+MAX_OPEN_WAITS = 1000  # long polls open at once; past it, 503 (README: Security)
+
+
+FROZEN_HINT = (
+    "the emulator's clock is manual and was not advanced while waiting: statuses "
+    "and callbacks move only when it is (POST /_emulator/clock/advance, or "
+    "advance() in the client)"
+)
+RECHECK = 0.01  # seconds: events arriving in a burst are checked against once per interval
+
+
+async def wait_for(
+    ctx: Context, ready: Callable[[], bool], timeout: float, types: frozenset[str]
+) -> bool:
+    """Wait until ``ready()`` holds, re-checking after events of the given types (a burst of
+    events costs one check per RECHECK, not one per event)."""
+    if ready():
+        return True
+    wake = asyncio.Event()
+
+    def on_event(event: ev.Event) -> None:
+        wake.set()
+
+    unsubscribe = ctx.hub.subscribe(on_event, types)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while not ready():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), remaining)
+            except TimeoutError:
+                return ready()
+            await asyncio.sleep(min(RECHECK, max(0.0, deadline - loop.time())))
+        return True
+    finally:
+        unsubscribe()
+
+
+CALLBACK_EVENTS = frozenset({ev.CALLBACK_ATTEMPT, ev.STATE_RESET})
+REPLY_EVENTS = frozenset({ev.REPLY_RECEIVED, ev.STATE_RESET})
+Waiting = Callable[[int, float], Awaitable[bool]]
+
+
+def rechecking(ctx: Context, matched: Callable[[int], list[T]], types: frozenset[str]) -> Waiting:
+    """Wait by checking ``matched`` again after events of ``types``."""
+    return lambda count, timeout: wait_for(
+        ctx, lambda: len(matched(count)) >= count, timeout, types
+    )
+
+
+async def long_poll(
+    request: web.Request,
+    matched: Callable[[int], list[T]],
+    answer: Callable[[list[T]], JsonObject],
+    waiting: Waiting,
+    noun: str,
+) -> web.Response:
+    """Answer as soon as ``count`` items match, or with 408 and what matched after ``timeout``.
+
+    ``matched(n)`` returns the matching items (at least ``n`` when that many exist);
+    ``waiting(count, timeout)`` waits until that many match.
+    """
+    count = int(api.number(request.query, "count", 1, 1, api.MAX_LIMIT))
+    timeout = api.number(request.query, "timeout", 10, 0, MAX_WAIT)
+    ctx = context(request)
+    if ctx.waits >= MAX_OPEN_WAITS:
+        fail(
+            503,
+            f"{ctx.waits} long polls are open, the most the emulator keeps; end some "
+            "(a wait ends when its client goes away) or wait with a shorter timeout",
+        )
+    clock = ctx.clock
+    advanced = clock.advanced_at
+    ctx.waits += 1
+    try:
+        done = await waiting(count, timeout)
+    finally:
+        ctx.waits -= 1
+    items = matched(max(count, api.DEFAULT_LIMIT))
+    data = answer(items)
+    if done:
+        return ok(data)
+    found = min(len(items), count)
+    message = f"timed out after {timeout:g} s: {found} of {count} {noun} matched"
+    error: Document = {"message": message, "matched": found}
+    if clock.mode == MANUAL and clock.advanced_at == advanced:
+        error["hint"] = FROZEN_HINT
+    data["error"] = error
+    return ok(data, status=408)

@@ -12,17 +12,18 @@ and handed to the provider's watcher if the provider wants it (its callbacks): e
 registers what it wants with :meth:`Gateway.watch`, and the gateway asks at the time of each
 change.
 
-The gateway alone decides whether a new wave's changes go on the schedule at once: when
+The gateway alone decides whether a new batch's changes go on the schedule at once: when
 somebody listens to status changes, or the provider's watcher is interested in the batch.
-Otherwise the wave sleeps in the schedule (emulator/core/timeline.py says how) and costs a
-send of a load test nothing. It wakes when a listener subscribes (the hub tells the gateway),
-when a clock advance starts, or when the provider says its interest in an account changed
-(:meth:`Gateway.reconsider`: a callback URL set after the send).
+Otherwise the batch sleeps in the schedule (emulator/core/timeline.py says how) and costs a
+send of a load test nothing; it is grouped into waves only when it wakes. It wakes when a
+listener subscribes (the hub tells the gateway), when a clock advance starts, or when the
+provider says its interest in an account changed (:meth:`Gateway.reconsider`: a callback URL
+set after the send).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import count
 
@@ -44,6 +45,10 @@ from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
 from .store import MessageStore
 from .timeline import PRUNE, STATUS, Key, Timeline
+
+New = tuple[str, str, int, str, str | None, Outcome | None, float | None, str | None]
+"""A message to add: recipient, text, parts, encoding, own reference (TRN, unique_id), outcome
+(None: refused at submission), delivery delay (None: the default), why it was refused."""
 
 PRUNE_EVERY = 0.02
 """Seconds: a store over its cap is pruned in rounds at least this far apart, not after every
@@ -91,6 +96,7 @@ class Gateway:
         self._watchers: dict[str, Watcher] = {}
         timeline.on(STATUS, self._change)
         timeline.on(PRUNE, self._prune)
+        timeline.on_wake(self._wake_batch, self._kept)
         self.hub.on_listen(ev.MESSAGE_STATUS, self.wake)
 
     def watch(self, provider: str, watcher: Watcher) -> None:
@@ -99,12 +105,12 @@ class Gateway:
 
     def wake(self) -> None:
         """Somebody needs every change from now on (a listener, a clock advance): every
-        sleeping wave's changes still to come go on the schedule."""
+        sleeping batch's changes still to come go on the schedule."""
         self.timeline.wake(self.now())
 
     def reconsider(self, provider: str, account: str) -> None:
         """What ``provider``'s watcher is interested in for ``account`` may have changed (a
-        callback URL was set): that account's sleeping waves wake."""
+        callback URL was set): that account's sleeping batches wake."""
         self.timeline.wake(self.now(), (provider, account))
 
     # -- accepting -------------------------------------------------------------------------
@@ -136,96 +142,85 @@ class Gateway:
             next(self.batches), provider, account, kind, sender, self.now(), request, options or {}
         )
 
-    def add_message(
-        self,
-        batch: Batch,
-        recipient: str,
-        text: str,
-        parts: int,
-        encoding: str,
-        ref: str | None,
-        outcome: Outcome,
-        *,
-        start: float | None = None,
-        delay: float | None = None,
-        now: float | None = None,
-    ) -> Message:
-        """Store a message and put its first status change on the schedule (with the rest of
-        its wave, if it has one); ``start`` defers it. ``now`` saves a clock reading when a
-        caller adds many messages at once."""
-        if now is None:
-            now = self.now()
+    def add_messages(
+        self, batch: Batch, new: Iterable[New], start: float | None = None
+    ) -> list[Message]:
+        """Store a batch's messages (all at once, with one clock reading; ``start`` defers
+        them) and put their status changes on the schedule, or to sleep when nobody needs
+        them as they happen. A message without an outcome was refused at submission (its
+        ``unsent`` says why)."""
+        now = self.now()
         due = start if start is not None and start > now else now
-        seq, message_id = self.ids.next()
-        message = Message(
-            message_id,
-            seq,
-            batch,
-            recipient,
-            text,
-            parts,
-            encoding,
-            ref,
-            outcome,
-            now,
-            due,
-            self.delivery_delay if delay is None else delay,
-            clock=self.now,
-        )
-        self.store.add(message)
-        key = (id(outcome), message.delay, due)
-        index = batch.wave_of.get(key)
-        if index is None:
-            index = batch.wave_of[key] = len(batch.waves)
-            wave = Wave(due, message.delay, outcome, due > now)
-            batch.waves.append(wave)
-            if len(wave):
-                watcher = self._watchers.get(batch.provider)
-                self.timeline.wave(
-                    (batch.provider, batch.account),
-                    (batch.id, index),
-                    wave,
-                    now,
-                    awake=self.hub.listens(ev.MESSAGE_STATUS)
-                    or (watcher is not None and watcher.interested(batch)),
-                )
-        batch.waves[index].ids.append(message_id)
-        self.hub.publish(ev.MESSAGE_CREATED, now, message)
+        next_id, clock, default_delay = self.ids.next, self.now, self.delivery_delay
+        messages = []
+        sent = False
+        for recipient, text, parts, encoding, ref, outcome, delay, unsent in new:
+            seq, message_id = next_id()
+            if outcome is None:
+                message = Message(
+                    message_id, seq, batch, recipient, text, parts, encoding, ref, None, now,
+                    now, unsent=unsent, clock=clock,
+                )  # fmt: skip
+            else:
+                sent = True
+                message = Message(
+                    message_id, seq, batch, recipient, text, parts, encoding, ref, outcome, now,
+                    due, default_delay if delay is None else delay, clock=clock,
+                )  # fmt: skip
+            messages.append(message)
+        if messages:
+            batch.first, batch.size = messages[0].seq, len(messages)
+        self.store.add_all(batch, messages)
+        publish = self.hub.publish
+        for message in messages:
+            publish(ev.MESSAGE_CREATED, now, message)
+        if sent:
+            watcher = self._watchers.get(batch.provider)
+            if self.hub.listens(ev.MESSAGE_STATUS) or (
+                watcher is not None and watcher.interested(batch)
+            ):
+                self._schedule(batch, messages, now)
+            else:
+                self.timeline.sleep((batch.provider, batch.account), batch.id)
         if self.store.over_capacity():
             self._prune_later(now)
-        return message
+        return messages
 
-    def reject(
-        self,
-        batch: Batch,
-        recipient: str,
-        text: str,
-        parts: int,
-        encoding: str,
-        reason: str,
-        ref: str | None = None,
-    ) -> Message:
-        """Store a message that was refused at submission (it never reaches the network)."""
-        now = self.now()
-        seq, message_id = self.ids.next()
-        message = Message(
-            message_id,
-            seq,
-            batch,
-            recipient,
-            text,
-            parts,
-            encoding,
-            ref,
-            None,
-            now,
-            now,
-            unsent=reason,
-            clock=self.now,
-        )
-        self.store.add(message)
-        self.hub.publish(ev.MESSAGE_CREATED, now, message)
-        return message
+    def _members(self, batch: Batch) -> list[Message]:
+        """The messages of ``batch`` the store still keeps."""
+        get, id_of = self.store.messages.get, self.ids.id_of
+        first = batch.first
+        return [m for m in map(get, map(id_of, range(first, first + batch.size))) if m]
+
+    def _schedule(self, batch: Batch, messages: list[Message], now: float) -> None:
+        """Group the messages of ``batch`` into waves (the same outcome and times: they
+        change together) and put each wave's next change (at ``now`` or later) on the
+        schedule."""
+        waves = batch.waves
+        wave_of: dict[tuple[int, float, float], Wave] = {}
+        for message in messages:
+            outcome = message.outcome
+            if outcome is None or message.cancelled is not None:
+                continue
+            key = (id(outcome), message.delay, message.due)
+            wave = wave_of.get(key)
+            if wave is None:
+                deferred = message.due > message.created
+                wave = wave_of[key] = Wave(message.due, message.delay, outcome, deferred)
+                waves.append(wave)
+                change = wave.next_change(now)
+                if change is not None:
+                    self.timeline.at(wave.when(change), STATUS, batch.id, len(waves) - 1, change)
+            wave.ids.append(message.id)
+
+    def _kept(self, batch_id: int) -> bool:
+        return self.store.batch(batch_id) is not None
+
+    def _wake_batch(self, now: float, batch_id: int) -> None:
+        """A sleeping batch wakes: its changes still to come go on the schedule."""
+        batch = self.store.batch(batch_id)
+        if batch is not None:
+            self._schedule(batch, self._members(batch), now)
 
     def cancel(self, message: Message) -> bool:
         """Delete a scheduled message before it goes out; False if it is already on its way."""

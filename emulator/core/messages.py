@@ -60,6 +60,10 @@ class Wave:
             change -= 1
         return self.start + self.outcome.steps[change].at * self.delay
 
+    def next_change(self, now: float) -> int | None:
+        """The first change due at ``now`` or later (None: all are past)."""
+        return next((i for i in range(len(self)) if self.when(i) >= now), None)
+
     def change(self, change: int, provider: str) -> tuple[str, str | None]:
         """The status and reason of change ``change``."""
         if self.deferred:
@@ -82,8 +86,9 @@ class Batch:
     created: float
     request: RequestView | None  # how the request looked (shown by the control API)
     options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
-    waves: list[Wave] = field(default_factory=list)
-    wave_of: dict[tuple[int, float, float], int] = field(default_factory=dict)  # while sending
+    waves: list[Wave] = field(default_factory=list)  # once its changes are on the schedule
+    first: int = 0  # the sequence number of its first message (they are numbered in a row)
+    size: int = 0  # how many messages it has
 
 
 INF = float("inf")
@@ -244,4 +249,9 @@ class IdSource:
         """A sequence number and the hex id derived from it."""
         seq = self._next
         self._next += 1
-        return seq, f"{(seq * self._MULTIPLIER) % self._SPACE:010x}"
+        return seq, self.id_of(seq)
+
+    @classmethod
+    def id_of(cls, seq: int) -> str:
+        """The id of sequence number ``seq``."""
+        return f"{(seq * cls._MULTIPLIER) % cls._SPACE:010x}"

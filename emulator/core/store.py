@@ -29,18 +29,18 @@ class MessageStore:
     def __len__(self) -> int:
         return len(self.messages)
 
-    def add(self, message: Message) -> None:
-        self.messages[message.id] = message
-        key = (message.batch.provider, message.batch.account)
+    def add_all(self, batch: Batch, messages: list[Message]) -> None:
+        """Keep ``batch`` and its messages (a batch is added once, with all of them)."""
+        every = self.messages
+        key = (batch.provider, batch.account)
         bucket = self._by_account.get(key)
         if bucket is None:
             bucket = self._by_account[key] = {}
-        bucket[message.id] = message
-        if message.ref is not None:
-            self._by_ref[(key[0], key[1], message.ref)] = message
-        batch = message.batch
-        kept = self._batches.get(batch.id)
-        self._batches[batch.id] = (batch, 1 if kept is None else kept[1] + 1)
+        for message in messages:
+            every[message.id] = bucket[message.id] = message
+            if message.ref is not None:
+                self._by_ref[(key[0], key[1], message.ref)] = message
+        self._batches[batch.id] = (batch, len(messages))
 
     def batch(self, batch_id: int) -> Batch | None:
         """A batch while the store keeps any of its messages."""

@@ -10,21 +10,21 @@ keeps a timer. Entries due at the same instant run in the order they were schedu
 Nothing here knows about real time: the caller says what "now" is. On the real clock one
 timer wakes it (emulator/ticker.py); on the manual clock ``clock/advance`` steps it.
 
-A wave's status changes may also sleep. A message's statuses follow from its times alone
+Work may also sleep. A message's statuses follow from its times alone
 (emulator/core/messages.py), so its changes need to run only for someone who needs them as
 they happen: a provider's callbacks, a wait, an event stream, a clock advance that counts them.
-When nobody does (the gateway decides, :meth:`Timeline.wave`), the wave is kept here asleep,
-costing a send nothing more; when somebody arrives, :meth:`Timeline.wake` puts the changes
-still to come on the schedule, all with one reading of the clock, so every change after that
-moment runs, for every message alike, and none before it.
+When nobody does (the gateway decides), a batch is kept here asleep (:meth:`Timeline.sleep`: a
+number in a list, costing a send nothing more); when somebody arrives, :meth:`Timeline.wake`
+hands every sleeping batch, with one reading of the clock, to the gateway, which puts its
+changes still to come on the schedule; so every change after that moment runs, for every
+message alike, and none before it.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import NoReturn
 
 Key = tuple[int, ...]
 Entry = tuple[float, int, str, Key]  # due, order, kind, key
@@ -32,19 +32,14 @@ Handler = Callable[[float, Key], None]
 Owner = tuple[str, str]  # provider, account
 
 
-class Course(Protocol):
-    """When a wave's changes are due (emulator/core/messages.py: Wave)."""
-
-    def __len__(self) -> int: ...
-
-    def when(self, change: int) -> float: ...
-
-
-Asleep = tuple[Key, Course]  # a wave (batch id, wave) and when its changes are due
-
 STATUS = "status"  # key: batch id, wave, change (emulator/core/messages.py: Wave)
 TRY = "try"  # key: callback job id
 PRUNE = "prune"  # key: ()
+TIDY_AT = 1024
+
+
+def _unhandled(*args: float) -> NoReturn:
+    raise RuntimeError("a batch went to sleep, but nobody wakes batches (Timeline.on_wake)")
 
 
 class Timeline:
@@ -53,7 +48,10 @@ class Timeline:
         self._order = 0
         self._handlers: dict[str, Handler] = {}
         self._sooner: list[Callable[[float], None]] = []
-        self._asleep: dict[Owner, deque[Asleep]] = {}
+        self._asleep: dict[Owner, list[int]] = {}  # owner → sleeping batch ids
+        self._tidy_at = TIDY_AT  # sleeping batches of an owner that make a tidy-up due
+        self._wake: Callable[[float, int], None] = _unhandled
+        self._kept: Callable[[int], bool] = _unhandled
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -75,36 +73,42 @@ class Timeline:
             for listener in self._sooner:
                 listener(due)
 
-    def wave(self, owner: Owner, key: Key, course: Course, now: float, *, awake: bool) -> None:
-        """The status changes of a wave ``key`` of ``owner``'s, due as ``course`` says: on
-        the schedule (entries STATUS ``key + (change,)``) when somebody needs them as they
-        happen (``awake``), else asleep until :meth:`wake`."""
-        if awake:
-            self.at(course.when(0), STATUS, *key, 0)
-            return
+    def on_wake(self, wake: Callable[[float, int], None], kept: Callable[[int], bool]) -> None:
+        """``wake(now, batch)`` puts a sleeping batch's changes still to come (at ``now`` or
+        later) on the schedule; ``kept(batch)`` says whether the batch is still there to
+        wake (a pruned one is not)."""
+        self._wake, self._kept = wake, kept
+
+    def sleep(self, owner: Owner, batch: int) -> None:
+        """Keep ``owner``'s batch asleep until :meth:`wake`: nobody needs its changes as they
+        happen."""
         asleep = self._asleep.get(owner)
         if asleep is None:
-            asleep = self._asleep[owner] = deque()
-        asleep.append((key, course))
-        oldest = asleep[0][1]
-        while oldest.when(len(oldest) - 1) < now:  # over: nothing left to wake
-            asleep.popleft()
-            if not asleep:
-                break
-            oldest = asleep[0][1]
+            asleep = self._asleep[owner] = []
+        asleep.append(batch)
+        if len(asleep) >= self._tidy_at:
+            self._tidy(asleep)
+
+    def _tidy(self, asleep: list[int]) -> None:
+        """Forget the sleeping batches that are gone (pruned); done when their number doubles,
+        so a send pays for it only on average. So they are never more than the store's."""
+        asleep[:] = [batch for batch in asleep if self._kept(batch)]
+        self._tidy_at = max(TIDY_AT, 2 * len(asleep))
 
     def wake(self, now: float, owner: Owner | None = None) -> int:
-        """Put the changes still to come (at ``now`` or later) of the sleeping waves (of
-        ``owner``, or all) on the schedule; how many waves woke."""
+        """Hand the sleeping batches (of ``owner``, or all) to the gateway, which puts their
+        changes still to come (at ``now`` or later) on the schedule; how many woke."""
         owners = list(self._asleep) if owner is None else [owner]
         woken = 0
         for each in owners:
-            for key, course in self._asleep.pop(each, ()):
-                upcoming = next((i for i in range(len(course)) if course.when(i) >= now), None)
-                if upcoming is not None:
-                    self.at(course.when(upcoming), STATUS, *key, upcoming)
-                    woken += 1
+            for batch in self._asleep.pop(each, ()):
+                self._wake(now, batch)
+                woken += 1
         return woken
+
+    def asleep(self) -> dict[Owner, list[int]]:
+        """The sleeping batches, by owner (plain data)."""
+        return {owner: list(batches) for owner, batches in self._asleep.items()}
 
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None

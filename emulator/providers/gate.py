@@ -13,26 +13,27 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from multidict import istr
 
 from ..access import host_refusal
-from ..context import CONTEXT
+from ..context import Context
 from ..faults import apply
 from ..httpio import CALLBACK_HEADER, LOOP_DETAIL, LOOP_STATUS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Refuse = Callable[[web.Request, int, str], web.StreamResponse]
 """The gateway's "access denied" answer, with an HTTP status and the detail."""
+LOOP_HEADER = istr(CALLBACK_HEADER)  # looked up on every request: no case folding each time
 
 
 async def run(
-    provider: str, refuse: Refuse, request: web.Request, handler: Handler
+    ctx: Context, provider: str, refuse: Refuse, request: web.Request, handler: Handler
 ) -> web.StreamResponse:
     """Answer ``request`` with ``handler`` unless the gate refuses it or a fault fires."""
-    ctx = request.app[CONTEXT]
-    refused = host_refusal(request, ctx.settings)
+    refused = host_refusal(request, ctx.access)
     if refused is not None:
         return refuse(request, 403, refused)
-    if CALLBACK_HEADER in request.headers:
+    if LOOP_HEADER in request.headers:
         response = refuse(request, LOOP_STATUS, LOOP_DETAIL)
         response.headers[CALLBACK_HEADER] = "refused"
         return response
@@ -43,10 +44,10 @@ async def run(
     return await handler(request)
 
 
-def guard(provider: str, refuse: Refuse, handler: Handler) -> Handler:
+def guard(ctx: Context, provider: str, refuse: Refuse, handler: Handler) -> Handler:
     """``handler`` behind the gate."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
-        return await run(provider, refuse, request, handler)
+        return await run(ctx, provider, refuse, request, handler)
 
     return guarded

@@ -1,15 +1,18 @@
-"""The request pipeline's pieces both gateways share: the refusal exception, the error detail
-header, and "a bug of ours still answers in the gateway's format"."""
+"""The request pipeline's pieces both gateways share: the call a handler works from, the
+refusal exception, the error detail header, and "a bug of ours still answers in the gateway's
+format"."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from ..context import Context
 from ..core.accounts import Account
-from ..httpio import header_safe
+from ..core.jsondata import JsonObject
+from ..httpio import RequestRecord, header_safe
 
 ERROR_HEADER = "X-Emulator-Error"
 BUG_DETAIL = "internal error of the emulator (see its log)"
@@ -17,8 +20,43 @@ BUG_DETAIL = "internal error of the emulator (see its log)"
 Code = TypeVar("Code", str, int)
 Answer = TypeVar("Answer")
 P = ParamSpec("P")
-Backend = TypeVar("Backend")
+B = TypeVar("B")
 R = TypeVar("R", bound="Refusal[Any]")  # Any: either gateway's code type
+
+
+@dataclass(slots=True)
+class Call(Generic[B]):
+    """One request to an operation of a gateway, parsed: what a handler works from (the one
+    call type of both gateways). ``params`` are the request's fields: server2sms's JSON body,
+    SerwerSMS's query and body merged."""
+
+    ctx: Context
+    backend: B  # the gateway's own state and rules
+    operation: str  # the canonical name: "SendTextSMS", "messages/send_sms"
+    params: JsonObject
+    user: Account | None  # None for the few operations that need no login
+    request: RequestRecord
+
+    @property
+    def account(self) -> Account:
+        """The account the call authenticated as; only operations that require a login read
+        it, so None here is a bug of ours (answered as one)."""
+        if self.user is None:
+            raise RuntimeError(f"{self.operation} reads the account but requires no login")
+        return self.user
+
+
+Handler = Callable[[Call[B]], object]
+"""What answers an operation: a JSON-like answer, or a ready response (a PDF)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[B]):
+    """An operation of a gateway: its canonical name, its handler, whether it needs a login."""
+
+    name: str
+    handler: Handler[B]
+    authenticated: bool = True
 
 
 class Refusal(Exception, Generic[Code]):
@@ -74,19 +112,3 @@ def no_login(ctx: Context, provider: str, detail: str) -> str:
             "per gateway: define the account (config, control API) or reset"
         )
     return detail
-
-
-def logged_in(user: Account | None, operation: str) -> Account:
-    """The account a call authenticated as; only operations that require a login read it, so
-    None here is a bug of ours (answered as one)."""
-    if user is None:
-        raise RuntimeError(f"{operation} reads the account but requires no login")
-    return user
-
-
-def backend_of(ctx: Context, name: str, kind: type[Backend]) -> Backend:
-    """The provider's backend, with its own type."""
-    backend = ctx.backends[name]
-    if not isinstance(backend, kind):
-        raise TypeError(f"the {name} backend is a {type(backend).__name__}")
-    return backend

@@ -330,11 +330,21 @@ def test_accounts(ctl: Ctl, server: EmulatorServer) -> None:
     bad = ctl(
         "POST",
         "/_emulator/accounts",
-        {"provider": "serwersms", "username": "x", "credits": "lots"},
+        {"provider": "server2sms", "username": "x", "credits": "lots"},
         schema="error",
         expect=400,
     )
     assert bad["error"]["field"] == "credits"
+    foreign = ctl(
+        "POST",
+        "/_emulator/accounts",
+        {"provider": "serwersms", "username": "x", "credits": 5},
+        schema="error",
+        expect=400,
+    )
+    assert foreign["error"]["field"] == "credits"
+    assert "serwersms accounts have no credits" in foreign["error"]["message"]
+    assert ctl("GET", "/_emulator/accounts/serwersms/x", schema="error", expect=404)
     ctl("DELETE", "/_emulator/accounts/serwersms/shop", schema="account.deleted")
     ctl("GET", "/_emulator/accounts/serwersms/shop", schema="error", expect=404)
     ctl("GET", "/_emulator/accounts/nope/shop", schema="error", expect=404)

@@ -452,9 +452,9 @@ def test_a_long_poll_whose_client_went_away_ends_at_once(
 def test_open_waits_and_streams_are_bounded(
     server: EmulatorServer, control: EmulatorClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from emulator.control import inspect, stream
+    from emulator.control import stream, waits
 
-    monkeypatch.setattr(inspect, "MAX_OPEN_WAITS", 3)
+    monkeypatch.setattr(waits, "MAX_OPEN_WAITS", 3)
     monkeypatch.setattr(stream, "MAX_STREAMS", 1)
     sockets = [_open_wait(server) for _ in range(3)]
     try:

@@ -23,7 +23,7 @@ from test_control_api import read_events, s2s_send, sw_send
 from emulator.clock import REAL, Clock
 from emulator.core import events as ev
 from emulator.core.events import Event
-from emulator.core.gateway import Gateway, Watcher
+from emulator.core.gateway import Gateway, New, Watcher
 from emulator.core.messages import Batch, Message
 from emulator.core.outcomes import OutcomeTable
 from emulator.core.store import MessageStore
@@ -54,19 +54,11 @@ def _send(
     gateway: Gateway, numbers: tuple[str, ...] = ("+48500600700",), start: float | None = None
 ) -> list[Message]:
     batch = gateway.new_batch("serwersms", "a", "sms", "", None)
-    return [
-        gateway.add_message(
-            batch,
-            number,
-            "hi",
-            1,
-            "gsm7",
-            None,
-            gateway.decide("serwersms", "a", number, "hi").outcome or gateway.outcomes.default,
-            start=start,
-        )
-        for number in numbers
-    ]
+    new: list[New] = []
+    for number in numbers:
+        outcome = gateway.decide("serwersms", "a", number, "hi").outcome
+        new.append((number, "hi", 1, "gsm7", None, outcome, None, None))
+    return gateway.add_messages(batch, new, start)
 
 
 @pytest.mark.parametrize("start", [None, 1_003.0], ids=["now", "deferred"])

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiohttp import web
 
 from ...context import Context
 from ...paths import PathHandler
+from ...resources import load_fixture
 from ..contract import Provider
 from . import notifications, routes
 from .models import NAME, Server2smsBackend
 
 
 def install(app: web.Application, ctx: Context) -> PathHandler:
-    ctx.backends[NAME] = Server2smsBackend(seed=ctx.settings.seed)
+    defaults = load_fixture("accounts.json")["defaults"][NAME]
+    backend = Server2smsBackend(Decimal(str(defaults["credits"])), seed=ctx.settings.seed)
+    ctx.backends[NAME] = backend
+    ctx.accounts.on_install(NAME, backend.installed, backend.removed)
     notifications.watch(ctx.gateway, ctx.dispatcher)
-    return routes.add_routes(app, ctx.schemas)
+    return routes.add_routes(app, ctx, backend)
 
 
 PROVIDER = Provider(

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import cast
 
 from aiohttp import web
 
-from ...access import from_foreign_page
-from ...context import CONTEXT, Context
+from ...access import SEC_FETCH_SITE, from_foreign_page
+from ...context import Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
 from ...httpio import (
@@ -27,7 +26,7 @@ from ...httpio import (
     read_body,
 )
 from ...rendering import json_response
-from ...validation import SchemaRegistry, describe
+from ...validation import describe
 from .. import hints, pipeline
 from . import errors, wire
 from .errors import ApiError, status
@@ -44,31 +43,13 @@ CORS_HEADERS = {
 }
 
 
-@dataclass(slots=True)
-class Call:
-    """One request to a method, parsed: what a handler works from."""
-
-    ctx: Context
-    operation: str
-    body: JsonObject
-    request: RequestRecord
-    user: Account | None  # None for the two methods that need no login
-
-    @property
-    def account(self) -> Account:
-        return pipeline.logged_in(self.user, self.operation)
-
-    @property
-    def backend(self) -> Server2smsBackend:
-        return pipeline.backend_of(self.ctx, NAME, Server2smsBackend)
-
-
+Call = pipeline.Call[Server2smsBackend]
 Answer = Mapping[str, object]  # a JSON object of strings, lists of them, or objects
 Handler = Callable[[Call], Answer]
 
 
 def respond(
-    request: web.Request, answer: Answer, http_status: int = 200, detail: str | None = None
+    request: web.Request, answer: object, http_status: int = 200, detail: str | None = None
 ) -> web.Response:
     """The JSON answer; CORS headers when a browser asks (the documented examples run in
     one), and the reason for an error in ``X-Emulator-Error``."""
@@ -83,22 +64,22 @@ def refuse(request: web.Request, http_status: int, detail: str) -> web.Response:
 
 
 def make_endpoint(
-    operations: dict[str, Handler], schemas: SchemaRegistry
+    operations: dict[str, Handler], ctx: Context, backend: Server2smsBackend
 ) -> Callable[[web.Request, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<Method>`` (called with the method's name as the path gives it):
     finds the method, reads the body, answers."""
     by_lower = {
-        name.lower(): (
+        name.lower(): pipeline.Operation(
             name,
             handler,
-            "UserName" in schemas.schema(NAME, name, "request").get("required", ()),
+            "UserName" in ctx.schemas.schema(NAME, name, "request").get("required", ()),
         )
         for name, handler in operations.items()
     }
 
     async def endpoint(request: web.Request, name: str) -> web.StreamResponse:
-        found = by_lower.get(name.lower())
-        if found is None:
+        operation = by_lower.get(name.lower())
+        if operation is None:
             detail = hints.joined(
                 f"unknown server2sms method {name!r} at {request.path!r}; "
                 f"methods: {', '.join(operations)}",
@@ -106,11 +87,10 @@ def make_endpoint(
             )
             log.info("%s %s: unknown method", request.method, request.path)
             return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
-        operation, handler, authenticated = found
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":
-            detail = f"{operation} takes POST, not {request.method}"
+            detail = f"{operation.name} takes POST, not {request.method}"
             response = respond(request, status(errors.INVALID_DATA), 405, detail)
             response.headers["Allow"] = "POST, OPTIONS"  # RFC 9110 asks for it with a 405
             return response
@@ -122,21 +102,24 @@ def make_endpoint(
             detail = hints.joined(exc.detail, hints.form_body(raw))
             log.info("POST %s: %s", request.path, detail)
             return respond(request, status(errors.INVALID_DATA), exc.status, detail)
-        ctx = request.app[CONTEXT]
-        if URL_FIELDS.keys() & body.keys() and from_foreign_page(request, ctx.settings):
+        if (
+            SEC_FETCH_SITE in request.headers
+            and from_foreign_page(request, ctx.access)
+            and URL_FIELDS.keys() & body.keys()
+        ):
             log.warning(
-                "%s from a page of another site: its notification URLs are not called", operation
+                "%s from a page of another site: its notification URLs are not called",
+                operation.name,
             )
             body = {k: v for k, v in body.items() if k not in URL_FIELDS}
         answer = pipeline.attempt(
             log,
-            operation,
+            operation.name,
             ApiError,
             handle,
             ctx,
+            backend,
             operation,
-            handler,
-            authenticated,
             body,
             RequestRecord(request, body),
         )
@@ -156,19 +139,20 @@ def make_endpoint(
 
 def handle(
     ctx: Context,
-    operation: str,
-    handler: Handler,
-    authenticated: bool,
+    backend: Server2smsBackend,
+    operation: pipeline.Operation[Server2smsBackend],
     body: JsonObject,
     record: RequestRecord,
-) -> Answer:
+) -> object:
+    """Check the body against the method's schema and log in (in the order the gateway
+    answers their errors), then run the method."""
     if "UserName" not in body and "UserKey" in body:
         body["UserName"] = body["UserKey"]
-    problem = schema_problem(ctx, operation, body)
+    problem = schema_problem(ctx, operation.name, body)
     if problem is not None and problem[0] == errors.AUTHORIZATION_FAILED:
         raise ApiError(*problem)
     account: Account | None = None
-    if authenticated:
+    if operation.authenticated:
         account = ctx.accounts.authenticate(
             NAME, wire.text(body.get("UserName")).strip(), wire.text(body.get("Password"))
         )
@@ -179,7 +163,7 @@ def handle(
             )
     if problem is not None:
         raise ApiError(*problem)
-    return handler(Call(ctx, operation, body, record, account))
+    return operation.handler(pipeline.Call(ctx, backend, operation.name, body, account, record))
 
 
 def schema_problem(ctx: Context, operation: str, body: JsonObject) -> tuple[str, str] | None:

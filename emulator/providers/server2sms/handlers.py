@@ -20,8 +20,8 @@ MAX_VOUCHERS = 1000
 # -- shared checks ---------------------------------------------------------------------------
 
 
-def recipients(call: Call) -> list[tuple[str, str | None]]:
-    entries = wire.recipient_entries(call.body.get("Recipients"))
+def recipients(call: Call) -> service.Recipients:
+    entries = tuple(wire.recipient_entries(call.params.get("Recipients")))
     if not entries:
         raise ApiError(errors.MISSING_RECIPIENT, "Recipients holds no phone number")
     return entries
@@ -29,7 +29,7 @@ def recipients(call: Call) -> list[tuple[str, str | None]]:
 
 def originator(call: Call, default: str = "") -> str:
     """The sender a message goes out with: alphanumeric (≤ 11) or an unlocked number."""
-    raw = wire.text(call.body.get("Originator")).strip()
+    raw = wire.text(call.params.get("Originator")).strip()
     if not raw:
         return default
     if wire.is_numeric_originator(raw):
@@ -55,7 +55,7 @@ def notification_urls(call: Call) -> dict[str, str]:
     """Status → URL for the notification URLs given (each checked: http(s), ≤ 200 chars)."""
     urls: dict[str, str] = {}
     for field, (on_status, code) in URL_FIELDS.items():
-        url = wire.text(call.body.get(field)).strip()
+        url = wire.text(call.params.get(field)).strip()
         if not url:
             continue
         if not url_is_valid(url):
@@ -65,7 +65,7 @@ def notification_urls(call: Call) -> dict[str, str]:
 
 
 def deferred(call: Call) -> float | None:
-    value = call.body.get("DeferredDeliveryTime")
+    value = call.params.get("DeferredDeliveryTime")
     try:
         return wire.deferred_time(value)
     except ValueError:
@@ -82,30 +82,10 @@ def batch_options(
     return {"operation": call.operation, "urls": urls or {}, **extra}
 
 
-def send(
-    call: Call,
-    kind: str,
-    sender: str,
-    entries: service.Recipients,
-    text: gsm.TextInfo,
-    *,
-    urls: dict[str, str] | None = None,
-    start: float | None = None,
-    options: dict[str, object] | None = None,
-    cost: bool = True,
-) -> None:
-    service.send(
-        call.ctx,
-        call.backend,
-        call.account,
-        call.request,
-        kind,
-        sender,
-        entries,
-        text,
-        batch_options(call, urls, **(options or {})),
-        start=start,
-        cost=cost,
+def text_of(call: Call) -> gsm.TextInfo:
+    return gsm.analyse(
+        wire.text(call.params.get("MessageText")),
+        force_gsm=wire.flag(call.params.get("ForceGSM7bit")),
     )
 
 
@@ -113,7 +93,10 @@ def send(
 
 
 def check_credits(call: Call) -> Answer:
-    return {"Credits": wire.credits_text(call.account.credits), **status(errors.OK)}
+    return {
+        "Credits": wire.credits_text(call.backend.state(call.account).credits),
+        **status(errors.OK),
+    }
 
 
 def send_text_sms(call: Call) -> Answer:
@@ -121,37 +104,25 @@ def send_text_sms(call: Call) -> Answer:
     sender = originator(call)
     urls = notification_urls(call)
     start = deferred(call)
-    text = gsm.analyse(
-        wire.text(call.body.get("MessageText")), force_gsm=wire.flag(call.body.get("ForceGSM7bit"))
-    )
-    send(
+    options = batch_options(
         call,
-        "sms",
-        sender,
-        entries,
-        text,
-        urls=urls,
-        start=start,
-        options={
-            "flash": wire.flag(call.body.get("FlashingSMS")),
-            "affiliate_id": wire.text(call.body.get("AffiliateID")),
-        },
+        urls,
+        flash=wire.flag(call.params.get("FlashingSMS")),
+        affiliate_id=wire.text(call.params.get("AffiliateID")),
     )
+    service.send(call, service.Send("sms", sender, entries, text_of(call), options, start))
     return status(errors.OK)
 
 
 def send_simple_text_sms(call: Call) -> Answer:
     entries = recipients(call)
     sender = originator(call)
-    text = gsm.analyse(
-        wire.text(call.body.get("MessageText")), force_gsm=wire.flag(call.body.get("ForceGSM7bit"))
-    )
-    send(call, "sms", sender, entries, text)
+    service.send(call, service.Send("sms", sender, entries, text_of(call), batch_options(call)))
     return status(errors.OK)
 
 
 def inquire_delivery_notifications(call: Call) -> Answer:
-    trns = wire.split_list(call.body.get("TransactionReferenceNumbers"))
+    trns = wire.split_list(call.params.get("TransactionReferenceNumbers"))
     if not trns:
         raise ApiError(errors.MISSING_TRN, "TransactionReferenceNumbers is empty")
     store = call.ctx.gateway.store
@@ -164,7 +135,7 @@ def inquire_delivery_notifications(call: Call) -> Answer:
 
 
 def _numeric_originator_field(call: Call) -> str:
-    raw = wire.text(call.body.get("Originator")).strip()
+    raw = wire.text(call.params.get("Originator")).strip()
     number = wire.numeric_originator(raw) if wire.is_numeric_originator(raw) else None
     if number is None:
         raise ApiError(errors.INVALID_ORIGINATOR, f"{raw!r} is not a phone number")
@@ -177,14 +148,9 @@ def send_originator_unlock_code(call: Call) -> Answer:
         raise ApiError(errors.ORIGINATOR_AUTHORIZED, f"{number} is already unlocked")
     code = call.backend.new_unlock_code(call.account, number)
     text = gsm.analyse(f"Your server2sms originator unlock code: {code}")
-    send(
-        call,
-        "unlock",
-        UNLOCK_SENDER,
-        [(number, None)],
-        text,
-        cost=False,
-        options={"unlock_code": code},
+    options = batch_options(call, unlock_code=code)
+    service.send(
+        call, service.Send("unlock", UNLOCK_SENDER, ((number, None),), text, options, cost=False)
     )
     return status(errors.OK)
 
@@ -193,7 +159,7 @@ def unlock_originator(call: Call) -> Answer:
     number = _numeric_originator_field(call)
     if call.backend.is_unlocked(call.account, number):
         raise ApiError(errors.ORIGINATOR_AUTHORIZED, f"{number} is already unlocked")
-    code = wire.text(call.body.get("UnlockCode", call.body.get("OriginatorUnlockCode"))).strip()
+    code = wire.text(call.params.get("UnlockCode", call.params.get("OriginatorUnlockCode"))).strip()
     if not call.backend.unlock(call.account, number, code):
         raise ApiError(
             errors.ORIGINATOR_NOT_AUTHORIZED,
@@ -203,7 +169,7 @@ def unlock_originator(call: Call) -> Answer:
 
 
 def check_originator_authorization(call: Call) -> Answer:
-    raw = wire.text(call.body.get("Originator")).strip()
+    raw = wire.text(call.params.get("Originator")).strip()
     if raw and not wire.is_numeric_originator(raw):
         if not wire.alphanumeric_ok(raw):
             raise ApiError(errors.INVALID_ORIGINATOR, f"{raw!r} is longer than 11 characters")
@@ -215,7 +181,7 @@ def check_originator_authorization(call: Call) -> Answer:
 
 
 def send_token_sms(call: Call) -> Answer:
-    body = call.body
+    body = call.params
     entries = recipients(call)
     sender = originator(call, default=phones.international(entries[0][0]) or entries[0][0])
     urls = notification_urls(call)
@@ -236,25 +202,25 @@ def send_token_sms(call: Call) -> Answer:
     code = wire.text(body.get("VerificationCode")).strip() or call.backend.token_code(
         wire.text(body.get("TokenMask")) or DEFAULT_TOKEN_MASK
     )
+    template = wire.text(body.get("MessageData"))
+    reference = wire.text(body.get("TokenReference")).strip()
+    text = gsm.analyse(
+        template.replace("<VERIFICATIONCODE>", code) if "<VERIFICATIONCODE>" in template else code
+    )
+    options = batch_options(call, urls, token_reference=reference)
     service.send_tokens(
-        call.ctx,
-        call.backend,
-        call.account,
-        call.request,
-        sender,
-        entries,
-        wire.text(body.get("MessageData")),
+        call,
+        service.Send("token", sender, entries, text, options),
         code,
-        wire.text(body.get("TokenReference")).strip(),
+        reference,
         validity_minutes=validity,
         case_sensitive=wire.flag(body.get("TokenCaseSensitive")),
-        options=batch_options(call, urls),
     )
     return status(errors.OK)
 
 
 def verify_token(call: Call) -> Answer:
-    body = call.body
+    body = call.params
     raw_phone = wire.text(body.get("PhoneNumber")).strip()
     call.backend.verify_token(
         call.account,
@@ -267,16 +233,16 @@ def verify_token(call: Call) -> Answer:
 
 
 def create_voucher(call: Call) -> Answer:
-    number_text = wire.text(call.body.get("NumberOfVouchers")).strip()
+    number_text = wire.text(call.params.get("NumberOfVouchers")).strip()
     if not number_text.isdigit() or not 1 <= int(number_text) <= MAX_VOUCHERS:
         raise ApiError(errors.INVALID_DATA, f"NumberOfVouchers must be 1..{MAX_VOUCHERS}")
-    amount = wire.credits_value(call.body.get("AmountCreditsPerVoucher"))
+    amount = wire.credits_value(call.params.get("AmountCreditsPerVoucher"))
     if amount is None:
         raise ApiError(errors.INVALID_DATA, "AmountCreditsPerVoucher must be a positive number")
     number = int(number_text)
-    service.charge(call.account, amount * number)
+    call.backend.charge(call.account, amount * number)
     made = call.backend.create_vouchers(
-        call.account, number, amount, wire.text(call.body.get("Remarks")), call.ctx.now()
+        call.account, number, amount, wire.text(call.params.get("Remarks")), call.ctx.now()
     )
     return {**status(errors.OK), "VoucherCodes": [v.code for v in made]}
 
@@ -301,7 +267,7 @@ def get_voucher_transactions(call: Call) -> Answer:
 
 def redeem_voucher(call: Call) -> Answer:
     call.backend.redeem_voucher(
-        call.account, wire.text(call.body.get("RedeemCode")).strip().upper(), call.ctx.now()
+        call.account, wire.text(call.params.get("RedeemCode")).strip().upper(), call.ctx.now()
     )
     return status(errors.OK)
 

@@ -1,5 +1,5 @@
-"""server2sms state beyond messages, and its rules: unlocked originators, verification tokens,
-vouchers.
+"""server2sms state beyond messages, and its rules: each account's credits and unlocked
+originators, verification tokens, vouchers.
 
 Pure Python; the handlers call it with parsed values, and it refuses with ``ApiError``. Random
 values (codes, vouchers) come from a seeded generator so that a run repeats exactly.
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
 from ...core.accounts import Account
+from ...core.jsondata import Document
 from . import errors
 from .errors import ApiError
 
@@ -47,36 +50,102 @@ class Voucher:
     redeemed_by: str | None = None
 
 
+@dataclass(slots=True)
+class AccountState:
+    """A server2sms account's own: its credits and the numeric originators it may use."""
+
+    credits: Decimal
+    originators: set[str] = field(default_factory=set)
+    defined: list[str] = field(default_factory=list)  # originators its definition gave
+
+
+ACCOUNT_FIELDS = frozenset({"credits", "originators"})
+"""What a server2sms account is defined with besides its identity (account.create schema)."""
+
+
 class Server2smsBackend:
-    def __init__(self, seed: int = 0) -> None:
+    account_fields = ACCOUNT_FIELDS
+
+    def __init__(self, default_credits: Decimal, seed: int = 0) -> None:
+        self.default_credits = default_credits
         self._seed = seed
         self.rng = random.Random(seed)
+        self.accounts: dict[str, AccountState] = {}
         self.pending_unlocks: dict[tuple[str, str], str] = {}
-        self.unlocked: set[tuple[str, str]] = set()
         self.tokens: dict[tuple[str, str, str], Token] = {}
         self.vouchers: dict[str, Voucher] = {}
         self._trns = count(1_000_001)
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def state(self, account: Account) -> AccountState:
+        """The account's state (a fresh one, with the default credits, on first use)."""
+        state = self.accounts.get(account.username)
+        if state is None:
+            state = self.accounts[account.username] = AccountState(self.default_credits)
+        return state
+
+    def installed(self, account: Account, settings: Mapping[str, Any]) -> None:  # Any: JSON
+        """The account as defined (start-up, reset): its state from ``settings``."""
+        self.accounts[account.username] = AccountState(self.default_credits)
+        self.configure(account, settings)
+
+    def removed(self, account: Account) -> None:
+        self.accounts.pop(account.username, None)
+
+    def configure(self, account: Account, settings: Mapping[str, Any]) -> None:  # Any: JSON
+        """Apply the fields of a definition (config file, control API) to the account."""
+        state = self.state(account)
+        if settings.get("credits") is not None:
+            state.credits = Decimal(str(settings["credits"]))
+        if "originators" in settings:
+            state.originators -= set(state.defined)
+            state.defined = [str(number) for number in settings["originators"]]
+            state.originators |= set(state.defined)
+
+    def account_view(self, account: Account) -> Document:
+        state = self.state(account)
+        return {
+            "credits": float(state.credits),
+            "options": {"originators": state.defined} if state.defined else {},
+        }
+
+    def charge(self, account: Account, amount: Decimal) -> None:
+        """Take ``amount`` credits, or refuse (5) when the account has fewer."""
+        state = self.state(account)
+        if state.credits < amount:
+            raise ApiError(
+                errors.NOT_ENOUGH_CREDITS,
+                f"this needs {amount} credits and the account has {state.credits}",
+            )
+        state.credits -= amount
 
     def reset(self, account: str | None = None) -> dict[str, int]:
         def mine(key: tuple[str, ...]) -> bool:
             return account is None or key[0] == account
 
         cleared = {
-            "originators": len([k for k in self.unlocked if mine(k)]),
+            "originators": sum(
+                len(s.originators)
+                for name, s in self.accounts.items()
+                if account is None or name == account
+            ),
             "tokens": len([k for k in self.tokens if mine(k)]),
             "vouchers": len(
                 [v for v in self.vouchers.values() if account is None or v.creator == account]
             ),
         }
         self.pending_unlocks = {k: v for k, v in self.pending_unlocks.items() if not mine(k)}
-        self.unlocked = {k for k in self.unlocked if not mine(k)}
         self.tokens = {k: v for k, v in self.tokens.items() if not mine(k)}
         self.vouchers = {
             c: v for c, v in self.vouchers.items() if account is not None and v.creator != account
         }
         if account is None:
+            self.accounts.clear()
             self.rng = random.Random(self._seed)
             self._trns = count(1_000_001)
+        else:
+            self.accounts.pop(account, None)
         return cleared
 
     def next_trn(self) -> str:
@@ -85,9 +154,7 @@ class Server2smsBackend:
     # -- originators -----------------------------------------------------------------------
 
     def is_unlocked(self, account: Account, number: str) -> bool:
-        return (account.username, number) in self.unlocked or number in account.options.get(
-            "originators", ()
-        )
+        return number in self.state(account).originators
 
     def new_unlock_code(self, account: Account, number: str) -> str:
         code = "".join(self.rng.choice(string.digits) for _ in range(UNLOCK_CODE_DIGITS))
@@ -99,7 +166,7 @@ class Server2smsBackend:
         if self.pending_unlocks.get(key) != code:
             return False
         del self.pending_unlocks[key]
-        self.unlocked.add(key)
+        self.state(account).originators.add(number)
         return True
 
     # -- tokens ----------------------------------------------------------------------------
@@ -157,7 +224,7 @@ class Server2smsBackend:
             raise ApiError(errors.VOUCHER_REDEEMED, f"voucher {code} was already redeemed")
         voucher.redeemed = now
         voucher.redeemed_by = account.username
-        account.credits += voucher.credits
+        self.state(account).credits += voucher.credits
 
     def _voucher_code(self) -> str:
         alphabet = string.ascii_uppercase + string.digits

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ...context import Context
 from ...paths import PathHandler
-from ...validation import SchemaRegistry
 from .. import gate
 from . import handlers as h
 from .endpoint import Handler, make_endpoint, refuse
-from .models import NAME
+from .models import NAME, Server2smsBackend
 
 OPERATIONS: dict[str, Handler] = {
     "CheckCredits": h.check_credits,
@@ -29,9 +29,9 @@ OPERATIONS: dict[str, Handler] = {
 }
 
 
-def add_routes(app: web.Application, schemas: SchemaRegistry) -> PathHandler:
+def add_routes(app: web.Application, ctx: Context, backend: Server2smsBackend) -> PathHandler:
     """Route ``/<Method>``; returns the handler for the same method reached by an odd path."""
-    endpoint = make_endpoint(OPERATIONS, schemas)
+    endpoint = make_endpoint(OPERATIONS, ctx, backend)
 
     async def by_route(request: web.Request) -> web.StreamResponse:
         return await endpoint(request, request.match_info["method"])
@@ -40,7 +40,7 @@ def add_routes(app: web.Application, schemas: SchemaRegistry) -> PathHandler:
         async def odd(request: web.Request) -> web.StreamResponse:
             return await endpoint(request, "/".join(segments))
 
-        return await gate.run(NAME, refuse, request, odd)
+        return await gate.run(ctx, NAME, refuse, request, odd)
 
-    app.router.add_route("*", "/{method}", gate.guard(NAME, refuse, by_route))
+    app.router.add_route("*", "/{method}", gate.guard(ctx, NAME, refuse, by_route))
     return by_segments

@@ -13,11 +13,17 @@ from .models import NAME, SerwersmsBackend
 
 
 def install(app: web.Application, ctx: Context) -> PathHandler:
-    ctx.backends[NAME] = SerwersmsBackend(
-        load_fixture("serwersms_demo.json"), load_fixture("serwersms.json"), seed=ctx.settings.seed
+    backend = SerwersmsBackend(
+        load_fixture("serwersms_demo.json"),
+        load_fixture("serwersms.json"),
+        load_fixture("accounts.json")["defaults"][NAME]["limits"],
+        lambda username: ctx.gateway.reconsider(NAME, username),
+        seed=ctx.settings.seed,
     )
-    notifications.watch(ctx.gateway, ctx.hub, ctx.dispatcher, ctx.accounts)
-    return routes.add_routes(app)
+    ctx.backends[NAME] = backend
+    ctx.accounts.on_install(NAME, backend.installed, backend.removed)
+    notifications.watch(ctx.gateway, ctx.hub, ctx.dispatcher, backend)
+    return routes.add_routes(app, ctx, backend)
 
 
 PROVIDER = Provider(

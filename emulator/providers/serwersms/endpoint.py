@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from aiohttp import web
 
 from ...access import from_foreign_page
-from ...context import CONTEXT, Context
-from ...core.accounts import Account
+from ...context import Context
+from ...core.accounts import Account, token_account_name
 from ...core.jsondata import JsonObject
 from ...httpio import (
     BodyError,
@@ -54,57 +53,31 @@ T = TypeVar("T")
 log = logging.getLogger("emulator.serwersms")
 
 
-@dataclass(slots=True)
-class Call:
-    """One request to an action, parsed: what a handler works from."""
-
-    ctx: Context
-    operation: str  # the canonical name, e.g. "messages/send_sms"
-    path: str  # the name the client used, e.g. "messages/received"
-    params: JsonObject
-    user: Account | None  # None only for error/{code}, which needs no login
-    request: RequestRecord | None
-
-    @property
-    def account(self) -> Account:
-        return pipeline.logged_in(self.user, self.operation)
-
-    @property
-    def backend(self) -> SerwersmsBackend:
-        return pipeline.backend_of(self.ctx, NAME, SerwersmsBackend)
-
-    @property
-    def state(self) -> AccountState:
-        return self.backend.state(self.account)
-
-    @property
-    def demo(self) -> bool:
-        return self.account.demo
-
-    def get(self, name: str) -> Any:  # Any: a parameter's type is what its schema says
-        return self.params.get(name)
-
-    def by_id(self, table: Mapping[int, T], noun: str) -> T:
-        """The entry of ``table`` the ``id`` parameter names by number, or error 1004."""
-        return self.entry(table, noun, wire.integer(self.get("id")))
-
-    def entry(self, table: Mapping[K, T], noun: str, key: K | None) -> T:
-        """The entry of ``table`` under ``key`` (read from the ``id`` parameter), or error
-        1004."""
-        item = table.get(key) if key is not None else None
-        if item is None:
-            raise ApiError(INVALID_ID, f"no {noun} {self.get('id')!r}")
-        return item
-
-
+Call = pipeline.Call[SerwersmsBackend]
 Handler = Callable[[Call], object]  # a Document, a list of them, or a ready StreamResponse
+Operation = pipeline.Operation[SerwersmsBackend]
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
-    name: str
-    handler: Handler
-    authenticated: bool = True
+def account_state(call: Call) -> AccountState:
+    """The state of the account the call logged in as."""
+    return call.backend.state(call.account)
+
+
+def is_demo(call: Call) -> bool:
+    return account_state(call).demo
+
+
+def by_id(call: Call, table: Mapping[int, T], noun: str) -> T:
+    """The entry of ``table`` the ``id`` parameter names by number, or error 1004."""
+    return entry(call, table, noun, wire.integer(call.params.get("id")))
+
+
+def entry(call: Call, table: Mapping[K, T], noun: str, key: K | None) -> T:
+    """The entry of ``table`` under ``key`` (read from the ``id`` parameter), or error 1004."""
+    item = table.get(key) if key is not None else None
+    if item is None:
+        raise ApiError(INVALID_ID, f"no {noun} {call.params.get('id')!r}")
+    return item
 
 
 def split_action(action: str) -> tuple[str, str]:
@@ -157,14 +130,24 @@ async def gather_params(request: web.Request) -> JsonObject:
 
 
 def authenticate(
-    ctx: Context, request: web.Request, params: JsonObject
+    ctx: Context, backend: SerwersmsBackend, request: web.Request, params: JsonObject
 ) -> tuple[Account | None, int]:
     """The account a request logs in as, and the error to answer when it logs in as none: a
     Bearer token the emulator does not accept is 1012 InvalidToken (as the gateway answers
-    it), a user name and password that do not match are 1001 InvalidUser."""
+    it), a user name and password that do not match are 1001 InvalidUser. An unknown token
+    opens a fresh account (unless strict) named after its hash: the token never shows."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        return ctx.accounts.by_token(NAME, header[7:].strip()), INVALID_TOKEN
+        token = header[7:].strip()
+        if not token:
+            return None, INVALID_TOKEN
+        owner = backend.token_owner(token)
+        if owner is not None:
+            return ctx.accounts.get(NAME, owner), INVALID_TOKEN
+        account = ctx.accounts.open(NAME, token_account_name(token))
+        if account is not None:
+            backend.add_token(account.username, token)
+        return account, INVALID_TOKEN
     username = wire.text(params.get("username")).strip()
     if not username:
         return None, INVALID_USER
@@ -182,7 +165,7 @@ def refuse(request: web.Request, http_status: int, detail: str) -> web.StreamRes
 
 
 def make_endpoint(
-    operations: dict[str, Operation],
+    operations: dict[str, Operation], ctx: Context, backend: SerwersmsBackend
 ) -> Callable[[web.Request, str, str], Awaitable[web.StreamResponse]]:
     """The one handler for ``/<group>/<action>`` (called with both as the path gives them)."""
 
@@ -206,7 +189,6 @@ def make_endpoint(
             response.set_status(405)
             response.headers["Allow"] = ", ".join(METHODS)
             return response
-        ctx = request.app[CONTEXT]
         try:
             params = await gather_params(request)
         except BodyError as exc:
@@ -214,10 +196,10 @@ def make_endpoint(
             return render(error_body(INVALID_DATA), fmt, exc.detail)
         if group == "error":
             params["code"] = action
-        if CALLBACK_URLS.get(operation.name) in params and from_foreign_page(request, ctx.settings):
+        if CALLBACK_URLS.get(operation.name) in params and from_foreign_page(request, ctx.access):
             log.warning("%s from a page of another site: its callback URL is not called", path)
             del params[CALLBACK_URLS[operation.name]]
-        account, refused = authenticate(ctx, request, params)
+        account, refused = authenticate(ctx, backend, request, params)
         if account is None and operation.authenticated:
             return render(
                 error_body(refused),
@@ -233,7 +215,9 @@ def make_endpoint(
                     hints.looks_like_server2sms(params),
                 ),
             )
-        call = Call(ctx, operation.name, path, params, account, RequestRecord(request, params))
+        call = pipeline.Call(
+            ctx, backend, operation.name, params, account, RequestRecord(request, params)
+        )
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
         if isinstance(answer, ApiError):
             return render(
@@ -255,7 +239,7 @@ def act(operation: Operation, call: Call) -> object:
     if problem is not None:
         raise ApiError(*problem)
     if operation.name in STORING:
-        call.backend.check_room(call.params, max(1, len(wire.items(call.get("contact")))))
+        call.backend.check_room(call.params, max(1, len(wire.items(call.params.get("contact")))))
     return operation.handler(call)
 
 

@@ -1,22 +1,28 @@
-"""SerwerSMS.pl account state beyond messages: address book, blacklist, senders, files,
-templates, subaccounts, payments, premium SMS. Pure Python; handlers call it.
+"""SerwerSMS.pl account state beyond messages: limits, callback URLs, API tokens, the demo
+account's behaviour, address book, blacklist, senders, files, templates, subaccounts, payments,
+premium SMS. Pure Python; handlers call it.
 
-Every account starts empty except for data generated deterministically (payments); the demo
-account starts with the documented demo data.
+Every account starts with the default limits, defined ones as their definition says
+(:meth:`SerwersmsBackend.configure`); the address book starts empty except for data generated
+deterministically (payments), made on first use; the demo account's starts with the
+documented demo data.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...core import gsm
 from ...core.accounts import Account
-from ...core.jsondata import JsonObject
+from ...core.jsondata import Document, JsonObject
 from ...core.messages import IdSource
+from ...httpio import mask_url
 from .errors import INVALID_DATA, NO_PERMISSION, ApiError
 
 if TYPE_CHECKING:
@@ -143,16 +149,11 @@ class Premium:
 
 @dataclass(slots=True)
 class Entry:
-    """One recipient of a send: what the client gave, and what the gateway makes of it."""
+    """One recipient of a send, as the client gave it."""
 
     raw: str
     text: str
     unique_id: str | None = None
-    phone: str | None = None
-    reason: str | None = None  # why it is unsent (a key of errors.RECIPIENT_ERRORS)
-    info: gsm.TextInfo | None = None
-    id: str = ""  # the message id, once handed over (or made up, when nothing is stored)
-    queued: str | None = None  # when it was queued, if not now (the demo's documented sends)
 
 
 @dataclass(slots=True)
@@ -162,15 +163,45 @@ class Send:
     type: str  # eco, full, voice, mms
     sender: str
     kind: str  # sms, personalized, voice, mms: how the inbox labels it
-    entries: list[Entry]
+    entries: tuple[Entry, ...]
     utf: bool = False
     start: float | None = None  # deferred until then
     dry: bool = False  # test=1: answer as if sent, store nothing
-    options: dict[str, object] = field(default_factory=dict)  # kept on the batch
+    options: Mapping[str, object] = field(default_factory=dict)  # kept on the batch
+
+
+@dataclass(slots=True)
+class Sent:
+    """What became of one recipient of a send."""
+
+    entry: Entry
+    phone: str | None  # the number as the gateway reads it (None: none it can read)
+    info: gsm.TextInfo  # its parts and encoding
+    reason: str | None  # why it is unsent (a key of errors.RECIPIENT_ERRORS), or None
+    id: str  # the message id (made up when nothing is stored)
+    queued: str | None = None  # when it was queued, if not now (the demo's documented sends)
+
+
+ACCOUNT_FIELDS = frozenset({"tokens", "limits", "dlr_url", "replies_url", "senders", "demo"})
+"""What a SerwerSMS account is defined with besides its identity (account.create schema)."""
+
+
+def parse_limit(value: object) -> Decimal | None:
+    """A limit: a number, or ``null``/``"no_limit"`` for unlimited."""
+    if value is None or value == "no_limit":
+        return None
+    return Decimal(str(value))
 
 
 @dataclass
 class AccountState:
+    limits: dict[str, Decimal | None]  # type → what is left (None: no limit)
+    dlr_url: str | None = None  # where delivery reports go
+    replies_url: str | None = None  # where incoming messages go
+    demo: bool = False  # the documented demo account: sends store nothing
+    tokens: set[str] = field(default_factory=set)  # its API tokens
+    defined_senders: list[JsonObject] = field(default_factory=list)  # as its definition gave
+    seeded: bool = False  # its generated data (payments, the demo's examples) is made
     contacts: dict[int, Contact] = field(default_factory=dict)
     groups: dict[int, Group] = field(default_factory=dict)
     blacklist: dict[str, str] = field(default_factory=dict)  # phone → date added
@@ -202,13 +233,27 @@ class AccountState:
 
 
 class SerwersmsBackend:
-    def __init__(self, demo: JsonObject, reference: JsonObject, seed: int = 0) -> None:
+    account_fields = ACCOUNT_FIELDS
+
+    def __init__(
+        self,
+        demo: JsonObject,
+        reference: JsonObject,
+        default_limits: Mapping[str, object],
+        callback_urls_changed: Callable[[str], None],
+        seed: int = 0,
+    ) -> None:
+        """``callback_urls_changed(username)``: an account's dlr_url or replies URL was set
+        (the gateway reconsiders its messages in flight)."""
         self.demo = demo
         self.reference = reference
+        self.default_limits = {kind: parse_limit(v) for kind, v in default_limits.items()}
+        self.callback_urls_changed = callback_urls_changed
         self.seed = seed
         self._networks = sorted(reference["networks"], key=lambda n: -len(n["prefix"]))
         self._countries = sorted(reference["countries"].items(), key=lambda c: -len(c[0]))
         self.states: dict[str, AccountState] = {}
+        self.tokens: dict[str, str] = {}  # API token → user name
         self.hlr_jobs: dict[str, JsonObject] = {}
         self._start_counters()
 
@@ -223,14 +268,105 @@ class SerwersmsBackend:
     def file_id(self) -> str:
         return self._file_ids.next()[1]
 
+    # -- accounts ------------------------------------------------------------------------------
+
+    def state(self, account: Account) -> AccountState:
+        """The account's state: a fresh one with the default limits on first use; its
+        generated data made the first time it is asked for."""
+        state = self.states.get(account.username)
+        if state is None:
+            state = self.states[account.username] = AccountState(dict(self.default_limits))
+        if not state.seeded:
+            state.seeded = True
+            self._payments(account, state)
+            if state.demo:
+                self._seed_demo(state)
+        return state
+
+    def installed(self, account: Account, settings: Mapping[str, Any]) -> None:  # Any: JSON
+        """The account as defined (start-up, reset): its state from ``settings``."""
+        self._forget(account.username)
+        self.states[account.username] = AccountState(dict(self.default_limits))
+        self.configure(account, settings)
+
+    def removed(self, account: Account) -> None:
+        self._forget(account.username)
+
+    def _forget(self, username: str) -> None:
+        state = self.states.pop(username, None)
+        if state is not None:
+            for token in state.tokens:
+                self.tokens.pop(token, None)
+
+    def configure(self, account: Account, settings: Mapping[str, Any]) -> None:  # Any: JSON
+        """Apply the fields of a definition (config file, control API) to the account."""
+        state = self.states.get(account.username)
+        if state is None:
+            state = self.states[account.username] = AccountState(dict(self.default_limits))
+        if "limits" in settings:
+            state.limits = {kind: parse_limit(v) for kind, v in settings["limits"].items()}
+        if "tokens" in settings:
+            for token in state.tokens:
+                self.tokens.pop(token, None)
+            state.tokens = {str(token) for token in settings["tokens"]}
+            for token in state.tokens:
+                self.add_token(account.username, token)
+        if "senders" in settings:
+            state.defined_senders = list(settings["senders"])
+            for sender in state.defined_senders:
+                entry = Sender(
+                    name=sender["name"],
+                    agreement=sender.get("agreement", "not_required"),
+                    status=sender.get("status", "authorized"),
+                )
+                state.senders[entry.name] = entry
+        if "demo" in settings:
+            state.demo = bool(settings["demo"])
+        urls = False
+        for name in ("dlr_url", "replies_url"):
+            if name in settings:
+                setattr(state, name, settings[name] or None)
+                urls = True
+        if urls:
+            self.callback_urls_changed(account.username)
+
+    def account_view(self, account: Account) -> Document:
+        state = self.state(account)
+        return {
+            "limits": {k: (None if v is None else float(v)) for k, v in state.limits.items()},
+            "tokens": len(state.tokens),
+            "dlr_url": state.dlr_url and mask_url(state.dlr_url),
+            "replies_url": state.replies_url and mask_url(state.replies_url),
+            "demo": state.demo,
+            "options": {"senders": state.defined_senders} if state.defined_senders else {},
+        }
+
+    def token_owner(self, token: str) -> str | None:
+        """The user name an API token belongs to."""
+        return self.tokens.get(token)
+
+    def add_token(self, username: str, token: str) -> None:
+        self.tokens[token] = username
+        state = self.states.get(username)
+        if state is not None:
+            state.tokens.add(token)
+
+    def callback_url(self, username: str, kind: str) -> str | None:
+        """The account's ``dlr_url`` or ``replies_url`` (``kind``), if set; asked when each
+        status changes or a reply arrives (never makes a state)."""
+        state = self.states.get(username)
+        return None if state is None else getattr(state, kind)
+
     def reset(self, account: str | None = None) -> dict[str, int]:
         if account is None:
             cleared = len(self.states)
             self.states.clear()
+            self.tokens.clear()
             self.hlr_jobs.clear()
             self._start_counters()
         else:
-            cleared = 1 if self.states.pop(account, None) is not None else 0
+            cleared = 1 if account in self.states else 0
+            self._forget(account)
         return {"address_books": cleared}
 
     def check_room(self, params: JsonObject, adding: int) -> None:
@@ -287,26 +423,7 @@ class SerwersmsBackend:
     def cost(self, type_: str, parts: int) -> float:
         return round(float(self.reference["prices"].get(type_, 0.0)) * parts, 2)
 
-    def state(self, account: Account) -> AccountState:
-        state = self.states.get(account.username)
-        if state is None:
-            state = self.states[account.username] = AccountState()
-            self._seed(account, state)
-        return state
-
     # -- starting data -------------------------------------------------------------------------
-
-    def _seed(self, account: Account, state: AccountState) -> None:
-        for sender in account.options.get("senders", ()):
-            entry = Sender(
-                name=sender["name"],
-                agreement=sender.get("agreement", "not_required"),
-                status=sender.get("status", "authorized"),
-            )
-            state.senders[entry.name] = entry
-        self._payments(account, state)
-        if account.demo:
-            self._seed_demo(state)
 
     def _payments(self, account: Account, state: AccountState) -> None:
         faker = _faker()

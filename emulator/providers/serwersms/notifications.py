@@ -31,12 +31,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ...callbacks import CallbackDispatcher
 from ...core import events as ev
-from ...core.accounts import AccountRegistry
 from ...core.events import Event, EventHub
 from ...core.gateway import Gateway, Watcher
 from ...core.messages import DELIVERED, UNDELIVERED, Batch, Message, Reply
 from . import wire
-from .models import NAME
+from .models import NAME, SerwersmsBackend
 
 _TOKEN = re.compile(r"#([A-Z_]+)#")
 CALLBACK_URLS = {"phones/check": "url", "phones/lookup": "url"}
@@ -135,15 +134,14 @@ def reply_values(reply: Reply) -> dict[str, str | None]:
 
 
 def watch(
-    gateway: Gateway, hub: EventHub, dispatcher: CallbackDispatcher, accounts: AccountRegistry
+    gateway: Gateway, hub: EventHub, dispatcher: CallbackDispatcher, backend: SerwersmsBackend
 ) -> None:
     """Delivery reports of SerwerSMS messages → their account's dlr_url (asked at the time of
     each change, so a URL set after the send is used); incoming messages → the account's
     replies URL; a finished check of several numbers → the URL its request gave."""
 
     def dlr_url(account: str) -> str | None:
-        found = accounts.get(NAME, account)
-        return found.dlr_url if found is not None else None
+        return backend.callback_url(account, "dlr_url")
 
     def interested(batch: Batch) -> bool:
         return bool(dlr_url(batch.account))
@@ -174,11 +172,11 @@ def watch(
             reply: Reply = event.subject
             if reply.provider != NAME:
                 return
-            account = accounts.get(NAME, reply.account)
-            if account is not None and account.replies_url:
-                url = fill_template(account.replies_url, reply_values(reply), REPLY_PARAMETERS)
+            replies_url = backend.callback_url(reply.account, "replies_url")
+            if replies_url:
+                url = fill_template(replies_url, reply_values(reply), REPLY_PARAMETERS)
                 dispatcher.submit(
-                    NAME, account.username, "reply", url, reply_id=reply.id, at=event.time
+                    NAME, reply.account, "reply", url, reply_id=reply.id, at=event.time
                 )
 
     gateway.watch(NAME, Watcher(interested, wants, changed))

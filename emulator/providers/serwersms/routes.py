@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ...context import Context
 from ...paths import PathHandler
-from .. import gate
+from .. import gate, pipeline
 from .endpoint import Handler, Operation, make_endpoint, refuse
 from .handlers import account as acc
 from .handlers import addressbook as book
 from .handlers import assets, messages, numbers, payments, premium, sending, subaccounts
-from .models import NAME
+from .models import NAME, SerwersmsBackend
 
 _TABLE: dict[str, Handler] = {
     "messages/send_sms": sending.send_sms,
@@ -77,15 +78,15 @@ ALIASES = {
     "messages/sendNdi": "messages/send_ndi",
 }
 OPERATIONS: dict[str, Operation] = {
-    name: Operation(name, handler) for name, handler in _TABLE.items()
+    name: pipeline.Operation(name, handler) for name, handler in _TABLE.items()
 }
 OPERATIONS.update({alias: OPERATIONS[name] for alias, name in ALIASES.items()})
-OPERATIONS["error/{code}"] = Operation("error/{code}", acc.error_view, authenticated=False)
+OPERATIONS["error/{code}"] = pipeline.Operation("error/{code}", acc.error_view, False)
 
 
-def add_routes(app: web.Application) -> PathHandler:
+def add_routes(app: web.Application, ctx: Context, backend: SerwersmsBackend) -> PathHandler:
     """Route ``/<group>/<action>``; returns the handler for an action reached by an odd path."""
-    endpoint = make_endpoint(OPERATIONS)
+    endpoint = make_endpoint(OPERATIONS, ctx, backend)
 
     async def by_route(request: web.Request) -> web.StreamResponse:
         return await endpoint(request, request.match_info["group"], request.match_info["action"])
@@ -94,7 +95,7 @@ def add_routes(app: web.Application) -> PathHandler:
         async def odd(request: web.Request) -> web.StreamResponse:
             return await endpoint(request, segments[0] if segments else "", "/".join(segments[1:]))
 
-        return await gate.run(NAME, refuse, request, odd)
+        return await gate.run(ctx, NAME, refuse, request, odd)
 
-    app.router.add_route("*", "/{group}/{action}", gate.guard(NAME, refuse, by_route))
+    app.router.add_route("*", "/{group}/{action}", gate.guard(ctx, NAME, refuse, by_route))
     return by_segments

@@ -16,12 +16,12 @@ from decimal import Decimal
 from ...context import Context
 from ...core import events as ev
 from ...core import gsm, phones
-from ...core.accounts import Account
+from ...core.gateway import New
 from ...core.jsondata import JsonObject
 from ...core.messages import Reply
 from ...core.rules import Decision
-from ...httpio import RequestRecord
 from . import wire
+from .endpoint import Call, account_state
 from .errors import (
     ERRORS,
     HLR_EXHAUSTED,
@@ -35,7 +35,7 @@ from .errors import (
     SUBACCOUNT_OF_SUBACCOUNT,
     ApiError,
 )
-from .models import NAME, AccountState, Entry, Premium, Send, SerwersmsBackend, Subaccount
+from .models import NAME, AccountState, Entry, Premium, Send, Sent, Subaccount
 
 MAX_PARTS = 6
 MAX_VOICE_CHARS = 160
@@ -61,51 +61,49 @@ def _analyse(type_: str, text: str, utf: bool) -> gsm.TextInfo:
     return gsm.analyse(gsm.transliterate(text), unicode=False)
 
 
-def _measure(send: Send) -> None:
-    """Each entry's parts and encoding; a text too long for its type refuses the send."""
+def _measure(send: Send) -> dict[str, gsm.TextInfo]:
+    """Each text's parts and encoding; a text too long for its type refuses the send."""
     infos: dict[str, gsm.TextInfo] = {}
     for entry in send.entries:
-        info = infos.get(entry.text)
-        if info is None:
+        if entry.text not in infos:
             info = infos[entry.text] = _analyse(send.type, entry.text, send.utf)
             if info.parts > MAX_PARTS or (
                 send.type == "voice" and len(entry.text) > MAX_VOICE_CHARS
             ):
                 raise ApiError(MESSAGE_TOO_LONG, f"{info.parts} parts; at most {MAX_PARTS}")
-        entry.info = info
+    return infos
 
 
-def _sender_allowed(account: Account, state: AccountState, sender: str) -> bool:
+def _sender_allowed(state: AccountState, sender: str) -> bool:
     """Alphanumeric names must be registered and authorized when the account lists its
     senders; numbers (4 or 9 digits) and ``2waySMS`` are always fine."""
-    if not sender or sender == TWO_WAY or sender.isdigit():
-        return True
-    if "senders" not in account.options:
+    if not sender or sender == TWO_WAY or sender.isdigit() or not state.defined_senders:
         return True
     entry = state.senders.get(sender)
     return entry is not None and entry.status == "authorized"
 
 
-def _classify(account: Account, state: AccountState, send: Send) -> None:
-    blacklist = state.blacklist if not account.demo else {}
-    sender_ok = _sender_allowed(account, state, send.sender)
-    for entry in send.entries:
-        entry.phone = phones.polish(entry.raw)
-        if entry.phone is None:
-            entry.reason = "wrong_number"
-        elif send.type == "eco" and not entry.phone.startswith("+48"):
-            entry.reason = "sending_to_foreign_networks_is_locked"
-        elif entry.phone in blacklist:
-            entry.reason = "number_is_blacklisted"
-        elif not sender_ok:
-            entry.reason = "wrong_sender_name"
+def _recipient(
+    state: AccountState, send: Send, sender_ok: bool, entry: Entry
+) -> tuple[str | None, str | None]:
+    """The number the gateway reads, and why the recipient is unsent (None: it is not)."""
+    phone = phones.polish(entry.raw)
+    if phone is None:
+        return None, "wrong_number"
+    if send.type == "eco" and not phone.startswith("+48"):
+        return phone, "sending_to_foreign_networks_is_locked"
+    if phone in state.blacklist and not state.demo:
+        return phone, "number_is_blacklisted"
+    if not sender_ok:
+        return phone, "wrong_sender_name"
+    return phone, None
 
 
-def check_limit(account: Account, kind: str, amount: int) -> Decimal | None:
+def check_limit(state: AccountState, kind: str, amount: int) -> Decimal | None:
     """What is left of the account's limit for ``kind`` (None: no limit) after ``amount``
     more; refuses when the account may not use ``kind`` or has too little left."""
     exhausted, forbidden = LIMIT_ERRORS[kind]
-    limits = account.limits
+    limits = state.limits
     if kind not in limits:
         raise ApiError(forbidden, f"the account may not use {kind}")
     left = limits[kind]
@@ -116,44 +114,45 @@ def check_limit(account: Account, kind: str, amount: int) -> Decimal | None:
     return left - Decimal(amount)
 
 
-def use_limit(account: Account, kind: str, amount: int) -> None:
+def use_limit(state: AccountState, kind: str, amount: int) -> None:
     """Take ``amount`` off the account's limit for ``kind`` (a send, an HLR or lookup query);
     the demo account's limits never move."""
-    left = check_limit(account, kind, amount)
-    if left is not None and not account.demo:
-        account.limits[kind] = left
+    left = check_limit(state, kind, amount)
+    if left is not None and not state.demo:
+        state.limits[kind] = left
 
 
-def dispatch(
-    ctx: Context,
-    backend: SerwersmsBackend,
-    account: Account,
-    request: RequestRecord | None,
-    send: Send,
-) -> list[Entry]:
-    """Validate, charge and hand a send to the gateway; returns the entries (``reason`` set on
-    the unsent ones, ``id`` on all), in the order given."""
-    _measure(send)
-    state = backend.state(account)
-    _classify(account, state, send)
-    accepted = [e for e in send.entries if e.reason is None]
-    cost = sum(e.info.parts for e in accepted if e.info is not None)  # every entry has one
-    left = check_limit(account, send.type, cost) if accepted else None
-    decisions = [_decide(ctx, account, entry) for entry in accepted]
-    dry = send.dry or account.demo
+def dispatch(call: Call, send: Send) -> list[Sent]:
+    """Validate, charge and hand a send to the gateway; what became of each recipient, in the
+    order given."""
+    infos = _measure(send)
+    state = account_state(call)
+    sender_ok = _sender_allowed(state, send.sender)
+    checked = [(entry, *_recipient(state, send, sender_ok, entry)) for entry in send.entries]
+    accepted = [(entry, phone) for entry, phone, reason in checked if reason is None]
+    cost = sum(infos[entry.text].parts for entry, _ in accepted)
+    left = check_limit(state, send.type, cost) if accepted else None
+    decisions = [_decide(call, entry, phone) for entry, phone in accepted]
+    dry = send.dry or state.demo
     if left is not None and not dry:
-        account.limits[send.type] = left
-    with ctx.memory.long_lived(len(send.entries)):
-        if dry:
-            _make_up_ids(ctx, backend, account, send)
-        else:
-            _store(ctx, account, request, send, decisions)
-    ctx.memory.settle(len(ctx.gateway.store))
-    return send.entries
+        state.limits[send.type] = left
+    memory = call.ctx.memory
+    with memory.long_lived(len(send.entries)):
+        made = (
+            _made_up(call, state, checked) if dry else _store(call, send, checked, infos, decisions)
+        )
+    memory.settle(len(call.ctx.gateway.store))
+    return [
+        Sent(entry, phone, infos[entry.text], reason, message_id, queued)
+        for (entry, phone, reason), (message_id, queued) in zip(checked, made, strict=True)
+    ]
 
 
-def _decide(ctx: Context, account: Account, entry: Entry) -> Decision:
-    decision = ctx.gateway.decide(NAME, account.username, entry.phone or entry.raw, entry.text)
+Checked = list[tuple[Entry, str | None, str | None]]  # entry, phone, why unsent
+
+
+def _decide(call: Call, entry: Entry, phone: str | None) -> Decision:
+    decision = call.ctx.gateway.decide(NAME, call.account.username, phone or entry.raw, entry.text)
     if decision.reject is not None:
         code = wire.integer(decision.reject.get("code")) or INVALID_DATA
         raise ApiError(
@@ -164,75 +163,66 @@ def _decide(ctx: Context, account: Account, entry: Entry) -> Decision:
 
 
 def _store(
-    ctx: Context,
-    account: Account,
-    request: RequestRecord | None,
+    call: Call,
     send: Send,
+    checked: Checked,
+    infos: dict[str, gsm.TextInfo],
     decisions: list[Decision],
-) -> None:
-    gateway = ctx.gateway
-    now = ctx.now()
+) -> list[tuple[str, str | None]]:
+    """Hand the accepted recipients to the gateway, store the unsent ones; their ids."""
+    gateway = call.ctx.gateway
     batch = gateway.new_batch(
         NAME,
-        account.username,
+        call.account.username,
         send.kind,
         send.sender,
-        request,
+        call.request,
         {"type": send.type, "utf": send.type == "full" and send.utf, **send.options},
     )
     decided = iter(decisions)
-    for entry in send.entries:
-        info = entry.info
-        assert info is not None
-        phone = entry.phone or entry.raw
-        if entry.reason is None:
+    new: list[New] = []
+    for entry, phone, reason in checked:
+        info = infos[entry.text]
+        number = phone or entry.raw
+        outcome, delay = None, None
+        if reason is None:
             decision = next(decided)
             assert decision.outcome is not None  # decide gives one to every message it sends
-            entry.id = gateway.add_message(
-                batch,
-                phone,
-                entry.text,
-                info.parts,
-                info.encoding,
-                entry.unique_id,
-                decision.outcome,
-                start=send.start,
-                delay=decision.delay,
-                now=now,
-            ).id
-        else:
-            entry.id = gateway.reject(
-                batch, phone, entry.text, info.parts, info.encoding, entry.reason, entry.unique_id
-            ).id
+            outcome, delay = decision.outcome, decision.delay
+        new.append(
+            (number, entry.text, info.parts, info.encoding, entry.unique_id, outcome, delay,
+             reason)
+        )  # fmt: skip
+    return [(m.id, None) for m in gateway.add_messages(batch, new, send.start)]
 
 
-def _make_up_ids(ctx: Context, backend: SerwersmsBackend, account: Account, send: Send) -> None:
+def _made_up(call: Call, state: AccountState, checked: Checked) -> list[tuple[str, str | None]]:
     """Nothing is stored, but every entry gets an id; the demo account answers the
     documented example sends with the documented ids and times."""
     documented = (
-        {(m["phone"], m["text"]): m for m in backend.demo["messages"]} if account.demo else {}
+        {(m["phone"], m["text"]): m for m in call.backend.demo["messages"]} if state.demo else {}
     )
-    for entry in send.entries:
-        made_up = ctx.gateway.ids.next()[1]
-        example = (
-            documented.get((entry.phone or entry.raw, entry.text)) if entry.reason is None else None
-        )
-        entry.id = example["id"] if example else made_up
-        entry.queued = example["queued"] if example else None
+    made: list[tuple[str, str | None]] = []
+    for entry, phone, reason in checked:
+        made_up = call.ctx.gateway.ids.next()[1]
+        example = documented.get((phone or entry.raw, entry.text)) if reason is None else None
+        made.append((example["id"], example["queued"]) if example else (made_up, None))
+    return made
 
 
 # -- number checks ------------------------------------------------------------------------------
 
 
-def checks_done(ctx: Context, account: Account, job_id: str, url: str) -> None:
+def checks_done(call: Call, job_id: str, url: str) -> None:
     """A check of several numbers is finished: whoever watches (the callback to ``url``) is
     told through the event hub."""
+    ctx = call.ctx
     ctx.hub.publish(
         ev.LOOKUP_DONE,
         ctx.now(),
         None,
         provider=NAME,
-        account=account.username,
+        account=call.account.username,
         id=job_id,
         status=HLR_DONE,
         url=url or None,
@@ -245,13 +235,7 @@ SUBACCOUNT_LIMITS = ("eco", "full", "voice", "mms", "hlr")
 
 
 def answer_premium(
-    ctx: Context,
-    account: Account,
-    request: RequestRecord | None,
-    premium: Premium | None,
-    phone: str | None,
-    text: str,
-    gate: str,
+    call: Call, premium: Premium | None, phone: str | None, text: str, gate: str
 ) -> None:
     """Reply to a premium SMS from the number that sent it, on the gate it came in on, while
     it has replies left (else 4201): one reply fewer left, and the answer goes out."""
@@ -266,41 +250,34 @@ def answer_premium(
         raise ApiError(
             PREMIUM_INVALID, "no such premium SMS from this number on this gate, or no replies left"
         )
-    decision = ctx.gateway.decide(NAME, account.username, phone, text)
+    gateway = call.ctx.gateway
+    decision = gateway.decide(NAME, call.account.username, phone, text)
     if decision.reject is not None or decision.outcome is None:
         raise ApiError(PREMIUM_INVALID, f"scenario rule {decision.rule} rejects {phone}")
     premium.limit -= 1
     info = gsm.analyse(gsm.transliterate(text), unicode=False)
-    batch = ctx.gateway.new_batch(
+    batch = gateway.new_batch(
         NAME,
-        account.username,
+        call.account.username,
         "premium",
         premium.to_number,
-        request,
+        call.request,
         {"type": "premium", "premium_id": premium.id},
     )
     # It goes through the network like any message, and reports like one (its dlr_url).
-    ctx.gateway.add_message(
-        batch, phone, text, info.parts, info.encoding, None, decision.outcome, delay=decision.delay
-    )
+    new = (phone, text, info.parts, info.encoding, None, decision.outcome, decision.delay, None)
+    gateway.add_messages(batch, [new])
 
 
 def add_subaccount(
-    ctx: Context,
-    backend: SerwersmsBackend,
-    account: Account,
-    username: str,
-    password: str,
-    *,
-    name: str,
-    phone: str,
-    email: str,
+    call: Call, username: str, password: str, *, name: str, phone: str, email: str
 ) -> Subaccount:
     """A subaccount is a SerwerSMS login of its own: a user name nobody has (4502), of 3
     characters or more, and a password of 4 or more (4504). The demo account has no users
     section (4500), and a subaccount cannot make subaccounts (4501)."""
+    backend, account, accounts = call.backend, call.account, call.ctx.accounts
     state = backend.state(account)
-    if account.demo:
+    if state.demo:
         raise ApiError(SUBACCOUNT_FORBIDDEN, "the demo account cannot create subaccounts")
     if backend.is_subaccount(account.username):
         raise ApiError(
@@ -312,25 +289,25 @@ def add_subaccount(
             SUBACCOUNT_INVALID_LOGIN,
             "a subaccount needs a user name of 3 or more characters and a password of 4 or more",
         )
-    if ctx.accounts.get(NAME, username) is not None or backend.is_subaccount(username):
+    if accounts.get(NAME, username) is not None or backend.is_subaccount(username):
         raise ApiError(SUBACCOUNT_LOGIN_TAKEN, f"the user name {username!r} is taken")
     sub = Subaccount(id=backend.next_id(), username=username, name=name, phone=phone, email=email)
     state.subaccounts[sub.id] = sub
-    ctx.accounts.update(NAME, username, {"password": password})
+    accounts.update(NAME, username, {"password": password})
     return sub
 
 
-def limit_subaccount(ctx: Context, sub: Subaccount, kind: str, value: int) -> None:
+def limit_subaccount(call: Call, sub: Subaccount, kind: str, value: int) -> None:
     """The subaccount's limit for ``kind``, on its record and on its login."""
     sub.limits[kind] = value
-    login = ctx.accounts.get(NAME, sub.username)
+    login = call.ctx.accounts.get(NAME, sub.username)
     if login is not None:
-        login.limits[kind] = Decimal(value)
+        call.backend.state(login).limits[kind] = Decimal(value)
 
 
-def remove_subaccount(ctx: Context, state: AccountState, sub: Subaccount) -> None:
-    del state.subaccounts[sub.id]
-    ctx.accounts.remove(NAME, sub.username)
+def remove_subaccount(call: Call, sub: Subaccount) -> None:
+    del account_state(call).subaccounts[sub.id]
+    call.ctx.accounts.remove(NAME, sub.username)
 
 
 # -- incoming messages --------------------------------------------------------------------------

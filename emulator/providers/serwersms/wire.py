@@ -28,7 +28,7 @@ from ...core.messages import (
 )
 from ...httpio import BodyError, loads
 from .errors import RECIPIENT_ERRORS
-from .models import Contact, Entry
+from .models import Contact, Sent
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -241,20 +241,19 @@ def report_item(
     return item
 
 
-def send_item(entry: Entry, queued: str | None) -> Document:
+def send_item(sent: Sent, queued: str | None) -> Document:
     """One recipient of a send, as ``details=1`` shows it."""
-    assert entry.info is not None  # measured before anything is sent
-    item: Document = {"id": entry.id, "phone": entry.phone or entry.raw}
-    if entry.reason is None:
-        item.update(status="queued", queued=queued, parts=entry.info.parts, text=entry.text)
+    item: Document = {"id": sent.id, "phone": sent.phone or sent.entry.raw}
+    if sent.reason is None:
+        item.update(status="queued", queued=queued, parts=sent.info.parts, text=sent.entry.text)
     else:
-        code, message = RECIPIENT_ERRORS[entry.reason]
+        code, message = RECIPIENT_ERRORS[sent.reason]
         item.update(
             status="unsent",
             error_code=code,
             error_message=message,
-            parts=entry.info.parts,
-            text=entry.text,
+            parts=sent.info.parts,
+            text=sent.entry.text,
         )
     return item
 

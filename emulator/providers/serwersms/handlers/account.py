@@ -8,7 +8,7 @@ from decimal import Decimal
 from ....core.jsondata import Document
 from ....core.messages import CANCELLED, Batch
 from .. import wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state, is_demo
 from ..errors import ACCOUNT_LOGIN_TAKEN, ERRORS, INVALID_ERROR_CODE, ApiError, error_body
 from ..models import NAME
 
@@ -16,12 +16,12 @@ LIMIT_TYPES = ("eco", "full", "voice", "mms", "lookup", "hlr")
 
 
 def add(call: Call) -> Document:
-    if call.demo:
+    if is_demo(call):
         # 4312 is what the official clients' tests get from the demo account
         raise ApiError(ACCOUNT_LOGIN_TAKEN, "the demo account cannot register accounts")
-    call.state.registered.append(
+    account_state(call).registered.append(
         {
-            k: wire.text(call.get(k))
+            k: wire.text(call.params.get(k))
             for k in ("phone", "email", "first_name", "last_name", "company")
         }
     )
@@ -34,19 +34,18 @@ def limit_value(value: Decimal | None) -> str:
 
 def limits(call: Call) -> Document:
     chars = call.backend.reference["chars_limits"]
+    left = account_state(call).limits
     items = [
         {
             "type": t,
             "chars_limit": chars[t],
-            "value": limit_value(call.account.limits[t])
-            if t in call.account.limits
-            else "not_available",
+            "value": limit_value(left[t]) if t in left else "not_available",
         }
         for t in LIMIT_TYPES
     ]
     answer: Document = {}
-    if wire.flag(call.get("show_type")):
-        answer["account"] = {"type": call.account.options.get("type", "prepaid")}
+    if wire.flag(call.params.get("show_type")):
+        answer["account"] = {"type": "prepaid"}
     answer["items"] = items
     return answer
 
@@ -63,9 +62,9 @@ def messages(call: Call) -> Document:
 
 def stats(call: Call) -> Document:
     """One line per send (its id is the ``stat_id`` filter of reports)."""
-    type_ = wire.text(call.get("type")).strip()
-    begin = wire.text(call.get("begin")).strip()[:10]
-    end = wire.text(call.get("end")).strip()[:10]
+    type_ = wire.text(call.params.get("type")).strip()
+    begin = wire.text(call.params.get("begin")).strip()[:10]
+    end = wire.text(call.params.get("end")).strip()[:10]
     sends: dict[int, tuple[Batch, str, Counter[str]]] = {}
     for message in call.ctx.gateway.store.for_account(NAME, call.account.username):
         if message.status == CANCELLED:
@@ -104,7 +103,7 @@ def stats(call: Call) -> Document:
 
 
 def error_view(call: Call) -> Document:
-    code = wire.integer(call.get("code"))
+    code = wire.integer(call.params.get("code"))
     if code is None or code not in ERRORS:
         return error_body(INVALID_ERROR_CODE)
     return error_body(code)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from ....core.jsondata import Document
 from .. import wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state, by_id, entry, is_demo
 from ..errors import (
     FILE_INVALID,
     REQUIRED,
@@ -30,14 +30,14 @@ MAX_SENDER = 11
 
 
 def senders_add(call: Call) -> Document:
-    name = wire.text(call.get("name")).strip()
-    if call.demo:
+    name = wire.text(call.params.get("name")).strip()
+    if is_demo(call):
         raise ApiError(SENDER_DEMO, "the demo account cannot add sender names")
     if not 1 <= len(name) <= MAX_SENDER or not name.isprintable():
         raise ApiError(SENDER_INVALID, f"sender name {name!r} must have 1-11 characters")
     if name.lstrip("+").isdigit():
         raise ApiError(SENDER_NUMBER, f"{name!r} is a phone number, not a sender name")
-    senders = call.state.senders
+    senders = account_state(call).senders
     if name in senders or name in call.backend.reference["predefined_senders"]:
         raise ApiError(SENDER_EXISTS, f"sender name {name!r} exists")
     senders[name] = Sender(name, agreement="required", status="pending_authorization")
@@ -45,7 +45,7 @@ def senders_add(call: Call) -> Document:
 
 
 def senders_index(call: Call) -> Document:
-    if wire.flag(call.get("predefined")):
+    if wire.flag(call.params.get("predefined")):
         rows = [
             {"name": n, "agreement": "not_required", "status": "authorized"}
             for n in call.backend.reference["predefined_senders"]
@@ -53,9 +53,9 @@ def senders_index(call: Call) -> Document:
     else:
         rows = [
             {"name": s.name, "agreement": s.agreement, "status": s.status}
-            for s in call.state.senders.values()
+            for s in account_state(call).senders.values()
         ]
-    key = (lambda r: r["name"].lower()) if wire.text(call.get("sort")) == "name" else None
+    key = (lambda r: r["name"].lower()) if wire.text(call.params.get("sort")) == "name" else None
     return {"items": wire.ordered(rows, call.params, key)}
 
 
@@ -63,7 +63,7 @@ def senders_index(call: Call) -> Document:
 
 
 def _type(call: Call) -> str:
-    kind = wire.text(call.get("type")).strip().lower()
+    kind = wire.text(call.params.get("type")).strip().lower()
     if kind not in FILE_TYPES:
         raise ApiError(FILE_INVALID, f"type must be mms or voice, not {kind!r}")
     return kind
@@ -81,15 +81,15 @@ def file_item(stored: StoredFile) -> Document:
 
 def files_add(call: Call) -> Document:
     kind = _type(call)
-    url = wire.text(call.get("url")).strip()
-    upload = call.get("file")
+    url = wire.text(call.params.get("url")).strip()
+    upload = call.params.get("file")
     if url:
         name = urlsplit(url).path.rsplit("/", 1)[-1] or "file"
         size = 0
     elif wire.given(upload) and kind == "mms":
         data = _base64(wire.text(upload))
         name = (
-            wire.text(call.get("name")).strip()
+            wire.text(call.params.get("name")).strip()
             or (upload.filename if isinstance(upload, wire.Upload) else "")
             or "upload"
         )
@@ -108,7 +108,7 @@ def files_add(call: Call) -> Document:
         date=wire.date(call.ctx.now()) or "",
         url=url,
     )
-    call.state.files[stored.id] = stored
+    account_state(call).files[stored.id] = stored
     return {"success": True, "id": stored.id}
 
 
@@ -121,11 +121,11 @@ def _base64(text: str) -> bytes:
 
 def files_index(call: Call) -> Document:
     kind = _type(call)
-    return {"items": [file_item(f) for f in call.state.files.values() if f.type == kind]}
+    return {"items": [file_item(f) for f in account_state(call).files.values() if f.type == kind]}
 
 
 def _file(call: Call) -> StoredFile:
-    return call.entry(call.state.files, "file", wire.text(call.get("id")).strip())
+    return entry(call, account_state(call).files, "file", wire.text(call.params.get("id")).strip())
 
 
 def files_view(call: Call) -> Document:
@@ -133,7 +133,7 @@ def files_view(call: Call) -> Document:
 
 
 def files_delete(call: Call) -> Document:
-    return {"success": call.state.files.pop(_file(call).id, None) is not None}
+    return {"success": account_state(call).files.pop(_file(call).id, None) is not None}
 
 
 # -- templates -----------------------------------------------------------------------------------
@@ -144,12 +144,12 @@ def template_item(template: Template) -> Document:
 
 
 def _template(call: Call) -> Template:
-    return call.by_id(call.state.templates, "template")
+    return by_id(call, account_state(call).templates, "template")
 
 
 def templates_index(call: Call) -> Document:
-    key = (lambda t: t.name.lower()) if wire.text(call.get("sort")) == "name" else None
-    rows = wire.ordered(call.state.templates.values(), call.params, key)
+    key = (lambda t: t.name.lower()) if wire.text(call.params.get("sort")) == "name" else None
+    rows = wire.ordered(account_state(call).templates.values(), call.params, key)
     return {"items": [template_item(t) for t in rows]}
 
 
@@ -159,18 +159,20 @@ def templates_view(call: Call) -> Document:
 
 def templates_add(call: Call) -> Document:
     template = Template(
-        call.backend.next_id(), wire.text(call.get("name")), wire.text(call.get("text"))
+        call.backend.next_id(),
+        wire.text(call.params.get("name")),
+        wire.text(call.params.get("text")),
     )
-    call.state.templates[template.id] = template
+    account_state(call).templates[template.id] = template
     return {"success": True, "id": template.id}
 
 
 def templates_edit(call: Call) -> Document:
     template = _template(call)
-    template.name = wire.text(call.get("name"))
-    template.text = wire.text(call.get("text"))
+    template.name = wire.text(call.params.get("name"))
+    template.text = wire.text(call.params.get("text"))
     return {"success": True, "id": template.id}
 
 
 def templates_delete(call: Call) -> Document:
-    return {"success": call.state.templates.pop(_template(call).id, None) is not None}
+    return {"success": account_state(call).templates.pop(_template(call).id, None) is not None}

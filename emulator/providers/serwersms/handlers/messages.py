@@ -10,7 +10,7 @@ from ....core.messages import (
     Reply,
 )
 from .. import wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state, is_demo, split_action
 from ..errors import INVALID_DATA, INVALID_ID, REQUIRED, ApiError
 from ..models import NAME
 
@@ -25,7 +25,7 @@ def report_item(call: Call, message: Message, show_contact: bool) -> Document:
 
 
 def contact_view(call: Call, phone: str) -> Document | None:
-    contact = next((c for c in call.state.contacts.values() if c.phone == phone), None)
+    contact = next((c for c in account_state(call).contacts.values() if c.phone == phone), None)
     return None if contact is None else wire.contact_item(contact)
 
 
@@ -39,26 +39,26 @@ def _account_messages(call: Call) -> list[Message]:
 
 def _find(call: Call) -> list[Message]:
     """Messages named by ``id`` and/or ``unique_id`` (each a value or a list)."""
-    ids = set(wire.strings(call.get("id")))
-    unique_ids = set(wire.strings(call.get("unique_id")))
+    ids = set(wire.strings(call.params.get("id")))
+    unique_ids = set(wire.strings(call.params.get("unique_id")))
     return [m for m in _account_messages(call) if m.id in ids or (m.ref in unique_ids)]
 
 
 def reports(call: Call) -> Document:
-    if call.demo:
+    if is_demo(call):
         examples = _filter_demo(call, list(call.backend.demo["messages"]))
         shown, paging = wire.paging(wire.ordered(examples, call.params), call.params)
         return {"paging": paging, "items": shown}
-    ids = set(wire.strings(call.get("id")))
+    ids = set(wire.strings(call.params.get("id")))
     if len(ids) > MAX_REPORT_IDS:
         raise ApiError(INVALID_DATA, f"{len(ids)} ids; at most {MAX_REPORT_IDS}")
-    unique_ids = set(wire.strings(call.get("unique_id")))
-    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
-    status = wire.text(call.get("status")).strip()
-    type_ = wire.text(call.get("type")).strip()
-    stat_id = wire.integer(call.get("stat_id"))
-    since = timefmt.parse_local_datetime(wire.text(call.get("date_from")))
-    until = timefmt.parse_local_datetime(wire.text(call.get("date_to")))
+    unique_ids = set(wire.strings(call.params.get("unique_id")))
+    numbers = {phones.polish(p) or p for p in wire.strings(call.params.get("phone"))}
+    status = wire.text(call.params.get("status")).strip()
+    type_ = wire.text(call.params.get("type")).strip()
+    stat_id = wire.integer(call.params.get("stat_id"))
+    since = timefmt.parse_local_datetime(wire.text(call.params.get("date_from")))
+    until = timefmt.parse_local_datetime(wire.text(call.params.get("date_to")))
     rows = []
     for m in _account_messages(call):
         wire_state = wire.wire_status(m)
@@ -78,14 +78,14 @@ def reports(call: Call) -> Document:
             continue
         rows.append(m)
     page, paging = wire.paging(wire.ordered(rows, call.params), call.params)
-    show_contact = wire.flag(call.get("show_contact"))
+    show_contact = wire.flag(call.params.get("show_contact"))
     return {"paging": paging, "items": [report_item(call, m, show_contact) for m in page]}
 
 
 def _filter_demo(call: Call, rows: list[JsonObject]) -> list[Document]:
-    ids = set(wire.strings(call.get("id")))
-    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
-    status = wire.text(call.get("status")).strip()
+    ids = set(wire.strings(call.params.get("id")))
+    numbers = {phones.polish(p) or p for p in wire.strings(call.params.get("phone"))}
+    status = wire.text(call.params.get("status")).strip()
     return [
         r
         for r in rows
@@ -96,9 +96,9 @@ def _filter_demo(call: Call, rows: list[JsonObject]) -> list[Document]:
 
 
 def view(call: Call) -> Document:
-    if not wire.given(call.get("id")) and not wire.given(call.get("unique_id")):
+    if not wire.given(call.params.get("id")) and not wire.given(call.params.get("unique_id")):
         raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
-    if call.demo:
+    if is_demo(call):
         documented = _filter_demo(call, list(call.backend.demo["messages"]))
         if not documented:
             raise ApiError(INVALID_ID, "no such message")
@@ -106,15 +106,17 @@ def view(call: Call) -> Document:
     found = _find(call)
     if not found:
         raise ApiError(INVALID_ID, "no such message")
-    return report_item(call, found[-1], wire.flag(call.get("show_contact")))
+    return report_item(call, found[-1], wire.flag(call.params.get("show_contact")))
 
 
 def delete(call: Call) -> Document:
     """Remove scheduled messages; a message already on its way cannot be deleted."""
-    wanted = len(set(wire.strings(call.get("id")))) + len(set(wire.strings(call.get("unique_id"))))
+    wanted = len(set(wire.strings(call.params.get("id")))) + len(
+        set(wire.strings(call.params.get("unique_id")))
+    )
     if not wanted:
         raise ApiError(REQUIRED, "missing required parameter 'id' (or unique_id)")
-    found = [] if call.demo else _find(call)
+    found = [] if is_demo(call) else _find(call)
     correct = sum(1 for m in found if call.ctx.gateway.cancel(m))
     failed = max(wanted, len(found)) - correct
     return {"success": correct > 0, "correct": correct, "failed": failed}
@@ -132,7 +134,7 @@ def reply_item(call: Call, reply: Reply, date_key: str, show_contact: bool) -> D
     }
     if reply.type == "eco":
         item["message_id"] = reply.message_id
-    item["blacklist"] = reply.phone in call.state.blacklist
+    item["blacklist"] = reply.phone in account_state(call).blacklist
     item["text"] = reply.text
     if reply.to_number:
         item["to_number"] = reply.to_number
@@ -148,15 +150,19 @@ def received(call: Call) -> Document:
     """``messages/recived`` (and the newer spelling ``messages/received``, whose items carry
     ``received`` instead of ``recived``). As documented, the answer is ``{"items": [...]}``;
     ``page`` and ``limit`` select the page."""
-    date_key = "received" if call.path.endswith("received") else "recived"
-    type_ = wire.text(call.get("type")).strip().lower()
-    numbers = {phones.polish(p) or p for p in wire.strings(call.get("phone"))}
-    ndi = phones.polish(wire.text(call.get("ndi"))) if wire.given(call.get("ndi")) else None
-    since = timefmt.parse_local_datetime(wire.text(call.get("date_from")))
-    until = timefmt.parse_local_datetime(wire.text(call.get("date_to")))
-    mark_read = wire.flag(call.get("read"))
-    state = call.state
-    if call.demo:
+    date_key = "received" if split_action(call.request.path)[0].endswith("received") else "recived"
+    type_ = wire.text(call.params.get("type")).strip().lower()
+    numbers = {phones.polish(p) or p for p in wire.strings(call.params.get("phone"))}
+    ndi = (
+        phones.polish(wire.text(call.params.get("ndi")))
+        if wire.given(call.params.get("ndi"))
+        else None
+    )
+    since = timefmt.parse_local_datetime(wire.text(call.params.get("date_from")))
+    until = timefmt.parse_local_datetime(wire.text(call.params.get("date_to")))
+    mark_read = wire.flag(call.params.get("read"))
+    state = account_state(call)
+    if is_demo(call):
         return {
             "items": [
                 _demo_reply(r, date_key)
@@ -182,7 +188,7 @@ def received(call: Call) -> Document:
     page_r, _ = wire.paging(wire.ordered(rows_r, call.params), call.params)
     if mark_read:
         state.read_replies.update(r.id for r in page_r)
-    show_contact = wire.flag(call.get("show_contact"))
+    show_contact = wire.flag(call.params.get("show_contact"))
     return {"items": [reply_item(call, r, date_key, show_contact) for r in page_r]}
 
 
@@ -201,15 +207,15 @@ def send_ndi(call: Call) -> Document:
 
 
 def _inbound(call: Call, type_: str) -> Document:
-    if call.demo:
+    if is_demo(call):
         return {"success": False}
-    phone = phones.polish(wire.text(call.get("phone")))
-    text = wire.text(call.get("text"))
+    phone = phones.polish(wire.text(call.params.get("phone")))
+    text = wire.text(call.params.get("text"))
     if phone is None or not text:
         raise ApiError(REQUIRED, "send_nd/send_ndi need phone (the sender) and text")
     to_number = None
     if type_ == "ndi":
-        to_number = phones.polish(wire.text(call.get("ndi_number")))
+        to_number = phones.polish(wire.text(call.params.get("ndi_number")))
         if to_number is None:
             raise ApiError(REQUIRED, "send_ndi needs ndi_number")
     call.ctx.gateway.add_reply(NAME, call.account.username, type_, phone, text, to_number=to_number)

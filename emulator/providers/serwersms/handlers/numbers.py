@@ -11,7 +11,7 @@ from __future__ import annotations
 from ....core import phones
 from ....core.jsondata import Document
 from .. import service, wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state
 from ..errors import INVALID_ID, INVALID_PHONE, REQUIRED, ApiError
 
 HLR_ERRORS = {
@@ -44,12 +44,12 @@ def _result(call: Call, phone: str, describe: bool) -> Document:
 
 def _check(call: Call, kind: str) -> Document:
     jobs = call.backend.hlr_jobs
-    job_id = wire.text(call.get("id")).strip()
-    if job_id and not wire.given(call.get("phone")):
+    job_id = wire.text(call.params.get("id")).strip()
+    if job_id and not wire.given(call.params.get("phone")):
         if job_id not in jobs:
             raise ApiError(INVALID_ID, f"no {kind} job {job_id!r}")
         return jobs[job_id]
-    raw = wire.strings(call.get("phone"))
+    raw = wire.strings(call.params.get("phone"))
     if not raw:
         raise ApiError(REQUIRED, "missing required parameter 'phone'")
     if len(raw) > MAX_HLR_NUMBERS:
@@ -59,9 +59,9 @@ def _check(call: Call, kind: str) -> Document:
         phone = phones.polish(raw[0])
         if phone is None:
             raise ApiError(INVALID_PHONE, f"{raw[0]!r} is not a phone number")
-        service.use_limit(call.account, kind, 1)
+        service.use_limit(account_state(call), kind, 1)
         return _result(call, phone, describe)
-    service.use_limit(call.account, kind, len(raw))
+    service.use_limit(account_state(call), kind, len(raw))
     items: list[Document] = []
     for number in raw:
         phone = phones.polish(number)
@@ -82,7 +82,7 @@ def _check(call: Call, kind: str) -> Document:
     job_id = call.backend.file_id()
     answer = {"id": job_id, "status": service.HLR_DONE, "process": 100, "items": items}
     jobs[job_id] = answer
-    service.checks_done(call.ctx, call.account, job_id, wire.text(call.get("url")).strip())
+    service.checks_done(call, job_id, wire.text(call.params.get("url")).strip())
     return answer
 
 
@@ -95,4 +95,4 @@ def lookup(call: Call) -> Document:
 
 
 def test(call: Call) -> Document:
-    return {"correct": phones.polish(wire.text(call.get("phone"))) is not None}
+    return {"correct": phones.polish(wire.text(call.params.get("phone"))) is not None}

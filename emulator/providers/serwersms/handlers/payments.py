@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ....core.jsondata import Document
 from .. import wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state, by_id
 from ..models import Payment
 
 
@@ -23,11 +23,11 @@ def payment_item(payment: Payment) -> Document:
 
 
 def _payment(call: Call) -> Payment:
-    return call.by_id(call.state.payments, "payment")
+    return by_id(call, account_state(call).payments, "payment")
 
 
 def index(call: Call) -> Document:
-    rows = [payment_item(p) for p in call.state.payments.values()]
+    rows = [payment_item(p) for p in account_state(call).payments.values()]
     page, paging = wire.paging(rows, call.params)
     return {"paging": paging, "items": page}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ....core import phones
 from ....core.jsondata import Document
 from .. import service, wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state, by_id
 
 
 def index(call: Call) -> Document:
@@ -19,20 +19,20 @@ def index(call: Call) -> Document:
                 "limit": p.limit,
                 "text": p.text,
             }
-            for p in call.state.premium.values()
+            for p in account_state(call).premium.values()
         ]
     }
 
 
 def send(call: Call) -> Document:
     """Answer the premium SMS ``id`` (received on ``gate`` from ``phone``) with ``text``."""
-    premium = call.state.premium.get(wire.integer(call.get("id")) or -1)
-    phone = phones.polish(wire.text(call.get("phone")))
-    text = wire.text(call.get("text"))
-    gate = wire.text(call.get("gate")).strip()
-    service.answer_premium(call.ctx, call.account, call.request, premium, phone, text, gate)
+    premium = account_state(call).premium.get(wire.integer(call.params.get("id")) or -1)
+    phone = phones.polish(wire.text(call.params.get("phone")))
+    text = wire.text(call.params.get("text"))
+    gate = wire.text(call.params.get("gate")).strip()
+    service.answer_premium(call, premium, phone, text, gate)
     return {"success": True}
 
 
 def quiz(call: Call) -> Document:
-    return call.by_id(call.state.quizzes, "quiz")
+    return by_id(call, account_state(call).quizzes, "quiz")

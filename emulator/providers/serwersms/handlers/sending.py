@@ -12,7 +12,7 @@ import re
 from ....core import timefmt
 from ....core.jsondata import Document
 from .. import service, wire
-from ..endpoint import Call
+from ..endpoint import Call, account_state
 from ..errors import (
     FILE_MISSING,
     INVALID_DATA,
@@ -34,13 +34,13 @@ UNIQUE_ID = re.compile(r"[a-zA-Z0-9]{3,50}")
 
 
 def _recipients(call: Call) -> list[str]:
-    numbers = wire.strings(call.get("phone"))
+    numbers = wire.strings(call.params.get("phone"))
     state = None
-    for group_id in wire.integers(call.get("group_id")):
-        state = state or call.state
+    for group_id in wire.integers(call.params.get("group_id")):
+        state = state or account_state(call)
         numbers += [c.phone for c in state.contacts.values() if group_id in c.groups]
-    for contact_id in wire.integers(call.get("contact_id")):
-        state = state or call.state
+    for contact_id in wire.integers(call.params.get("contact_id")):
+        state = state or account_state(call)
         contact = state.contacts.get(contact_id)
         if contact is not None:
             numbers.append(contact.phone)
@@ -51,7 +51,7 @@ def _personalized(call: Call) -> list[tuple[str, str]]:
     """``messages`` in each shape the clients send: a list of ``{phone, text}``, a PHP form
     array, a JSON string of either, or ``phone:text]|[phone:text`` (with the Python client's
     stray quotes and a trailing separator)."""
-    value = call.get("messages")
+    value = call.params.get("messages")
     pairs: list[tuple[str, str]] = []
     if isinstance(value, str) and not value.lstrip().startswith(("[", "{")):
         for entry in value.split("]|["):
@@ -67,7 +67,7 @@ def _personalized(call: Call) -> list[tuple[str, str]]:
 
 
 def _start_time(call: Call) -> float | None:
-    value = wire.text(call.get("date")).strip()
+    value = wire.text(call.params.get("date")).strip()
     if not value:
         return None
     when = timefmt.parse_local_datetime(value)
@@ -77,7 +77,7 @@ def _start_time(call: Call) -> float | None:
 
 
 def _unique_ids(call: Call, count: int) -> list[str | None]:
-    ids = wire.strings(call.get("unique_id"))
+    ids = wire.strings(call.params.get("unique_id"))
     if not ids:
         return [None] * count
     if len(ids) != count:
@@ -109,25 +109,25 @@ def _dispatch(
         type_,
         sender,
         kind,
-        [
+        tuple(
             Entry(raw, text, unique_id)
             for (raw, text), unique_id in zip(pairs, unique_ids, strict=True)
-        ],
-        utf=wire.flag(call.get("utf")),
+        ),
+        utf=wire.flag(call.params.get("utf")),
         start=start,
-        dry=wire.flag(call.get("test")),
+        dry=wire.flag(call.params.get("test")),
         options={
-            "flash": wire.flag(call.get("flash")),
-            "speed": wire.flag(call.get("speed")),
+            "flash": wire.flag(call.params.get("flash")),
+            "speed": wire.flag(call.params.get("speed")),
             **(options or {}),
         },
     )
-    entries = service.dispatch(call.ctx, call.backend, call.account, call.request, send)
-    queued = sum(1 for e in entries if e.reason is None)
-    answer: Document = {"success": True, "queued": queued, "unsent": len(entries) - queued}
-    if wire.flag(call.get("details")):
+    results = service.dispatch(call, send)
+    queued = sum(1 for sent in results if sent.reason is None)
+    answer: Document = {"success": True, "queued": queued, "unsent": len(results) - queued}
+    if wire.flag(call.params.get("details")):
         now = wire.date(call.ctx.now())
-        answer["items"] = [wire.send_item(entry, entry.queued or now) for entry in entries]
+        answer["items"] = [wire.send_item(sent, sent.queued or now) for sent in results]
     return answer
 
 
@@ -135,7 +135,7 @@ def _dispatch(
 
 
 def _sender(call: Call) -> tuple[str, str]:
-    sender = wire.text(call.get("sender")).strip()
+    sender = wire.text(call.params.get("sender")).strip()
     return ("full" if sender else "eco"), sender
 
 
@@ -148,7 +148,7 @@ def _numbers(call: Call) -> list[str]:
 
 def send_sms(call: Call) -> Document:
     numbers = _numbers(call)
-    text = wire.text(call.get("text"))
+    text = wire.text(call.params.get("text"))
     if not text:
         raise ApiError(REQUIRED, "missing required parameter 'text'")
     type_, sender = _sender(call)
@@ -158,15 +158,15 @@ def send_sms(call: Call) -> Document:
         sender,
         [(n, text) for n in numbers],
         options={
-            "vcard": wire.flag(call.get("vcard")),
-            "wap_push": wire.text(call.get("wap_push")),
+            "vcard": wire.flag(call.params.get("vcard")),
+            "wap_push": wire.text(call.params.get("wap_push")),
         },
     )
 
 
 def send_personalized(call: Call) -> Document:
     pairs = _personalized(call)
-    group_text = wire.text(call.get("text"))
+    group_text = wire.text(call.params.get("text"))
     if group_text:
         pairs += [(n, group_text) for n in _recipients(call)]
     if len(pairs) > MAX_PERSONALIZED:
@@ -176,18 +176,18 @@ def send_personalized(call: Call) -> Document:
     if not pairs:
         raise ApiError(REQUIRED, "missing required parameter 'messages'")
     type_, sender = _sender(call)
-    if wire.flag(call.get("voice")):
+    if wire.flag(call.params.get("voice")):
         type_ = "voice"
     return _dispatch(call, type_, sender, pairs, kind="personalized")
 
 
 def send_voice(call: Call) -> Document:
     numbers = _numbers(call)
-    text = wire.text(call.get("text"))
-    file_id = wire.text(call.get("file_id")).strip()
+    text = wire.text(call.params.get("text"))
+    file_id = wire.text(call.params.get("file_id")).strip()
     if not text and not file_id:
         raise ApiError(REQUIRED, "send_voice needs text or file_id")
-    if file_id and file_id not in call.state.files:
+    if file_id and file_id not in account_state(call).files:
         raise ApiError(FILE_MISSING, f"no voice file {file_id!r}")
     return _dispatch(
         call,
@@ -201,18 +201,18 @@ def send_voice(call: Call) -> Document:
 
 def send_mms(call: Call) -> Document:
     numbers = _numbers(call)
-    title = wire.text(call.get("title"))
+    title = wire.text(call.params.get("title"))
     if not title:
         raise ApiError(REQUIRED, "missing required parameter 'title'")
     if len(title) > MAX_TITLE:
         raise ApiError(
             MESSAGE_TOO_LONG, f"the title has {len(title)} characters; at most {MAX_TITLE}"
         )
-    file_ids = wire.strings(call.get("file_id"))
-    files = [f for f in wire.items(call.get("file")) if f]
+    file_ids = wire.strings(call.params.get("file_id"))
+    files = [f for f in wire.items(call.params.get("file")) if f]
     if not file_ids and not files:
         raise ApiError(INVALID_SEND_FILE, "send_mms needs file_id or file")
-    unknown = [f for f in file_ids if f not in call.state.files]
+    unknown = [f for f in file_ids if f not in account_state(call).files]
     if unknown:
         raise ApiError(FILE_MISSING, f"no MMS file {unknown[0]!r}")
     return _dispatch(
