@@ -13,6 +13,7 @@ import sys
 import tokenize
 from pathlib import Path
 
+import pytest
 import requests
 
 from emulator.testing.server import EmulatorServer
@@ -39,6 +40,54 @@ def _parts(provider: str) -> set[str]:
         for p in (PROVIDERS / provider).iterdir()
         if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())
     }
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules ``path`` imports, as absolute names (``emulator.core.gsm``, ``aiohttp``)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+LAYERS = {
+    # package: what it must not import (a name, or a package and everything below it)
+    "core": ("aiohttp", "emulator.httpio", "emulator.callbacks", "emulator.providers",
+             "emulator.control", "emulator.context", "emulator.app"),
+    "providers": ("emulator.control",),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_layers(package: str) -> None:
+    """The core knows no HTTP, no callbacks and no gateway; the gateways know nothing of the
+    control API."""
+    for path in sorted((PACKAGE / package).rglob("*.py")):
+        for module in _imports(path):
+            for banned in LAYERS[package]:
+                assert module != banned and not module.startswith(banned + "."), (
+                    f"{path.relative_to(ROOT)} imports {module}"
+                )
+
+
+def test_nothing_in_the_core_is_named_after_a_gateway() -> None:
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "name", None) or getattr(node, "id", None) or ""
+            assert not re.search(r"serwer|server2|s2s", str(name), re.IGNORECASE), (
+                f"{path.relative_to(ROOT)}: {name}"
+            )
 
 
 def test_both_providers_have_the_same_parts() -> None:
