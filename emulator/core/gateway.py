@@ -94,7 +94,7 @@ class Gateway:
         self._pruning = False  # a pruning round is on the schedule
         self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
         self._watchers: dict[str, Watcher] = {}
-        timeline.on(STATUS, self._change)
+        timeline.on(STATUS, self._change, by_key=True)  # at one instant: in the order sent
         timeline.on(PRUNE, self._prune)
         timeline.on_wake(self._wake_batch, self._kept)
         self.hub.on_listen(ev.MESSAGE_STATUS, self.wake)

@@ -5,7 +5,10 @@ callback tries and their retries, and the store's pruning rounds are all entries
 by emulator time. An entry is plain data: its due time, its order number, a kind and a key of
 numbers. Whoever does the work of a kind registers a handler for it
 (:meth:`Timeline.on`); so the schedule can be written out and read back, and nothing else
-keeps a timer. Entries due at the same instant run in the order they were scheduled.
+keeps a timer. Entries due at the same instant run in the order they were scheduled, except
+that a kind may ask to run in the order of its keys, before the others: status changes do, so
+that the messages that change at one instant change in the order they were sent, whether their
+batch was on the schedule from the start or woke later.
 
 Nothing here knows about real time: the caller says what "now" is. On the real clock one
 timer wakes it (emulator/ticker.py); on the manual clock ``clock/advance`` steps it.
@@ -27,7 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import NoReturn
 
 Key = tuple[int, ...]
-Entry = tuple[float, int, str, Key]  # due, order, kind, key
+Entry = tuple[float, int, str, Key]  # due, order (0: by kind and key), kind, key
 Handler = Callable[[float, Key], None]
 Owner = tuple[str, str]  # provider, account
 
@@ -47,6 +50,7 @@ class Timeline:
         self._heap: list[Entry] = []
         self._order = 0
         self._handlers: dict[str, Handler] = {}
+        self._by_key: set[str] = set()  # kinds whose entries at one instant run in key order
         self._sooner: list[Callable[[float], None]] = []
         self._asleep: dict[Owner, list[int]] = {}  # owner → sleeping batch ids
         self._tidy_at = TIDY_AT  # sleeping batches of an owner that make a tidy-up due
@@ -56,9 +60,12 @@ class Timeline:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def on(self, kind: str, handler: Handler) -> None:
-        """``handler(due, key)`` does the work of entries of ``kind``."""
+    def on(self, kind: str, handler: Handler, *, by_key: bool = False) -> None:
+        """``handler(due, key)`` does the work of entries of ``kind``; ``by_key``: entries of
+        ``kind`` due at one instant run in the order of their keys, before any other."""
         self._handlers[kind] = handler
+        if by_key:
+            self._by_key.add(kind)
 
     def on_sooner(self, listener: Callable[[float], None]) -> None:
         """Call ``listener(due)`` when an entry becomes the earliest (the timer re-arms)."""
@@ -67,8 +74,11 @@ class Timeline:
     def at(self, due: float, kind: str, *key: int) -> None:
         """Schedule ``kind`` of ``key`` at ``due``."""
         sooner = not self._heap or due < self._heap[0][0]
-        self._order += 1
-        heapq.heappush(self._heap, (due, self._order, kind, key))
+        if kind in self._by_key:
+            order = 0  # then the kind and the key decide
+        else:
+            order = self._order = self._order + 1
+        heapq.heappush(self._heap, (due, order, kind, key))
         if sooner:
             for listener in self._sooner:
                 listener(due)
@@ -98,13 +108,14 @@ class Timeline:
     def wake(self, now: float, owner: Owner | None = None) -> int:
         """Hand the sleeping batches (of ``owner``, or all) to the gateway, which puts their
         changes still to come (at ``now`` or later) on the schedule; how many woke."""
-        owners = list(self._asleep) if owner is None else [owner]
-        woken = 0
-        for each in owners:
-            for batch in self._asleep.pop(each, ()):
-                self._wake(now, batch)
-                woken += 1
-        return woken
+        if owner is None:
+            batches = [batch for asleep in self._asleep.values() for batch in asleep]
+            self._asleep.clear()
+        else:
+            batches = self._asleep.pop(owner, [])
+        for batch in batches:
+            self._wake(now, batch)
+        return len(batches)
 
     def asleep(self) -> dict[Owner, list[int]]:
         """The sleeping batches, by owner (plain data)."""

@@ -116,6 +116,21 @@ def test_a_wave_nobody_needs_sleeps_and_wakes_with_one_clock_reading() -> None:
     )
 
 
+def test_sleeping_batches_of_a_load_test_are_bounded_by_the_store() -> None:
+    """A load test with nobody listening puts one number per batch to sleep; the batches the
+    store no longer keeps are forgotten as the list grows, so it never outgrows the store."""
+    now = Now()
+    gateway = _gateway(now, MessageStore(max_messages=100), delay=0.001)
+    for n in range(3000):
+        _send(gateway, (f"+485006{n:05d}",))
+        now.now += 0.01
+        gateway.timeline.run_due(now.now)  # pruning rounds
+    asleep = gateway.timeline.asleep()[("serwersms", "a")]
+    assert len(gateway.store) <= 100
+    assert len(asleep) < 2 * len(gateway.store) + 1024  # not one per send
+    assert set(asleep) >= {m.batch.id for m in gateway.store.messages.values()}
+
+
 def test_a_watcher_is_asked_at_the_time_of_each_change() -> None:
     """What a provider wants (a dlr_url set or not) is asked when each change happens: a URL
     set after the send is used for the changes after it, none is missed or made twice."""
