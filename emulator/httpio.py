@@ -15,6 +15,7 @@ import orjson
 from aiohttp import hdrs, web
 
 from .core.jsondata import Document, JsonObject
+from .core.messages import RequestRecord
 
 BOM = b"\xef\xbb\xbf"
 
@@ -163,25 +164,24 @@ def masked(value: object) -> object:
     return value
 
 
-class RequestRecord:
-    """What the control API shows as "the raw request" of a message. Kept as it came;
-    secrets are masked when it is shown, not on every request."""
+def record(request: web.Request, body: JsonObject) -> RequestRecord:
+    """What is kept of a send request (as it came; masked when shown)."""
+    return RequestRecord(
+        request.method,
+        request.path,
+        request.query_string,
+        request.headers.get(hdrs.CONTENT_TYPE, ""),
+        body,
+    )
 
-    __slots__ = ("body", "content_type", "method", "path", "query_string")
 
-    def __init__(self, request: web.Request, body: JsonObject) -> None:
-        self.method = request.method
-        self.path = request.path
-        self.query_string = request.query_string
-        self.content_type = request.headers.get(hdrs.CONTENT_TYPE, "")
-        self.body = body
-
-    def view(self) -> Document:
-        query = dict(parse_qsl(self.query_string, keep_blank_values=True))
-        return {
-            "method": self.method,
-            "path": self.path,
-            "query": redact(query),
-            "content_type": self.content_type,
-            "body": redact(self.body),
-        }
+def request_view(record: RequestRecord) -> Document:
+    """ "The raw request" as the control API shows it: secrets masked."""
+    query = dict(parse_qsl(record.query_string, keep_blank_values=True))
+    return {
+        "method": record.method,
+        "path": record.path,
+        "query": redact(query),
+        "content_type": record.content_type,
+        "body": redact(record.body),
+    }

@@ -10,7 +10,7 @@ from ..clock import Clock
 from ..core.jsondata import Document
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
-from ..httpio import mask_url, masked
+from ..httpio import mask_url, masked, request_view
 
 
 def iso(ts: float | None) -> str | None:
@@ -63,7 +63,7 @@ def message_detail(message: Message, jobs: list[CallbackJob]) -> Document:
     return {
         **message_summary(message, jobs),
         "options": masked(message.batch.options),  # server2sms notification URLs
-        "request": message.batch.request.view() if message.batch.request is not None else None,
+        "request": None if message.batch.request is None else request_view(message.batch.request),
         "history": [
             {"status": status, "time": iso(when), "reason": reason}
             for when, status, reason in message.history

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from itertools import count
 
 from . import events as ev
 from .events import EventHub
@@ -38,9 +37,10 @@ from .messages import (
     IdSource,
     Message,
     Reply,
-    RequestView,
+    RequestRecord,
     Wave,
 )
+from .numbered import Serial
 from .outcomes import Outcome, OutcomeTable
 from .rules import Decision, RuleBook
 from .store import MessageStore
@@ -88,8 +88,8 @@ class Gateway:
         self.store = MessageStore() if store is None else store
         self.rules = RuleBook() if rules is None else rules
         self.ids = IdSource()
-        self.batches = count(1)
-        self.reply_ids = count(2_470_000)
+        self.batch_ids = Serial(1)
+        self.reply_ids = Serial(2_470_000)
         self.changes = 0  # status changes so far (what a clock advance reports)
         self._pruning = False  # a pruning round is on the schedule
         self._plain: dict[str, Decision] = {}  # the decision without rules, per outcome
@@ -135,11 +135,18 @@ class Gateway:
         account: str,
         kind: str,
         sender: str,
-        request: RequestView | None,
+        request: RequestRecord | None,
         options: JsonObject | None = None,
     ) -> Batch:
         return Batch(
-            next(self.batches), provider, account, kind, sender, self.now(), request, options or {}
+            self.batch_ids.take(),
+            provider,
+            account,
+            kind,
+            sender,
+            self.now(),
+            request,
+            options or {},
         )
 
     def add_messages(
@@ -306,7 +313,7 @@ class Gateway:
     ) -> Reply:
         now = self.now()
         reply = Reply(
-            id=next(self.reply_ids),
+            id=self.reply_ids.take(),
             provider=provider,
             account=account,
             type=type_,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from .jsondata import Document, JsonObject
+from .jsondata import JsonObject
 from .outcomes import Outcome
 
 # Statuses every provider's wire vocabulary is mapped from.
@@ -28,11 +27,16 @@ FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
 STATUSES = (SCHEDULED, QUEUED, SENT, BUFFERED, DELIVERED, UNDELIVERED, UNSENT, CANCELLED)
 
 
-class RequestView(Protocol):
-    """The HTTP layer's record of a request (emulator/httpio.py), kept without the core
-    importing HTTP."""
+@dataclass(slots=True)
+class RequestRecord:
+    """How a send request looked (the control API shows it, secrets masked), kept as it
+    came: made by the HTTP layer (emulator/httpio.py), plain data here."""
 
-    def view(self) -> Document: ...
+    method: str
+    path: str
+    query_string: str
+    content_type: str
+    body: JsonObject
 
 
 Change = tuple[float, str, str | None]  # when, status, reason
@@ -84,7 +88,7 @@ class Batch:
     kind: str  # "sms", "token", "unlock", "voice", "mms", ...
     sender: str
     created: float
-    request: RequestView | None  # how the request looked (shown by the control API)
+    request: RequestRecord | None  # how the request looked (shown by the control API)
     options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
     waves: list[Wave] = field(default_factory=list)  # once its changes are on the schedule
     first: int = 0  # the sequence number of its first message (they are numbered in a row)
@@ -242,13 +246,13 @@ class IdSource:
     _MULTIPLIER = 0x9E3779B97F4A7C15 & 0xFFFFFFFFFF | 1
     _SPACE = 1 << 40
 
-    def __init__(self, start: int = 1) -> None:
-        self._next = start
+    def __init__(self, upcoming: int = 1) -> None:
+        self.upcoming = upcoming  # the next sequence number
 
     def next(self) -> tuple[int, str]:
         """A sequence number and the hex id derived from it."""
-        seq = self._next
-        self._next += 1
+        seq = self.upcoming
+        self.upcoming += 1
         return seq, self.id_of(seq)
 
     @classmethod

@@ -1,11 +1,25 @@
-"""A small registry of things the control API creates and deletes by number (rules, faults)."""
+"""Numbers handed out in a row (:class:`Serial`), and a small registry of things the control
+API creates and deletes by number (rules, faults)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Serial:
+    """Numbers in a row (ids, reference numbers); where it stands is plain data."""
+
+    upcoming: int = 1
+
+    def take(self) -> int:
+        taken = self.upcoming
+        self.upcoming += 1
+        return taken
 
 
 class Numbered(Generic[T]):

@@ -12,7 +12,8 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from ..context import Context
 from ..core.accounts import Account
 from ..core.jsondata import JsonObject
-from ..httpio import RequestRecord, header_safe
+from ..core.messages import RequestRecord
+from ..httpio import header_safe
 
 ERROR_HEADER = "X-Emulator-Error"
 BUG_DETAIL = "internal error of the emulator (see its log)"

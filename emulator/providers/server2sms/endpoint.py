@@ -19,11 +19,12 @@ from ...access import SEC_FETCH_SITE, from_foreign_page
 from ...context import Context
 from ...core.accounts import Account
 from ...core.jsondata import JsonObject
+from ...core.messages import RequestRecord
 from ...httpio import (
     BodyError,
-    RequestRecord,
     json_object,
     read_body,
+    record,
 )
 from ...rendering import json_response
 from ...validation import describe
@@ -121,7 +122,7 @@ def make_endpoint(
             backend,
             operation,
             body,
-            RequestRecord(request, body),
+            record(request, body),
         )
         if isinstance(answer, ApiError):
             return respond(
@@ -142,7 +143,7 @@ def handle(
     backend: Server2smsBackend,
     operation: pipeline.Operation[Server2smsBackend],
     body: JsonObject,
-    record: RequestRecord,
+    request: RequestRecord,
 ) -> object:
     """Check the body against the method's schema and log in (in the order the gateway
     answers their errors), then run the method."""
@@ -163,7 +164,7 @@ def handle(
             )
     if problem is not None:
         raise ApiError(*problem)
-    return operation.handler(pipeline.Call(ctx, backend, operation.name, body, account, record))
+    return operation.handler(pipeline.Call(ctx, backend, operation.name, body, account, request))
 
 
 def schema_problem(ctx: Context, operation: str, body: JsonObject) -> tuple[str, str] | None:

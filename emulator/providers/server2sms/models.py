@@ -12,11 +12,11 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import count
 from typing import Any
 
 from ...core.accounts import Account
 from ...core.jsondata import Document
+from ...core.numbered import Serial
 from . import errors
 from .errors import ApiError
 
@@ -74,7 +74,7 @@ class Server2smsBackend:
         self.pending_unlocks: dict[tuple[str, str], str] = {}
         self.tokens: dict[tuple[str, str, str], Token] = {}
         self.vouchers: dict[str, Voucher] = {}
-        self._trns = count(1_000_001)
+        self.trns = Serial(1_000_001)
 
     # -- accounts --------------------------------------------------------------------------
 
@@ -143,13 +143,13 @@ class Server2smsBackend:
         if account is None:
             self.accounts.clear()
             self.rng = random.Random(self._seed)
-            self._trns = count(1_000_001)
+            self.trns = Serial(1_000_001)
         else:
             self.accounts.pop(account, None)
         return cleared
 
     def next_trn(self) -> str:
-        return str(next(self._trns))
+        return str(self.trns.take())
 
     # -- originators -----------------------------------------------------------------------
 

@@ -22,10 +22,10 @@ from ...core.accounts import Account, token_account_name
 from ...core.jsondata import JsonObject
 from ...httpio import (
     BodyError,
-    RequestRecord,
     decode_text,
     json_object,
     read_body,
+    record,
 )
 from ...rendering import json_response, xml_response
 from ...validation import describe
@@ -215,9 +215,7 @@ def make_endpoint(
                     hints.looks_like_server2sms(params),
                 ),
             )
-        call = pipeline.Call(
-            ctx, backend, operation.name, params, account, RequestRecord(request, params)
-        )
+        call = pipeline.Call(ctx, backend, operation.name, params, account, record(request, params))
         answer = pipeline.attempt(log, path, ApiError, act, operation, call)
         if isinstance(answer, ApiError):
             return render(

@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from ...core import gsm
 from ...core.accounts import Account
 from ...core.jsondata import Document, JsonObject
 from ...core.messages import IdSource
+from ...core.numbered import Serial
 from ...httpio import mask_url
 from .errors import INVALID_DATA, NO_PERMISSION, ApiError
 
@@ -258,15 +258,15 @@ class SerwersmsBackend:
         self._start_counters()
 
     def _start_counters(self) -> None:
-        self._ids = count(17_293_100)
-        self._file_ids = IdSource(start=7_000_000)
-        self._payment_ids = count(500_001)
+        self.ids = Serial(17_293_100)
+        self.file_ids = IdSource(7_000_000)
+        self.payment_ids = Serial(500_001)
 
     def next_id(self) -> int:
-        return next(self._ids)
+        return self.ids.take()
 
     def file_id(self) -> str:
-        return self._file_ids.next()[1]
+        return self.file_ids.next()[1]
 
     # -- accounts ------------------------------------------------------------------------------
 
@@ -430,7 +430,7 @@ class SerwersmsBackend:
         faker.seed_instance(f"{self.seed}:{account.username}")
         rng = random.Random(f"{self.seed}:{account.username}")
         for month in (1, 2, 3):
-            payment_id = next(self._payment_ids)
+            payment_id = self.payment_ids.take()
             total = round(rng.uniform(20, 500), 2)
             paid = month != 3
             due = faker.date_between_dates(date(2024, month, 1), date(2024, month, 28))
