@@ -37,6 +37,7 @@ from . import logs
 from .clock import MANUAL, Clock
 from .core import events as ev
 from .core.events import EventHub
+from .core.plain import one_of
 from .core.timeline import TRY, Key, Timeline
 from .httpio import CALLBACK_HEADER, mask_text, mask_url
 
@@ -71,10 +72,19 @@ class CallbackJob:
     message_id: str | None = None  # what the callback reports on: a message,
     reply_id: int | None = None  # a reply, or (neither) an HLR check
     method: str = "GET"
-    state: str = PENDING
+    state: str = field(default=PENDING, metadata=one_of((PENDING, DELIVERED, FAILED)))
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt: float | None = None
     max_attempts: int = 0
+
+
+@dataclass(slots=True)
+class SavedJournal:
+    """The callback journal as plain data (its tries' entries are on the schedule)."""
+
+    next_id: int
+    pruned: int
+    jobs: list[CallbackJob]
 
 
 def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
@@ -276,6 +286,29 @@ class CallbackDispatcher:
         if job.reply_id is not None:
             _unlist(self._by_reply, job.reply_id, job)
         return job
+
+    # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
+
+    def saved(self) -> SavedJournal:
+        return SavedJournal(self.next_id, self.pruned, list(self.jobs.values()))
+
+    def restore(self, saved: SavedJournal) -> None:
+        """The journal as saved; a pending job whose try was under way when it was saved (no
+        entry on the restored schedule) is tried again when it was due. Call it after the
+        schedule is restored."""
+        self.jobs = {job.id: job for job in saved.jobs}
+        self.next_id, self.pruned = saved.next_id, saved.pruned
+        self._by_message.clear()
+        self._by_reply.clear()
+        self._busy.clear()
+        for job in saved.jobs:
+            index = self._index(job)
+            if index is not None:
+                index.append(job)
+        scheduled = self.timeline.keys(TRY)
+        for job in saved.jobs:
+            if job.state == PENDING and (job.id,) not in scheduled:
+                self._schedule(job, self.now() if job.next_attempt is None else job.next_attempt)
 
     # -- submitting ------------------------------------------------------------------------
 

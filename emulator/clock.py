@@ -9,10 +9,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .core.plain import one_of
 
 REAL = "real"
 MANUAL = "manual"
 MODES = (REAL, MANUAL)
+
+
+@dataclass(slots=True)
+class SavedClock:
+    """The clock as plain data: its mode, and its time (manual) or offset from the wall
+    clock (real)."""
+
+    mode: str = field(metadata=one_of(MODES))
+    time: float
+    offset: float
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"clock mode must be one of {MODES}, not {self.mode!r}")
 
 
 class Clock:
@@ -79,6 +96,15 @@ class Clock:
             self.advance(when - current)
             if self._frozen is not None:
                 self._frozen = when  # exactly, whatever the float sum gave
+
+    def saved(self) -> SavedClock:
+        return SavedClock(self.mode, self.now(), self._offset)
+
+    def restore(self, saved: SavedClock) -> None:
+        """As saved: a manual clock at its time, a real one at its offset from the wall."""
+        self._offset = saved.offset
+        self._frozen = saved.time if saved.mode == MANUAL else None
+        self._changed()
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever the time jumps or the mode changes."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from .core.accounts import Account, AccountRegistry
 from .core.events import EventHub
 from .core.gateway import Gateway
 from .core.jsondata import Document
+from .core.plain import JSON
 from .core.timeline import Timeline
 from .faults import FaultBook
 from .memory import GcCare
@@ -41,6 +42,15 @@ class Backend(Protocol):
 
     def reset(self, account: str | None = None) -> dict[str, int]:
         """Forget the state of one account (or all); how many of each thing went."""
+        ...
+
+    def saved(self) -> object:
+        """Its state, for GET /_emulator/state (a dataclass core/plain.py can dump)."""
+        ...
+
+    def decode(self, data: JSON, path: str) -> Callable[[], None]:
+        """Read a saved state (raising PlainError at ``path`` when it is wrong); the answer
+        installs it. Nothing changes before it is called."""
         ...
 
 

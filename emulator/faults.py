@@ -23,6 +23,7 @@ from aiohttp import web
 
 from .core.jsondata import Document
 from .core.numbered import Numbered
+from .core.plain import one_of
 
 log = logging.getLogger("emulator.faults")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -33,7 +34,7 @@ KINDS = ("latency", "status", "drop", "truncate")
 @dataclass(slots=True)
 class Fault:
     id: int
-    kind: str
+    kind: str = field(metadata=one_of(KINDS))
     provider: str | None = None
     path: str | None = None
     status: int = 500
@@ -42,12 +43,15 @@ class Fault:
     seed: int = 0
     times: int | None = None
     used: int = 0
+    draws: int = 0  # numbers drawn from its seeded generator: where it stands
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         self._rng = random.Random(self.seed)
+        for _ in range(self.draws):
+            self._rng.random()
 
     def fires(self, provider: str, path: str) -> bool:
         if self.times is not None and self.used >= self.times:
@@ -56,8 +60,10 @@ class Fault:
             return False
         if self.path is not None and self.path.lower() not in path.lower():
             return False
-        if self.rate < 1.0 and self._rng.random() >= self.rate:
-            return False
+        if self.rate < 1.0:
+            self.draws += 1
+            if self._rng.random() >= self.rate:
+                return False
         self.used += 1
         return True
 

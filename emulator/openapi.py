@@ -38,6 +38,27 @@ def _component(schemas: SchemaRegistry, provider: str, operation: str, kind: str
     return schema
 
 
+def _hoisted(schema: JsonObject, components: JsonObject) -> JsonObject:
+    """``schema`` with its ``$defs`` moved into the document's components (a ``$ref`` inside
+    an OpenAPI component points into the whole document, not the component)."""
+    defs = schema.pop("$defs", {})
+
+    def moved(value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else moved(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [moved(v) for v in value]
+        return value
+
+    for name, definition in defs.items():
+        components[name] = moved(definition)
+    result: JsonObject = moved(schema)  # type: ignore[assignment]
+    return result
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -260,7 +281,7 @@ def control(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
         if parameters:
             entry["parameters"] = parameters
         if route.request:
-            request = _component(schemas, "control", route.request, "request")
+            request = _hoisted(_component(schemas, "control", route.request, "request"), components)
             components[f"{route.request}.request"] = request
             empty_ok = not any(schemas.errors("control", route.request, "request", {}))
             entry["requestBody"] = {
@@ -268,8 +289,8 @@ def control(schemas: SchemaRegistry, servers: list[JsonObject]) -> JsonObject:
                 **_body(_ref(f"{route.request}.request"), (JSON,), None),
             }
         if route.response:
-            components[f"{route.response}.response"] = _component(
-                schemas, "control", route.response, "response"
+            components[f"{route.response}.response"] = _hoisted(
+                _component(schemas, "control", route.response, "response"), components
             )
             answer = _body(_ref(f"{route.response}.response"), (JSON,), None)
         elif route.media_type == JSON:

@@ -152,8 +152,8 @@ sys.exit(0 if gc.get_freeze_count() > 0 else 1)
 
 
 def test_the_emulators_own_process_settles_its_store_after_small_sends() -> None:
-    """On the real clock nobody may look at the messages of a load test again (they are lazy,
-    on no schedule): the store is still frozen every SETTLE_EVERY messages, or full
+    """On the real clock nobody may look at the messages of a load test again (they are asleep,
+    off the schedule): the store is still frozen every SETTLE_EVERY messages, or full
     collections re-scan it and stall requests for tens of milliseconds."""
     subprocess.run([sys.executable, "-c", SMALL_SENDS], cwd=ROOT, check=True, timeout=120)
 

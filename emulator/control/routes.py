@@ -184,6 +184,15 @@ ROUTES = (
         request="reset",
         response="reset",
     ),
+    Route("GET", "/state", state.get_state, "The whole state, as one document", response="state"),
+    Route(
+        "PUT",
+        "/state",
+        state.put_state,
+        "Replace the whole state with a document GET /state gave",
+        request="state",
+        response="state",
+    ),
     Route(
         "GET",
         "/accounts",

@@ -1,10 +1,13 @@
-"""The emulator as a whole: health, and reset."""
+"""The emulator as a whole: health, reset, and its whole state as one document
+(emulator/state.py)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from .. import __version__
+from .. import state as saved_state
+from ..core.plain import PlainError
 from ..providers import BY_NAME
 from . import views
 from .api import body as read_body
@@ -42,3 +45,21 @@ async def reset(request: web.Request) -> web.Response:
     if account is not None and provider is None:
         fail(400, "resetting one account needs its provider too", "provider")
     return ok({"cleared": context(request).reset(provider, account)})
+
+
+@endpoint
+async def get_state(request: web.Request) -> web.Response:
+    return ok(saved_state.export(context(request)))
+
+
+@endpoint
+async def put_state(request: web.Request) -> web.Response:
+    """Replace the whole state; a document with a problem is refused, naming where, and
+    changes nothing."""
+    ctx = context(request)
+    document = await read_body(request, "state")
+    try:
+        saved_state.install(ctx, document)
+    except PlainError as exc:
+        fail(400, exc.message, exc.path or None)
+    return ok(saved_state.export(ctx))

@@ -177,6 +177,14 @@ class AccountRegistry:
             account.password = None if password is None else str(password)
         return account
 
+    def saved(self) -> list[Account]:
+        return list(self._accounts.values())
+
+    def restore(self, accounts: list[Account]) -> None:
+        """Exactly these accounts (their gateways' state is restored by their backends); the
+        start-up definitions stay, for resets."""
+        self._accounts = {(a.provider, a.username): a for a in accounts}
+
     def remove(self, provider: str, username: str) -> bool:
         account = self._accounts.pop((provider, username), None)
         self._specs.pop((provider, username), None)

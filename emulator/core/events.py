@@ -63,6 +63,10 @@ class EventHub:
     def last_seq(self) -> int:
         return self._seq
 
+    def renumber(self, last_seq: int) -> None:
+        """Number the next event ``last_seq + 1`` (a restored state goes on from its own)."""
+        self._seq = last_seq
+
     def subscribe(
         self, listener: Listener, types: Iterable[str] | None = None
     ) -> Callable[[], None]:

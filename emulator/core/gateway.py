@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from . import events as ev
+from . import plain
 from .events import EventHub
 from .jsondata import JsonObject
 from .messages import (
@@ -42,13 +43,54 @@ from .messages import (
 )
 from .numbered import Serial
 from .outcomes import Outcome, OutcomeTable
-from .rules import Decision, RuleBook
+from .plain import JSON
+from .rules import Decision, Rule, RuleBook
 from .store import MessageStore
 from .timeline import PRUNE, STATUS, Key, Timeline
 
 New = tuple[str, str, int, str, str | None, Outcome | None, float | None, str | None]
 """A message to add: recipient, text, parts, encoding, own reference (TRN, unique_id), outcome
 (None: refused at submission), delivery delay (None: the default), why it was refused."""
+
+Restore = Callable[[], None]
+
+
+@dataclass(slots=True)
+class SavedBatch:
+    batch: Batch
+    messages: list[JSON]  # each a Message without its batch (Gateway.decode makes them)
+
+
+@dataclass(slots=True)
+class SavedGateway:
+    """Messages (by batch), replies, rules and the counters, as plain data."""
+
+    messages: int  # the next message's sequence number
+    batch_ids: Serial
+    reply_ids: Serial
+    changes: int
+    pruned: int
+    batches: list[SavedBatch]
+    replies: list[Reply]
+    rules: list[Rule]
+    upcoming_rule: int
+
+
+class Interned:
+    """One object per distinct outcome (a batch groups its messages into waves by outcome
+    object): the table's own where they are equal."""
+
+    def __init__(self, table: OutcomeTable) -> None:
+        self._seen = {_signature(o): o for o in table.outcomes.values()}
+
+    def get(self, outcome: Outcome) -> Outcome:
+        return self._seen.setdefault(_signature(outcome), outcome)
+
+
+def _signature(outcome: Outcome) -> object:
+    steps = tuple((s.status, s.at, tuple(sorted(s.reason.items()))) for s in outcome.steps)
+    return outcome.name, outcome.description, steps
+
 
 PRUNE_EVERY = 0.02
 """Seconds: a store over its cap is pruned in rounds at least this far apart, not after every
@@ -326,6 +368,59 @@ class Gateway:
         self.store.add_reply(reply)
         self.hub.publish(ev.REPLY_RECEIVED, now, reply)
         return reply
+
+    # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
+
+    def saved(self) -> SavedGateway:
+        kept: dict[int, list[Message]] = {}
+        batches: dict[int, Batch] = {}
+        for message in self.store.messages.values():
+            kept.setdefault(message.batch.id, []).append(message)
+            batches[message.batch.id] = message.batch
+        return SavedGateway(
+            self.ids.upcoming,
+            self.batch_ids,
+            self.reply_ids,
+            self.changes,
+            self.store.pruned,
+            [SavedBatch(batches[b], [plain.dump(m) for m in kept[b]]) for b in kept],
+            list(self.store.replies.values()),
+            list(self.rules),
+            self.rules.upcoming,
+        )
+
+    def decode(self, saved: SavedGateway, path: str) -> Restore:
+        """What ``saved`` restores (its messages made and checked now; nothing changes until
+        the answer is called)."""
+        outcomes = Interned(self.outcomes)
+        batches = []
+        for n, each in enumerate(saved.batches):
+            batch = each.batch
+            for wave in batch.waves:
+                wave.outcome = outcomes.get(wave.outcome)
+            messages: list[Message] = []
+            for i, data in enumerate(each.messages):
+                message = plain.load(
+                    Message, data, f"{path}.batches[{n}].messages[{i}]", batch=batch, clock=self.now
+                )
+                if message.outcome is not None:
+                    message.outcome = outcomes.get(message.outcome)
+                messages.append(message)
+            batches.append((batch, messages))
+        for rule in saved.rules:
+            if rule.outcome is not None:
+                rule.outcome = outcomes.get(rule.outcome)
+
+        def restore() -> None:
+            self.ids.upcoming = saved.messages
+            self.batch_ids, self.reply_ids = saved.batch_ids, saved.reply_ids
+            self.changes = saved.changes
+            self.store.pruned = saved.pruned
+            self.store.restore(batches, saved.replies)
+            self.rules.restore(saved.rules, saved.upcoming_rule)
+            self._pruning = bool(self.timeline.keys(PRUNE))
+
+        return restore
 
     # -- housekeeping ----------------------------------------------------------------------
 

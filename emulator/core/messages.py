@@ -11,20 +11,42 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .jsondata import JsonObject
-from .outcomes import Outcome
 
-# Statuses every provider's wire vocabulary is mapped from.
-SCHEDULED = "scheduled"  # waiting for its deferred delivery time
-QUEUED = "queued"  # accepted, not yet handed to the network
-SENT = "sent"  # handed to the network, no report yet
-BUFFERED = "buffered"  # the network keeps it for a phone that is off
-DELIVERED = "delivered"
-UNDELIVERED = "undelivered"
-UNSENT = "unsent"  # refused at submission
-CANCELLED = "cancelled"  # a scheduled message that was deleted
-
-FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
-STATUSES = (SCHEDULED, QUEUED, SENT, BUFFERED, DELIVERED, UNDELIVERED, UNSENT, CANCELLED)
+# The statuses live with the outcomes that step through them; named here too, as before.
+from .outcomes import (
+    BUFFERED as BUFFERED,
+)
+from .outcomes import (
+    CANCELLED as CANCELLED,
+)
+from .outcomes import (
+    DELIVERED as DELIVERED,
+)
+from .outcomes import (
+    FINAL as FINAL,
+)
+from .outcomes import (
+    QUEUED as QUEUED,
+)
+from .outcomes import (
+    SCHEDULED as SCHEDULED,
+)
+from .outcomes import (
+    SENT as SENT,
+)
+from .outcomes import (
+    STATUSES as STATUSES,
+)
+from .outcomes import (
+    UNDELIVERED as UNDELIVERED,
+)
+from .outcomes import (
+    UNSENT as UNSENT,
+)
+from .outcomes import (
+    Outcome,
+)
+from .plain import SKIP
 
 
 @dataclass(slots=True)
@@ -116,7 +138,7 @@ class Message:
 
     id: str
     seq: int  # position in acceptance order; the control API's cursor
-    batch: Batch
+    batch: Batch = field(metadata=SKIP)  # the owner restores the reference
     recipient: str
     text: str
     parts: int
@@ -128,7 +150,7 @@ class Message:
     delay: float = 0.5  # seconds per outcome step unit (the delivery delay)
     unsent: str | None = None  # why it was refused at submission
     cancelled: float | None = None  # when it was deleted before it went out
-    clock: Callable[[], float] = _no_clock
+    clock: Callable[[], float] = field(default=_no_clock, metadata=SKIP)
 
     def step_due(self, step: int) -> float:
         """When outcome step ``step`` falls due (INF when the outcome has no such step)."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-T = TypeVar("T")
+
+class HasId(Protocol):
+    id: int
+
+
+T = TypeVar("T", bound=HasId)
 
 
 @dataclass(slots=True)
@@ -45,6 +50,17 @@ class Numbered(Generic[T]):
         self._entries[self._next_id] = entry
         self._next_id += 1
         return entry
+
+    @property
+    def upcoming(self) -> int:
+        """The number the next entry gets."""
+        return self._next_id
+
+    def restore(self, entries: list[T], upcoming: int) -> None:
+        """Exactly these entries (as saved; each has its ``id``), numbering on from
+        ``upcoming``."""
+        self._entries = {entry.id: entry for entry in entries}
+        self._next_id = upcoming
 
     def remove(self, entry_id: int) -> bool:
         return self._entries.pop(entry_id, None) is not None

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .jsondata import JsonObject
+from .plain import one_of
+
+# Statuses every provider's wire vocabulary is mapped from.
+SCHEDULED = "scheduled"  # waiting for its deferred delivery time
+QUEUED = "queued"  # accepted, not yet handed to the network
+SENT = "sent"  # handed to the network, no report yet
+BUFFERED = "buffered"  # the network keeps it for a phone that is off
+DELIVERED = "delivered"
+UNDELIVERED = "undelivered"
+UNSENT = "unsent"  # refused at submission
+CANCELLED = "cancelled"  # a scheduled message that was deleted
+
+FINAL = frozenset({DELIVERED, UNDELIVERED, UNSENT, CANCELLED})
+STATUSES = (SCHEDULED, QUEUED, SENT, BUFFERED, DELIVERED, UNDELIVERED, UNSENT, CANCELLED)
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One status change, ``at`` delivery-delay units after the message was queued."""
 
-    status: str
+    status: str = field(metadata=one_of(STATUSES))
     at: float
     reason: Mapping[str, str | None]
 

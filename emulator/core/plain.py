@@ -26,6 +26,11 @@ JSON = Any  # Any: a JSON value, as parsed or to be serialised (its shape is the
 SKIP = {"plain": False}  # dataclasses.field(metadata=SKIP): not part of the plain data
 
 
+def one_of(values: tuple[str, ...]) -> dict[str, object]:
+    """Field metadata: the field's value is one of ``values`` (said in its schema)."""
+    return {"schema": {"enum": list(values)}}
+
+
 class PlainError(ValueError):
     """The data does not make a value of the type asked for; ``path`` says where."""
 
@@ -65,11 +70,12 @@ def _hints(cls: type) -> dict[str, Any]:  # Any: a type hint is any type express
     return typing.get_type_hints(cls)
 
 
-def load(kind: Any, data: JSON, path: str = "") -> Any:  # Any: a type in, its value out
-    """A value of type ``kind`` made from ``data`` (as :func:`dump` gave it)."""
+def load(kind: Any, data: JSON, path: str = "", **given: object) -> Any:  # Any: type → value
+    """A value of type ``kind`` made from ``data`` (as :func:`dump` gave it); ``given``: the
+    fields of a dataclass that are not plain data (references its owner passes)."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
-    if kind is Any or kind is object:
+    if kind is Any or kind is object:  # Any: a field of any JSON value
         return data
     if origin in (typing.Union, types.UnionType):
         if data is None and type(None) in args:
@@ -154,7 +160,10 @@ def load(kind: Any, data: JSON, path: str = "") -> Any:  # Any: a type in, its v
                 values[f.name] = load(hints[f.name], fields[f.name], _at(path, f.name))
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise PlainError(_at(path, f.name), "is missing")
-        return kind(**values)
+        try:
+            return kind(**values, **given)
+        except (TypeError, ValueError) as exc:  # the object's own checks (__post_init__)
+            raise PlainError(path, str(exc)) from None
     raise TypeError(f"no plain form for {kind!r}")
 
 
@@ -172,3 +181,60 @@ def _name(kind: Any) -> str:  # Any: a type expression
 
 def _at(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
+
+
+def schema(kind: Any, defs: dict[str, JSON] | None = None) -> JSON:  # Any: a type expression
+    """The JSON Schema of what :func:`dump` makes of a ``kind`` (and :func:`load` reads);
+    dataclasses go into ``defs`` (``$defs``), by module and name."""
+    defs = {} if defs is None else defs
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is Any or kind is object:  # Any: a field of any JSON value
+        return {}
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [schema(a, defs) for a in args]}
+    simple: dict[Any, JSON] = {  # Any: the types that stand for themselves
+        type(None): {"type": "null"},
+        bool: {"type": "boolean"},
+        int: {"type": "integer"},
+        float: {"type": "number"},
+        str: {"type": "string"},
+        Decimal: {"type": ["string", "number"]},
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind is random.Random:
+        return schema(tuple[int, tuple[int, ...], float | None], defs)
+    if origin in (list, set, frozenset) or (origin is tuple and args[1:] == (Ellipsis,)):
+        return {"type": "array", "items": schema(args[0], defs)}
+    if origin is tuple:
+        items = [schema(a, defs) for a in args]
+        return {"type": "array", "prefixItems": items, "minItems": len(items), "items": False}
+    if origin in (dict, Mapping):
+        values = schema(args[1], defs)
+        if args[0] is str:
+            return {"type": "object", "additionalProperties": values}
+        pair = schema(tuple[args[0], args[1]], defs)  # type: ignore[valid-type]
+        empty = {"type": "object", "maxProperties": 0}  # how an empty one comes out
+        return {"anyOf": [{"type": "array", "items": pair}, empty]}
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        if name not in defs:
+            defs[name] = {}  # taken (a dataclass may hold itself)
+            hints = _hints(kind)
+            fields = _fields(kind)
+            required = [
+                f.name
+                for f in fields
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            ]
+            defs[name] = {
+                "type": "object",
+                "properties": {
+                    f.name: {**schema(hints[f.name], defs), **f.metadata.get("schema", {})}
+                    for f in fields
+                },
+                "required": required,
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no plain form for {kind!r}")

@@ -16,6 +16,7 @@ from . import phones
 from .jsondata import JsonObject
 from .numbered import Numbered
 from .outcomes import Outcome
+from .plain import one_of
 
 MATCH_KINDS = ("exact", "prefix", "suffix", "regex")
 
@@ -34,7 +35,7 @@ class Rule:
     provider: str | None = None
     account: str | None = None
     recipient: str | None = None
-    match: str = "exact"
+    match: str = field(default="exact", metadata=one_of(MATCH_KINDS))
     text: str | None = None  # substring the text must contain
     outcome: Outcome | None = None
     reason: str | None = None
@@ -42,7 +43,7 @@ class Rule:
     reject: JsonObject | None = None
     times: int | None = None
     used: int = 0
-    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.match not in MATCH_KINDS:

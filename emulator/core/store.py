@@ -29,6 +29,20 @@ class MessageStore:
     def __len__(self) -> int:
         return len(self.messages)
 
+    def restore(self, batches: list[tuple[Batch, list[Message]]], replies: list[Reply]) -> None:
+        """Keep exactly these (as saved: batches in the order sent); a cancelled message's
+        own reference is free again."""
+        self.messages.clear()
+        self.replies = {reply.id: reply for reply in replies}
+        self._by_account.clear()
+        self._by_ref.clear()
+        self._batches.clear()
+        for batch, messages in sorted(batches, key=lambda b: b[0].first):
+            self.add_all(batch, messages)
+            for message in messages:
+                if message.cancelled is not None:
+                    self.release_ref(message)
+
     def add_all(self, batch: Batch, messages: list[Message]) -> None:
         """Keep ``batch`` and its messages (a batch is added once, with all of them)."""
         every = self.messages

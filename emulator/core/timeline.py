@@ -26,7 +26,8 @@ message alike, and none before it.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NoReturn
 
 Key = tuple[int, ...]
@@ -38,6 +39,7 @@ Owner = tuple[str, str]  # provider, account
 STATUS = "status"  # key: batch id, wave, change (emulator/core/messages.py: Wave)
 TRY = "try"  # key: callback job id
 PRUNE = "prune"  # key: ()
+KEY_SIZES = {STATUS: 3, TRY: 1, PRUNE: 0}
 TIDY_AT = 1024
 
 
@@ -121,6 +123,10 @@ class Timeline:
         """The sleeping batches, by owner (plain data)."""
         return {owner: list(batches) for owner, batches in self._asleep.items()}
 
+    def keys(self, kind: str) -> set[Key]:
+        """The keys of the entries of ``kind`` on the schedule."""
+        return {entry[3] for entry in self._heap if entry[2] == kind}
+
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None
 
@@ -157,18 +163,37 @@ class Timeline:
 
     # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------------
 
-    def entries(self) -> list[Entry]:
-        """Every entry, in the order they will run."""
-        return sorted(self._heap)
+    def saved(self) -> SavedSchedule:
+        return SavedSchedule(
+            sorted(self._heap),
+            self._order,
+            [(owner[0], owner[1], list(batches)) for owner, batches in self._asleep.items()],
+        )
 
-    def load(self, entries: Iterable[Entry]) -> None:
-        """Replace the schedule with ``entries`` (as :meth:`entries` gave them)."""
-        self._heap = [
-            (float(due), int(order), str(kind), tuple(int(k) for k in key))
-            for due, order, kind, key in entries
-        ]
+    def restore(self, saved: SavedSchedule) -> None:
+        """Replace the schedule with ``saved`` (the earliest entry re-arms the timer)."""
+        self._heap = list(saved.entries)
         heapq.heapify(self._heap)
-        self._order = max((entry[1] for entry in self._heap), default=0)
+        self._order = saved.order
+        self._asleep = {(provider, account): list(b) for provider, account, b in saved.asleep}
+        self._tidy_at = max(TIDY_AT, 2 * max(map(len, self._asleep.values()), default=0))
         if self._heap:
             for listener in self._sooner:
                 listener(self._heap[0][0])
+
+
+@dataclass(slots=True)
+class SavedSchedule:
+    """The schedule as plain data: its entries, its order counter, the sleeping batches."""
+
+    entries: list[Entry]
+    order: int
+    asleep: list[tuple[str, str, list[int]]]  # provider, account, batch ids
+
+    def __post_init__(self) -> None:
+        for n, (_, _, kind, key) in enumerate(self.entries):
+            if KEY_SIZES.get(kind) != len(key):
+                raise ValueError(
+                    f"entries[{n}]: an entry is one of {', '.join(KEY_SIZES)}, with a key of "
+                    f"{', '.join(f'{size} numbers ({k})' for k, size in KEY_SIZES.items())}"
+                )

@@ -28,4 +28,5 @@ class Provider:
     install: Install
     message_kinds: tuple[str, ...]  # what its sends are (the control API's ``kind`` filter)
     callback_kinds: tuple[str, ...]  # what its callbacks report (``kind`` of the journal)
+    state: type  # its backend's state as plain data (models.Saved: GET /_emulator/state)
     inject_reply: InjectReply | None = None  # None: the gateway has no incoming messages

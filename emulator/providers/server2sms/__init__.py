@@ -10,7 +10,7 @@ from ...context import Context
 from ...paths import PathHandler
 from ...resources import load_fixture
 from ..contract import Provider
-from . import notifications, routes
+from . import models, notifications, routes
 from .models import NAME, Server2smsBackend
 
 
@@ -29,4 +29,5 @@ PROVIDER = Provider(
     install=install,
     message_kinds=("sms", "token", "unlock"),
     callback_kinds=tuple(notifications.CALLBACK_KIND.values()),
+    state=models.Saved,
 )

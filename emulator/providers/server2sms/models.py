@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ...core import plain
 from ...core.accounts import Account
 from ...core.jsondata import Document
 from ...core.numbered import Serial
+from ...core.plain import JSON
 from . import errors
 from .errors import ApiError
 
@@ -57,6 +59,18 @@ class AccountState:
     credits: Decimal
     originators: set[str] = field(default_factory=set)
     defined: list[str] = field(default_factory=list)  # originators its definition gave
+
+
+@dataclass(slots=True)
+class Saved:
+    """The gateway's own state as plain data (GET/PUT /_emulator/state)."""
+
+    accounts: dict[str, AccountState]
+    pending_unlocks: dict[tuple[str, str], str]  # (account, number) → unlock code
+    tokens: dict[tuple[str, str, str], Token]  # (account, recipient, reference) → token
+    vouchers: dict[str, Voucher]
+    rng: random.Random  # where its codes come from
+    trns: Serial
 
 
 ACCOUNT_FIELDS = frozenset({"credits", "originators"})
@@ -150,6 +164,23 @@ class Server2smsBackend:
 
     def next_trn(self) -> str:
         return str(self.trns.take())
+
+    # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
+
+    def saved(self) -> Saved:
+        return Saved(
+            self.accounts, self.pending_unlocks, self.tokens, self.vouchers, self.rng, self.trns
+        )
+
+    def decode(self, data: JSON, path: str) -> Callable[[], None]:
+        saved: Saved = plain.load(Saved, data, path)
+
+        def restore() -> None:
+            self.accounts, self.pending_unlocks = saved.accounts, saved.pending_unlocks
+            self.tokens, self.vouchers = saved.tokens, saved.vouchers
+            self.rng, self.trns = saved.rng, saved.trns
+
+        return restore
 
     # -- originators -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from ...context import Context
 from ...paths import PathHandler
 from ...resources import load_fixture
 from ..contract import Provider
-from . import notifications, routes, service
+from . import models, notifications, routes, service
 from .models import NAME, SerwersmsBackend
 
 
@@ -32,5 +32,6 @@ PROVIDER = Provider(
     install=install,
     message_kinds=("sms", "personalized", "voice", "mms", "premium"),
     callback_kinds=("dlr", "reply", "hlr"),
+    state=models.Saved,
     inject_reply=service.inject_reply,
 )

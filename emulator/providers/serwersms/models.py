@@ -17,11 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ...core import gsm
+from ...core import gsm, plain
 from ...core.accounts import Account
 from ...core.jsondata import Document, JsonObject
 from ...core.messages import IdSource
 from ...core.numbered import Serial
+from ...core.plain import JSON
 from ...httpio import mask_url
 from .errors import INVALID_DATA, NO_PERMISSION, ApiError
 
@@ -182,6 +183,17 @@ class Sent:
     queued: str | None = None  # when it was queued, if not now (the demo's documented sends)
 
 
+@dataclass(slots=True)
+class Saved:
+    """The gateway's own state as plain data (GET/PUT /_emulator/state)."""
+
+    states: dict[str, AccountState]
+    hlr_jobs: dict[str, JsonObject]
+    ids: Serial
+    file_ids: int  # the next file's sequence number
+    payment_ids: Serial
+
+
 ACCOUNT_FIELDS = frozenset({"tokens", "limits", "dlr_url", "replies_url", "senders", "demo"})
 """What a SerwerSMS account is defined with besides its identity (account.create schema)."""
 
@@ -267,6 +279,22 @@ class SerwersmsBackend:
 
     def file_id(self) -> str:
         return self.file_ids.next()[1]
+
+    # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
+
+    def saved(self) -> Saved:
+        return Saved(self.states, self.hlr_jobs, self.ids, self.file_ids.upcoming, self.payment_ids)
+
+    def decode(self, data: JSON, path: str) -> Callable[[], None]:
+        saved: Saved = plain.load(Saved, data, path)
+
+        def restore() -> None:
+            self.states, self.hlr_jobs = saved.states, saved.hlr_jobs
+            self.ids, self.payment_ids = saved.ids, saved.payment_ids
+            self.file_ids = IdSource(saved.file_ids)
+            self.tokens = {t: name for name, state in self.states.items() for t in state.tokens}
+
+        return restore
 
     # -- accounts ------------------------------------------------------------------------------
 
