@@ -87,25 +87,25 @@ def is_loopback(address: str) -> bool:
 
 class Access:
     """One emulator's access rules (from its settings). The Host rule is asked on every
-    request, so the answers for the few Hosts a machine uses are kept (up to KEPT: a page's
-    made-up names start the list over rather than grow it)."""
+    request, so the Hosts it answers to are kept in ``good`` (up to KEPT: a page's made-up
+    names start the set over rather than grow it), which the gate asks first."""
 
     KEPT = 256
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._answers: dict[str, bool] = {}
+        self.good: set[str | None] = {None}  # None: HTTP/1.0 without Host (no browser sends it)
 
     def allows(self, host: str | None) -> bool:
         """Whether the emulator answers to the ``Host`` header ``host``."""
-        if host is None:
-            return True  # HTTP/1.0 without Host: no browser sends that
-        answer = self._answers.get(host)
-        if answer is None:
-            if len(self._answers) >= self.KEPT:
-                self._answers.clear()
-            answer = self._answers[host] = self._answers_to(host)
-        return answer
+        if host in self.good:
+            return True
+        if host is None or not self._answers_to(host):
+            return False
+        if len(self.good) >= self.KEPT:
+            self.good = {None}
+        self.good.add(host)
+        return True
 
     def _answers_to(self, host: str) -> bool:
         allowed = self.settings.allowed_hosts

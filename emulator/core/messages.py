@@ -275,7 +275,7 @@ class IdSource:
         """A sequence number and the hex id derived from it."""
         seq = self.upcoming
         self.upcoming += 1
-        return seq, self.id_of(seq)
+        return seq, f"{(seq * self._MULTIPLIER) % self._SPACE:010x}"  # id_of(seq), inline
 
     @classmethod
     def id_of(cls, seq: int) -> str:

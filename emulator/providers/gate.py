@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.hdrs import HOST
 from multidict import istr
 
 from ..access import host_refusal
@@ -30,9 +31,10 @@ async def run(
     ctx: Context, provider: str, refuse: Refuse, request: web.Request, handler: Handler
 ) -> web.StreamResponse:
     """Answer ``request`` with ``handler`` unless the gate refuses it or a fault fires."""
-    refused = host_refusal(request, ctx.access)
-    if refused is not None:
-        return refuse(request, 403, refused)
+    if request.headers.get(HOST) not in ctx.access.good or request.raw_path[:1] != "/":
+        refused = host_refusal(request, ctx.access)  # (the common case is decided above)
+        if refused is not None:
+            return refuse(request, 403, refused)
     if LOOP_HEADER in request.headers:
         response = refuse(request, LOOP_STATUS, LOOP_DETAIL)
         response.headers[CALLBACK_HEADER] = "refused"
