@@ -15,7 +15,6 @@ accounts a reset brings back, the outcome table, are the importing emulator's ow
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,6 @@ from .core.plain import JSON, PlainError
 from .core.timeline import STATUS, SavedSchedule
 from .faults import Fault
 from .providers import PROVIDERS
-from .resources import schemas_dir
 
 FORMAT = "sms-gateway-emulator state"
 VERSION = 1
@@ -110,8 +108,8 @@ def install(ctx: Context, document: JSON) -> None:
 
 
 def schema() -> JSON:
-    """The JSON Schema of a state document (schemas/control/state.response.json; a test keeps
-    the file the same as this)."""
+    """The JSON Schema of a state document (schemas/control/state.*.json, written by
+    ``python -m emulator.generated``)."""
     defs: dict[str, JSON] = {}
     root = plain.schema(Saved, defs)
     document = defs.pop(root["$ref"].removeprefix("#/$defs/"))
@@ -131,18 +129,3 @@ def schema() -> JSON:
         **document,
         "$defs": dict(sorted(defs.items())),
     }
-
-
-def schema_files() -> dict[str, str]:
-    """The schema files of schemas/control/ made from :func:`schema`, by name (the PUT body
-    and the GET answer are the same document)."""
-    document = schema()
-    return {
-        name: json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        for name in ("state.request.json", "state.response.json")
-    }
-
-
-if __name__ == "__main__":  # python -m emulator.state: write them
-    for name, text in schema_files().items():
-        (schemas_dir() / "control" / name).write_text(text, encoding="utf-8")

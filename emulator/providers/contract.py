@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -29,4 +29,6 @@ class Provider:
     message_kinds: tuple[str, ...]  # what its sends are (the control API's ``kind`` filter)
     callback_kinds: tuple[str, ...]  # what its callbacks report (``kind`` of the journal)
     state: type  # its backend's state as plain data (models.Saved: GET /_emulator/state)
+    account_fields: Mapping[str, JsonObject]  # what its accounts are defined with: schemas
+    account_view: Mapping[str, JsonObject]  # what the control API shows of them: schemas
     inject_reply: InjectReply | None = None  # None: the gateway has no incoming messages

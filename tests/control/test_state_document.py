@@ -8,7 +8,6 @@ now and after the same advance, which also makes the same callbacks.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +16,6 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from emulator import state
 from emulator.testing.receiver import CallbackReceiver
 from emulator.testing.server import EmulatorServer
 
@@ -317,12 +315,13 @@ def test_a_bad_document_is_refused_where_it_is_wrong_and_changes_nothing(
     assert requests.get(other.url + "/_emulator/state", timeout=10).json() == before
 
 
-def test_the_schema_files_are_made_from_the_state_types() -> None:
-    """schemas/control/state.*.json are generated (python -m emulator.state writes them)."""
+def test_the_generated_schema_files_are_current() -> None:
+    """schemas/control/state.*.json and the account schemas are made from code
+    (python -m emulator.generated writes them)."""
+    from emulator import generated
     from emulator.resources import schemas_dir
 
-    for name, text in state.schema_files().items():
-        assert (schemas_dir() / "control" / name).read_text(encoding="utf-8") == text, (
-            f"{name} is out of date: run python -m emulator.state"
+    for path, document in generated.files().items():
+        assert (schemas_dir() / path).read_text(encoding="utf-8") == generated.text(document), (
+            f"schemas/{path} is out of date: run python -m emulator.generated"
         )
-    json.loads(text)

@@ -30,4 +30,6 @@ PROVIDER = Provider(
     message_kinds=("sms", "token", "unlock"),
     callback_kinds=tuple(notifications.CALLBACK_KIND.values()),
     state=models.Saved,
+    account_fields=models.ACCOUNT_FIELDS,
+    account_view=models.ACCOUNT_VIEW,
 )

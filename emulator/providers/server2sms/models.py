@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core import plain
 from ...core.accounts import Account
-from ...core.jsondata import Document
+from ...core.jsondata import Document, JsonObject
 from ...core.numbered import Serial
 from ...core.plain import JSON
 from . import errors
@@ -73,12 +73,22 @@ class Saved:
     trns: Serial
 
 
-ACCOUNT_FIELDS = frozenset({"credits", "originators"})
-"""What a server2sms account is defined with besides its identity (account.create schema)."""
+ACCOUNT_FIELDS: dict[str, JsonObject] = {
+    "credits": {"type": ["number", "string"], "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+    "originators": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "server2sms: numeric originators already unlocked",
+    },
+}
+"""What a server2sms account is defined with besides its identity, with the JSON Schema of
+each (the control API's account schemas are made from it: python -m emulator.generated)."""
+ACCOUNT_VIEW: dict[str, JsonObject] = {"credits": {"type": "number"}}
+"""What :meth:`Server2smsBackend.account_view` shows besides ``options``, with its schema."""
 
 
 class Server2smsBackend:
-    account_fields = ACCOUNT_FIELDS
+    account_fields = frozenset(ACCOUNT_FIELDS)
 
     def __init__(self, default_credits: Decimal, seed: int = 0) -> None:
         self.default_credits = default_credits

@@ -33,5 +33,7 @@ PROVIDER = Provider(
     message_kinds=("sms", "personalized", "voice", "mms", "premium"),
     callback_kinds=("dlr", "reply", "hlr"),
     state=models.Saved,
+    account_fields=models.ACCOUNT_FIELDS,
+    account_view=models.ACCOUNT_VIEW,
     inject_reply=service.inject_reply,
 )

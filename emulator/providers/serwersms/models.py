@@ -194,8 +194,46 @@ class Saved:
     payment_ids: Serial
 
 
-ACCOUNT_FIELDS = frozenset({"tokens", "limits", "dlr_url", "replies_url", "senders", "demo"})
-"""What a SerwerSMS account is defined with besides its identity (account.create schema)."""
+_URL: JsonObject = {"type": ["string", "null"], "pattern": "^https?://", "maxLength": 2000}
+ACCOUNT_FIELDS: dict[str, JsonObject] = {
+    "tokens": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    "limits": {
+        "type": "object",
+        "additionalProperties": {
+            "type": ["number", "string", "null"],
+            "pattern": r"^(no_limit|[0-9]+(\.[0-9]+)?)$",
+        },
+    },
+    "dlr_url": _URL,
+    "replies_url": _URL,
+    "senders": {
+        "type": "array",
+        "description": "serwersms: sender names and their authorization",
+        "items": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 11},
+                "status": {
+                    "enum": ["pending_authorization", "authorized", "rejected", "deactivated"]
+                },
+                "agreement": {"enum": ["delivered", "required", "not_required"]},
+            },
+        },
+    },
+    "demo": {"type": "boolean", "description": "serwersms: behave as the documented demo account"},
+}
+"""What a SerwerSMS account is defined with besides its identity, with the JSON Schema of
+each (the control API's account schemas are made from it: python -m emulator.generated)."""
+ACCOUNT_VIEW: dict[str, JsonObject] = {
+    "limits": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+    "tokens": {"type": "integer"},
+    "dlr_url": {"type": ["string", "null"]},
+    "replies_url": {"type": ["string", "null"]},
+    "demo": {"type": "boolean"},
+}
+"""What :meth:`SerwersmsBackend.account_view` shows besides ``options``, with its schema."""
 
 
 def parse_limit(value: object) -> Decimal | None:
@@ -245,7 +283,7 @@ class AccountState:
 
 
 class SerwersmsBackend:
-    account_fields = ACCOUNT_FIELDS
+    account_fields = frozenset(ACCOUNT_FIELDS)
 
     def __init__(
         self,
