@@ -85,7 +85,7 @@ def install(ctx: Context, document: JSON) -> None:
         if kind == STATUS and key[0] in waves:
             batch = waves[key[0]]
             if not (0 <= key[1] < len(batch) and 0 <= key[2] < len(batch[key[1]])):
-                raise PlainError(f"schedule.entries[{n}]", "names no change of its batch's waves")
+                raise PlainError(f"schedule.entries.{n}", "names no change of its batch's waves")
     for name in sorted(saved.providers.keys() ^ ctx.backends.keys()):
         problem = "is missing" if name in ctx.backends else "is no provider of this emulator"
         raise PlainError(f"providers.{name}", problem)

@@ -401,7 +401,7 @@ class Gateway:
             messages: list[Message] = []
             for i, data in enumerate(each.messages):
                 message = plain.load(
-                    Message, data, f"{path}.batches[{n}].messages[{i}]", batch=batch, clock=self.now
+                    Message, data, f"{path}.batches.{n}.messages.{i}", batch=batch, clock=self.now
                 )
                 if message.outcome is not None:
                     message.outcome = outcomes.get(message.outcome)

@@ -122,16 +122,16 @@ def load(kind: Any, data: JSON, path: str = "", **given: object) -> Any:  # Any:
         return generator
     if origin in (list, set, frozenset):
         items = _checked(data, list, path)
-        made = [load(args[0], item, f"{path}[{n}]") for n, item in enumerate(items)]
+        made = [load(args[0], item, _at(path, n)) for n, item in enumerate(items)]
         return origin(made) if origin is not list else made
     if origin is tuple:
         items = _checked(data, list, path)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(load(args[0], item, f"{path}[{n}]") for n, item in enumerate(items))
+            return tuple(load(args[0], item, _at(path, n)) for n, item in enumerate(items))
         if len(items) != len(args):
             raise PlainError(path, f"must have {len(args)} items")
         pairs = enumerate(zip(args, items, strict=True))
-        return tuple(load(a, item, f"{path}[{n}]") for n, (a, item) in pairs)
+        return tuple(load(a, item, _at(path, n)) for n, (a, item) in pairs)
     if origin in (dict, Mapping):
         key_kind, value_kind = args
         if isinstance(data, dict):
@@ -142,9 +142,9 @@ def load(kind: Any, data: JSON, path: str = "", **given: object) -> Any:  # Any:
         mapping: dict[Any, Any] = {}  # Any: the mapping's own key and value types
         for n, pair in enumerate(_checked(data, list, path)):
             if not isinstance(pair, list) or len(pair) != 2:
-                raise PlainError(f"{path}[{n}]", "must be a [key, value] pair")
-            mapping[load(key_kind, pair[0], f"{path}[{n}][0]")] = load(
-                value_kind, pair[1], f"{path}[{n}][1]"
+                raise PlainError(_at(path, n), "must be a [key, value] pair")
+            mapping[load(key_kind, pair[0], _at(_at(path, n), 0))] = load(
+                value_kind, pair[1], _at(_at(path, n), 1)
             )
         return mapping
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):

@@ -194,6 +194,6 @@ class SavedSchedule:
         for n, (_, _, kind, key) in enumerate(self.entries):
             if KEY_SIZES.get(kind) != len(key):
                 raise ValueError(
-                    f"entries[{n}]: an entry is one of {', '.join(KEY_SIZES)}, with a key of "
+                    f"entries.{n}: an entry is one of {', '.join(KEY_SIZES)}, with a key of "
                     f"{', '.join(f'{size} numbers ({k})' for k, size in KEY_SIZES.items())}"
                 )

@@ -287,11 +287,11 @@ def document(pair: tuple[EmulatorServer, EmulatorServer, CallbackReceiver]) -> d
         (lambda d: d["providers"].pop("serwersms"), "providers"),
         (lambda d: d["providers"].update(other={}), "providers"),
         (lambda d: d["gateway"]["rules"].append({"id": 1, "match": "regex", "recipient": "("}),
-         "gateway.rules[0]"),
+         "gateway.rules.0"),
         (lambda d: d["schedule"]["entries"].append([1.0, 1, "status", [1]]), "schedule"),
         (lambda d: d["schedule"]["entries"].insert(
             0, [1.0, 0, "status", [d["gateway"]["batches"][0]["batch"]["id"], 5, 0]]),
-         "schedule.entries[0]"),
+         "schedule.entries.0"),
     ],
 )  # fmt: skip
 def test_a_bad_document_is_refused_where_it_is_wrong_and_changes_nothing(
