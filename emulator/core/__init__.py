@@ -1,2 +1,3 @@
-"""The gateways' shared model, free of HTTP: messages and their lifecycle, accounts, rules,
-outcomes, events, numbers and texts."""
+"""The gateways' shared model, free of HTTP and of any one gateway: messages and their
+statuses, the one schedule, accounts as identity, rules, outcomes, events, numbers, texts, and
+state as plain data."""

@@ -1,7 +1,7 @@
 """One timeline: every timed thing on one schedule, statuses that follow from time alone, and
 what is observed (callbacks, waits, the event stream, clock advances, pruning) exactly as it
-was. The reproductions of the race the earlier split between "lazy" and "observed" messages
-had are here too.
+was. The reproductions of the race an earlier design had (messages that caught up with their
+statuses only when read, one clock reading each) are here too.
 
 The HTTP tests run the shared emulator on the real clock and move time with
 ``clock/advance``; a scenario rule with a long delivery delay keeps real time from racing the
