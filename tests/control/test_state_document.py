@@ -325,3 +325,30 @@ def test_the_generated_schema_files_are_current() -> None:
         assert (schemas_dir() / path).read_text(encoding="utf-8") == generated.text(document), (
             f"schemas/{path} is out of date: run python -m emulator.generated"
         )
+
+
+def test_the_state_obeys_the_control_apis_access_rules(
+    pair: tuple[EmulatorServer, EmulatorServer, CallbackReceiver], document: dict[str, Any]
+) -> None:
+    """The document carries passwords: another site may neither read it (DNS rebinding) nor
+    replace it (a cross-site request)."""
+    one = pair[0]
+    rebound = requests.get(
+        one.url + "/_emulator/state", headers={"Host": "rebind.example:8080"}, timeout=10
+    )
+    assert rebound.status_code == 403 and "password" not in rebound.text
+    foreign = requests.put(
+        one.url + "/_emulator/state",
+        json=document,
+        headers={"Origin": "https://evil.example"},
+        timeout=10,
+    )
+    assert foreign.status_code == 403
+    with EmulatorServer(port=0, control_token="s3cret") as guarded:
+        assert requests.get(guarded.url + "/_emulator/state", timeout=10).status_code == 401
+        answer = requests.get(
+            guarded.url + "/_emulator/state",
+            headers={"Authorization": "Bearer s3cret"},
+            timeout=10,
+        )
+        assert answer.status_code == 200

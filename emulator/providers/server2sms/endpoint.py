@@ -46,7 +46,7 @@ CORS_HEADERS = {
 
 Call = pipeline.Call[Server2smsBackend]
 Answer = Mapping[str, object]  # a JSON object of strings, lists of them, or objects
-Handler = Callable[[Call], Answer]
+Handler = pipeline.Handler[Server2smsBackend]  # the one handler type, with its backend
 
 
 def respond(

@@ -54,7 +54,7 @@ log = logging.getLogger("emulator.serwersms")
 
 
 Call = pipeline.Call[SerwersmsBackend]
-Handler = Callable[[Call], object]  # a Document, a list of them, or a ready StreamResponse
+Handler = pipeline.Handler[SerwersmsBackend]  # answers a Document, a list, or a response
 Operation = pipeline.Operation[SerwersmsBackend]
 
 
