@@ -10,7 +10,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from . import __version__, logs, probe
+from . import __version__, lint, logs, probe
 from .access import is_loopback
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .execute import EMULATOR_FAILED, execute
@@ -250,6 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
         "generator.",
     )
     docs.add_argument("--out", required=True, help="folder to write them to")
+    texts = sub.add_parser(
+        "analyse",
+        allow_abbrev=False,
+        help="what texts cost on a gateway and why (a CI lint step)",
+        description=lint.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_options(texts)
     return parser
 
 
@@ -356,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         return wait(args.url, args.port_file, args.timeout)
     if args.command == "openapi":
         return write_openapi(args.out)
+    if args.command == "analyse":
+        return lint.run(args)
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
     if args.command == "exec":
         flags["port"] = 0 if flags.get("port") is None else flags["port"]

@@ -18,6 +18,7 @@ from ..core.messages import STATUSES
 from ..providers import PROVIDERS
 from . import (
     accounts,
+    analyse,
     callbacks,
     clock,
     docs,
@@ -276,6 +277,14 @@ ROUTES = (
     Route("DELETE", "/faults", faults.delete_faults, "Remove every fault", response="deleted"),
     Route("DELETE", "/faults/{id}", faults.delete_fault, "Remove a fault", response="deleted"),
     Route("GET", "/outcomes", rules.outcomes, "The magic-number table", response="outcomes"),
+    Route(
+        "POST",
+        "/analyse",
+        analyse.analyse,
+        "What a text would cost on a gateway, and why (nothing is sent)",
+        request="analyse",
+        response="analyse",
+    ),
     Route("GET", "/openapi/", docs.openapi_index, "The OpenAPI documents"),
     Route(
         "GET",

@@ -97,7 +97,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     response = web.StreamResponse(
         headers={
-            "Content-Type": "text/event-stream",
+            "Content-Type": "text/event-stream; charset=utf-8",  # as the format always is
             "Cache-Control": "no-cache",
             "X-Accel-Buffering": "no",
         }

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from ..callbacks import Attempt, CallbackJob
 from ..clock import Clock
+from ..core.gsm import Cost, Culprit
 from ..core.jsondata import Document
 from ..core.messages import Message, Reply
 from ..core.rules import Rule
 from ..httpio import mask_url, masked, request_view
+from ..providers import BY_NAME
 
 
 def iso(ts: float | None) -> str | None:
@@ -35,6 +37,7 @@ def message_summary(message: Message, jobs: list[CallbackJob]) -> Document:
         "text": message.text,
         "parts": message.parts,
         "encoding": message.encoding,
+        "cost": cost_view(BY_NAME[batch.provider].cost(message)),
         "ref": message.ref,
         "status": message.status,
         "reason": message.reason,
@@ -44,6 +47,29 @@ def message_summary(message: Message, jobs: list[CallbackJob]) -> Document:
         "scheduled_for": iso(message.due) if message.due > message.created else None,
         "callbacks": len(jobs),
         "callback_state": callback_state(jobs),
+    }
+
+
+def cost_view(cost: Cost) -> Document:
+    """What a text costs and why (emulator/core/gsm.py: explain)."""
+
+    def culprits(found: tuple[Culprit, ...]) -> list[Document]:
+        return [
+            {"char": c.char, "index": c.index, "codepoint": c.codepoint, "suggestion": c.suggestion}
+            for c in found
+        ]
+
+    return {
+        "encoding": cost.encoding,
+        "parts": cost.parts,
+        "units": cost.units,
+        "per_part": cost.per_part,
+        "ucs2_because": culprits(cost.ucs2_because),
+        "extension": culprits(cost.extension),
+        "replaced": culprits(cost.replaced),
+        "as_gsm7": {"parts": cost.gsm7_parts, "units": cost.gsm7_units},
+        "charged": {"amount": cost.charged, "unit": cost.unit},
+        "charged_as_gsm7": {"amount": cost.charged_as_gsm7, "unit": cost.unit},
     }
 
 

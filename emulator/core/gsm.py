@@ -129,3 +129,74 @@ def analyse(text: str, *, force_gsm: bool = False, unicode: bool | None = None) 
     doubles = _doubles(text, encoding)
     units = len(text) + sum(text.count(ch) for ch in doubles)
     return TextInfo(text, encoding, units, count_parts(text, units, encoding, doubles))
+
+
+# -- why a text costs what it costs ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    """One character that matters to the cost: where it is in the text, and what GSM-7 could
+    carry instead (None when nothing fits)."""
+
+    char: str
+    index: int  # in code points, in the text as given
+    codepoint: str  # "U+2019"
+    suggestion: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a text as sent costs and why; the amounts are in ``unit`` (a gateway's credits or
+    a limit), per recipient."""
+
+    encoding: str
+    parts: int
+    units: int  # septets (GSM-7) or 16-bit units (UCS-2)
+    per_part: int  # what one part holds: 160 or 70 alone, 153 or 67 in a concatenated message
+    ucs2_because: tuple[Culprit, ...]  # the characters GSM-7 cannot carry (when it went UCS-2)
+    extension: tuple[Culprit, ...]  # GSM-7 extension characters: two septets each
+    replaced: tuple[Culprit, ...]  # what the gateway replaced to send it as GSM-7
+    gsm7_parts: int  # what it takes as GSM-7, with the gateway's own replacement
+    gsm7_units: int
+    charged: int
+    charged_as_gsm7: int
+    unit: str
+
+
+def suggestion(char: str) -> str | None:
+    """A GSM-7 stand-in for ``char`` (``’`` → ``'``, ``ą`` → ``a``), or None."""
+    plain = transliterate(char)
+    return None if plain == REPLACEMENT else plain
+
+
+def _culprit(index: int, char: str, suggest: bool = True) -> Culprit:
+    return Culprit(char, index, f"U+{ord(char):04X}", suggestion(char) if suggest else None)
+
+
+@lru_cache(maxsize=4096)
+def explain(text: str, encoding: str, parts: int, gsm7: str, unit: str, rate: int = 1) -> Cost:
+    """Why ``text`` (as the client gave it), sent as ``encoding`` in ``parts`` parts, costs
+    what it does; ``gsm7``: the text as the gateway sends it as GSM-7 (its own replacement);
+    ``rate``: how many ``unit`` one part is charged (0: free, or not sent)."""
+    foreign = tuple(_culprit(i, ch) for i, ch in enumerate(text) if ch not in GSM_ALL)
+    as_gsm7 = analyse(gsm7, unicode=False)
+    units = analyse(text, unicode=True).units if encoding == UCS2 else as_gsm7.units
+    single = units <= SINGLE_PART_UNITS[encoding]
+    gsm = encoding == GSM7
+    return Cost(
+        encoding=encoding,
+        parts=parts,
+        units=units,
+        per_part=(SINGLE_PART_UNITS if single else MULTI_PART_UNITS)[encoding],
+        ucs2_because=() if gsm else foreign,
+        extension=tuple(_culprit(i, c, False) for i, c in enumerate(text) if c in GSM_EXTENSION)
+        if gsm
+        else (),
+        replaced=foreign if gsm else (),
+        gsm7_parts=as_gsm7.parts,
+        gsm7_units=as_gsm7.units,
+        charged=parts * rate,
+        charged_as_gsm7=as_gsm7.parts * rate,
+        unit=unit,
+    )

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..context import Context
+from ..core.gsm import Cost
 from ..core.jsondata import JsonObject
-from ..core.messages import Reply
+from ..core.messages import Message, Reply
 from ..paths import PathHandler
 
 Install = Callable[[web.Application, Context], PathHandler]
@@ -31,4 +32,6 @@ class Provider:
     state: type  # its backend's state as plain data (models.Saved: GET /_emulator/state)
     account_fields: Mapping[str, JsonObject]  # what its accounts are defined with: schemas
     account_view: Mapping[str, JsonObject]  # what the control API shows of them: schemas
+    cost: Callable[[Message], Cost]  # what a message cost, and why
+    quote: Callable[[str, Mapping[str, object]], Cost]  # what a text would cost (options)
     inject_reply: InjectReply | None = None  # None: the gateway has no incoming messages

@@ -89,6 +89,36 @@ def both(
     return sync, asynchronous
 
 
+def _costs(filters: JsonObject, bad: Callable[[JsonObject], bool], what: str) -> Call[Items]:
+    """The messages matching ``filters``; an AssertionError listing those whose cost is
+    ``bad``."""
+
+    def judge(data: JSON) -> Items:
+        messages: Items = data["items"]
+        wrong = [m for m in messages if bad(m["cost"])]
+        if wrong:
+            lines = "\n  ".join(_costly(m) for m in wrong)
+            raise AssertionError(f"{len(wrong)} message(s) with {what}:\n  {lines}")
+        return messages
+
+    return Call("GET", "/_emulator/messages", judge, query={"limit": 10_000, **filters})
+
+
+def _costly(message: JsonObject) -> str:
+    cost = message["cost"]
+    culprits = cost["ucs2_because"] + cost["replaced"]
+    blamed = ", ".join(
+        f"{c['char']!r} at {c['index']} ({c['codepoint']})"
+        + (f", write {c['suggestion']!r}" if c["suggestion"] else "")
+        for c in culprits
+    )
+    return (
+        f"{message['id']} to {message['recipient']}: {message['text']!r} took "
+        f"{cost['parts']} part(s) as {cost['encoding']}"
+        + (f" because of {blamed}; as GSM-7 {cost['as_gsm7']['parts']}" if blamed else "")
+    )
+
+
 class EmulatorClient:
     def __init__(
         self,
@@ -333,6 +363,48 @@ class EmulatorClient:
         )
 
     assert_sent, assert_sent_async = both(_assert_sent)
+
+    # -- what texts cost ---------------------------------------------------------------------
+
+    def _analyse(
+        self,
+        /,
+        text: str,
+        provider: str | None = None,
+        *,
+        utf: bool | None = None,
+        force_gsm: bool | None = None,
+        message_type: str | None = None,
+    ) -> Call[JsonObject]:
+        """What ``text`` would cost on ``provider`` (server2sms unless given) and why: its
+        encoding, parts, the characters that forced UCS-2 with GSM-7 suggestions, what it
+        would take as GSM-7. Nothing is sent. ``message_type``: SerwerSMS's ``type``."""
+        options = {"provider": provider, "utf": utf, "force_gsm": force_gsm, "type": message_type}
+        body = {"text": text, **{k: v for k, v in options.items() if v is not None}}
+        return Call("POST", "/_emulator/analyse", _same, body)
+
+    analyse, analyse_async = both(_analyse)
+
+    def _assert_parts(self, /, max_parts: int, **filters: object) -> Call[Items]:
+        """Every message matching ``filters`` went in at most ``max_parts`` parts; else fail
+        naming each one, the characters to blame and what GSM-7 could carry instead."""
+        return _costs(
+            filters, lambda cost: cost["parts"] > max_parts, f"more than {max_parts} part(s)"
+        )
+
+    assert_parts, assert_parts_async = both(_assert_parts)
+
+    def _assert_gsm7(self, /, **filters: object) -> Call[Items]:
+        """Every message matching ``filters`` was written in GSM-7 alone (nothing forced
+        UCS-2 or was replaced by the gateway); else fail naming the characters and the
+        suggestion for each."""
+        return _costs(
+            filters,
+            lambda cost: bool(cost["ucs2_because"] or cost["replaced"]),
+            "characters GSM-7 cannot carry",
+        )
+
+    assert_gsm7, assert_gsm7_async = both(_assert_gsm7)
 
     def _callbacks(self, /, **filters: object) -> Call[Items]:
         return Call("GET", "/_emulator/callbacks", _key("items"), query=filters)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -187,6 +188,23 @@ def read_events(
                     return
 
 
+@contextmanager
+def events(
+    server: EmulatorServer, count: int, types: str | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """The first ``count`` events (of ``types``) from a stream read in the background while
+    the ``with`` block runs; they are all in the list after it."""
+    got: list[dict[str, Any]] = []
+    subscribed = threading.Event()
+    thread = threading.Thread(
+        target=lambda: got.extend(read_events(server, count, subscribed, types=types))
+    )
+    thread.start()
+    assert subscribed.wait(10)
+    yield got
+    thread.join(10)
+
+
 def test_event_stream_in_order(
     server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver
 ) -> None:
@@ -220,16 +238,9 @@ def test_event_stream_in_order(
 def test_event_stream_filter(
     server: EmulatorServer, control: EmulatorClient, receiver: CallbackReceiver
 ) -> None:
-    got: list[dict[str, Any]] = []
-    subscribed = threading.Event()
-    thread = threading.Thread(
-        target=lambda: got.extend(read_events(server, 1, subscribed, types="callback.attempt"))
-    )
-    thread.start()
-    assert subscribed.wait(10)
-    s2s_send(server, "alice", ["+41790000000:F1"], URLDeliveryNotification=receiver.url + "/d")
-    control.advance(1)
-    thread.join(10)
+    with events(server, 1, "callback.attempt") as got:
+        s2s_send(server, "alice", ["+41790000000:F1"], URLDeliveryNotification=receiver.url + "/d")
+        control.advance(1)
     [event] = got
     assert event["event"] == "callback.attempt"
     assert event["data"]["attempt"]["status"] == 200

@@ -283,3 +283,47 @@ def test_a_phone_screen_keeps_the_messages_in_sight(
         page.screenshot(path=str(ARTIFACTS / "inbox-timeline-phone.png"))
     finally:
         context.close()
+
+
+def test_each_message_says_what_it_costs_and_marks_the_characters_to_blame(
+    inbox: Page, server: EmulatorServer
+) -> None:
+    """A curly apostrophe and a Polish letter make a text UCS-2: the bubble says so, marks
+    them with their GSM-7 stand-ins, and what it would take as GSM-7; the timeline says what
+    was charged."""
+    text = "Your order’s on its way to Łódź. " * 3  # 99 characters: 2 parts as UCS-2
+    send(server, "+41790000071", text)
+    open_inbox(inbox, server)
+    bubble = inbox.get_by_test_id("message").first
+    expect(bubble.get_by_test_id("cost")).to_have_text(
+        "2 parts · UCS-2 because of ’ (10, 43, 76), Ł (27, 60, 93), ó (28, 61, 94), "
+        "ź (30, 63, 96) · as GSM-7: 1 part"
+    )
+    culprits = bubble.get_by_test_id("culprit")
+    expect(culprits).to_have_count(12)
+    expect(culprits.first).to_have_text("’")
+    expect(culprits.first).to_have_attribute("title", "U+2019 → '")
+    bubble.click()
+    expect(inbox.get_by_test_id("cost-detail")).to_contain_text("charged 2 credits; as GSM-7 1")
+    no_horizontal_overflow(inbox)
+    shot(inbox, "cost")
+
+
+def test_the_cost_line_in_the_dark_scheme(
+    browser: Browser,  # noqa: F811
+    server: EmulatorServer,
+    control: EmulatorClient,  # a clean emulator
+) -> None:
+    send(server, "+41790000072", "Price: 10€ – thanks")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page: Any = context.new_page()
+    page.width_name = "phone-dark"
+    open_inbox(page, server)
+    culprit = page.get_by_test_id("culprit").first
+    expect(culprit).to_have_text("–")
+    mark = page.evaluate("getComputedStyle(document.querySelector('mark.culprit')).backgroundColor")
+    assert mark == "rgb(127, 29, 29)", mark  # the dark scheme's own, readable on its bubble
+    expect(page.get_by_test_id("doubled")).to_have_count(0)  # € costs 1 unit in UCS-2
+    no_horizontal_overflow(page)
+    shot(page, "cost-dark")
+    context.close()

@@ -147,6 +147,40 @@ function render() {
   }
 }
 
+// What a message costs, in a line: "3 parts · UCS-2 because of ’ (12), ą (40) · as GSM-7: 1 part".
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+function costLine(cost) {
+  const blamed = (list) => {  // each character once, with every place it is at
+    const places = new Map();
+    for (const c of list) places.set(c.char, [...(places.get(c.char) || []), c.index]);
+    return [...places].map(([char, at]) => `${char} (${at.join(", ")})`).join(", ");
+  };
+  const line = [plural(cost.parts, "part"), cost.encoding === "ucs2"
+    ? "UCS-2" + (cost.ucs2_because.length ? ` because of ${blamed(cost.ucs2_because)}` : "")
+    : "GSM-7"];
+  if (cost.replaced.length) line.push(`replaced: ${blamed(cost.replaced)}`);
+  if (cost.extension.length) line.push(`2 septets: ${cost.extension.map((c) => c.char).join(" ")}`);
+  if (cost.encoding === "ucs2" || cost.as_gsm7.parts !== cost.parts) line.push(`as GSM-7: ${plural(cost.as_gsm7.parts, "part")}`);
+  return line.join(" · ");
+}
+
+// The text with the characters to blame marked (by code point, as the API counts them).
+function markedText(text, cost) {
+  const culprits = new Map([...cost.ucs2_because, ...cost.replaced].map((c) => [c.index, c]));
+  const doubled = new Set(cost.extension.map((c) => c.index));
+  const out = [];
+  let plain = "";
+  Array.from(text).forEach((char, index) => {
+    const culprit = culprits.get(index);
+    if (!culprit && !doubled.has(index)) { plain += char; return; }
+    if (plain) { out.push(plain); plain = ""; }
+    const hint = culprit ? `${culprit.codepoint}${culprit.suggestion ? " → " + culprit.suggestion : ""}` : "2 septets";
+    out.push(el("mark", { class: culprit ? "culprit" : "doubled", title: hint, "data-testid": culprit ? "culprit" : "doubled" }, char));
+  });
+  if (plain) out.push(plain);
+  return out;
+}
+
 function renderConversation(found) {
   const pane = $("conversation");
   pane.replaceChildren();
@@ -161,9 +195,11 @@ function renderConversation(found) {
       continue;
     }
     const bubble = el("div", { class: "bubble out" + (item.id === state.selectedMessage ? " selected" : ""), "data-testid": "message", "data-id": item.id },
-      item.text, badge(item.callback_state), el("span", { class: "meta" },
+      ...markedText(item.text, item.cost), badge(item.callback_state),
+      el("span", { class: "cost", "data-testid": "cost" }, costLine(item.cost)),
+      el("span", { class: "meta" },
         el("span", { class: "status " + item.status, "data-testid": "status" }, item.status),
-        ` · ${item.sender || "(no sender)"} · ${item.provider}/${item.account} · ${item.parts} part(s) · ${time(item.created)}`));
+        ` · ${item.sender || "(no sender)"} · ${item.provider}/${item.account} · ${time(item.created)}`));
     bubble.addEventListener("click", async () => {
       state.selectedMessage = item.id;
       render();
@@ -219,6 +255,8 @@ async function showTimeline(id) {
   pane.replaceChildren(
     el("h2", {}, `Message ${detail.id} `, el("a", { href: api(`/_emulator/messages/${encodeURIComponent(detail.id)}`), target: "_blank", "data-testid": "json-link" }, "JSON")),
     el("p", {}, `${detail.provider} · ${detail.account} · to ${detail.recipient} · ref ${detail.ref ?? "—"}`),
+    el("h3", {}, "Cost"), el("p", { "data-testid": "cost-detail" }, costLine(detail.cost),
+      el("br"), `charged ${detail.cost.charged.amount} ${detail.cost.charged.unit}; as GSM-7 ${detail.cost.charged_as_gsm7.amount}`),
     el("h3", {}, "Status changes"), history,
     el("h3", {}, "Callbacks"), callbacks,
     el("h3", {}, "Request ", copy), el("pre", { "data-testid": "curl" }, curl),

@@ -10,7 +10,7 @@ from ...context import Context
 from ...paths import PathHandler
 from ...resources import load_fixture
 from ..contract import Provider
-from . import models, notifications, routes
+from . import models, notifications, routes, service
 from .models import NAME, Server2smsBackend
 
 
@@ -32,4 +32,6 @@ PROVIDER = Provider(
     state=models.Saved,
     account_fields=models.ACCOUNT_FIELDS,
     account_view=models.ACCOUNT_VIEW,
+    cost=service.cost,
+    quote=service.quote,
 )

@@ -89,3 +89,21 @@ def send_tokens(
         call.backend.store_token(
             call.account, message.recipient, reference, Token(code, case_sensitive, expires)
         )
+
+
+# -- what a text costs ------------------------------------------------------------------------
+
+
+def cost(message: Message) -> gsm.Cost:
+    """What a message cost and why, per recipient, in credits (unlock codes are free); as
+    GSM-7 is ForceGSM7bit's: ``?`` for what GSM-7 cannot carry."""
+    rate = 0 if message.batch.kind == "unlock" else 1
+    return gsm.explain(
+        message.text, message.encoding, message.parts, gsm.to_gsm(message.text), "credits", rate
+    )
+
+
+def quote(text: str, options: Mapping[str, object]) -> gsm.Cost:
+    """What a send of ``text`` would cost (``force_gsm``: ForceGSM7bit)."""
+    info = gsm.analyse(text, force_gsm=bool(options.get("force_gsm")))
+    return gsm.explain(text, info.encoding, info.parts, gsm.to_gsm(text), "credits")

@@ -35,5 +35,7 @@ PROVIDER = Provider(
     state=models.Saved,
     account_fields=models.ACCOUNT_FIELDS,
     account_view=models.ACCOUNT_VIEW,
+    cost=service.cost,
+    quote=service.quote,
     inject_reply=service.inject_reply,
 )

@@ -11,6 +11,7 @@ foreign number on ECO, a blacklisted number or an unauthorized sender name makes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from ...context import Context
@@ -18,7 +19,7 @@ from ...core import events as ev
 from ...core import gsm, phones
 from ...core.gateway import New
 from ...core.jsondata import JsonObject
-from ...core.messages import Reply
+from ...core.messages import Message, Reply
 from ...core.rules import Decision
 from . import wire
 from .endpoint import Call, account_state
@@ -59,6 +60,26 @@ def _analyse(type_: str, text: str, utf: bool) -> gsm.TextInfo:
     if type_ in ("voice", "mms"):
         return gsm.TextInfo(text, gsm.UCS2 if not gsm.is_gsm(text) else gsm.GSM7, len(text), 1)
     return gsm.analyse(gsm.transliterate(text), unicode=False)
+
+
+def cost(message: Message) -> gsm.Cost:
+    """What a message cost and why, per recipient, in units of the limit it is taken from
+    (``eco``, ``full``, ...; an unsent one costs nothing); as GSM-7 is the gateway's own
+    replacement without ``utf``: letters lose their accents, the rest becomes ``?``."""
+    type_ = str(message.batch.options.get("type", "eco"))
+    rate = 0 if message.outcome is None else 1
+    return gsm.explain(
+        message.text, message.encoding, message.parts, gsm.transliterate(message.text), type_, rate
+    )
+
+
+def quote(text: str, options: Mapping[str, object]) -> gsm.Cost:
+    """What a send of ``text`` would cost: ``utf`` (FULL only), ``type`` (``full`` with
+    ``utf``, else ``eco`` unless given)."""
+    utf = bool(options.get("utf"))
+    type_ = str(options.get("type") or ("full" if utf else "eco"))
+    info = _analyse(type_, text, utf)
+    return gsm.explain(text, info.encoding, info.parts, gsm.transliterate(text), type_)
 
 
 def _measure(send: Send) -> dict[str, gsm.TextInfo]:
