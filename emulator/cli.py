@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import urllib.parse
 from pathlib import Path
 
-from . import __version__, lint, logs, probe
+from . import __version__, lint, logs, probe, snapshot
 from .access import is_loopback
 from .config import ENV_PREFIX, ConfigError, Settings, build_settings
 from .execute import EMULATOR_FAILED, execute
@@ -81,6 +82,19 @@ def _serve_options(p: argparse.ArgumentParser, *, free_port: bool = False) -> No
         "--config",
         dest="config_file",
         help=f"TOML file with settings and accounts ({default('config_file')})",
+    )
+    p.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="start from a state document (GET /_emulator/state, --export-on-exit, "
+        f"sms-emulator state export; {default('import_file')})",
+    )
+    p.add_argument(
+        "--export-on-exit",
+        metavar="FILE",
+        help="write the state document here when stopped (SIGINT, SIGTERM): a new file, "
+        f"then renamed, so a failed export leaves the last one ({default('export_on_exit')})",
     )
     p.add_argument(
         "--strict-accounts",
@@ -250,6 +264,28 @@ def build_parser() -> argparse.ArgumentParser:
         "generator.",
     )
     docs.add_argument("--out", required=True, help="folder to write them to")
+    saved = sub.add_parser(
+        "state",
+        allow_abbrev=False,
+        help="export or import the whole state of a running emulator",
+        description="GET /_emulator/state into FILE (written whole or not at all, mode 0600: it "
+        "carries passwords), or PUT FILE there (refused with the place of the first problem, "
+        "changing nothing).",
+    )
+    saved.add_argument("action", choices=("export", "import"))
+    saved.add_argument("file", metavar="FILE")
+    saved.add_argument(
+        "--url",
+        default=None,
+        help=f"base URL (default: the URL file {ENV_PREFIX}URL_FILE names, else "
+        f"http(s)://${ENV_PREFIX}HOST:${ENV_PREFIX}PORT as "
+        f"{ENV_PREFIX}TLS says, else http://127.0.0.1:8080)",
+    )
+    saved.add_argument(
+        "--token",
+        default=None,
+        help=f"the control token (default: {ENV_PREFIX}CONTROL_TOKEN, else none)",
+    )
     texts = sub.add_parser(
         "analyse",
         allow_abbrev=False,
@@ -278,6 +314,23 @@ def write_openapi(out: str) -> int:
         print(f"sms-emulator openapi: cannot write to {folder}: {exc.strerror}", file=sys.stderr)
         return 1
     print(f"wrote {', '.join(f'{n}.json' for n in NAMES)} to {folder}")
+    return 0
+
+
+def transfer(action: str, file: str, url: str | None, token: str | None) -> int:
+    """``state export|import``: a running emulator's state to or from ``file``."""
+    try:
+        address = probe.checked_url(url) if url else probe.default_url()
+        token = token or os.environ.get(f"{ENV_PREFIX}CONTROL_TOKEN") or None
+        if action == "export":
+            snapshot.download(address, token, Path(file))
+            print(f"wrote the state of {address} to {file}")
+        else:
+            snapshot.upload(address, token, Path(file))
+            print(f"{address} now has the state in {file}")
+    except (probe.BadAddress, snapshot.SnapshotError) as exc:
+        print(f"sms-emulator state {action}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -366,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         return write_openapi(args.out)
     if args.command == "analyse":
         return lint.run(args)
+    if args.command == "state":
+        return transfer(args.action, args.file, args.url, args.token)
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
     if args.command == "exec":
         flags["port"] = 0 if flags.get("port") is None else flags["port"]

@@ -67,6 +67,8 @@ class Settings:
     port_file: str | None = None
     url_file: str | None = None
     config_file: str | None = None
+    import_file: str | None = None
+    export_on_exit: str | None = None
     accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +102,8 @@ _TYPES: dict[str, type] = {
     "port_file": str,
     "url_file": str,
     "config_file": str,
+    "import_file": str,
+    "export_on_exit": str,
     "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}

@@ -1,5 +1,6 @@
-"""One emulator running in this process, for ``serve`` and ``exec``: started, announced in
-its port and URL files once it is ready, and stopped with nothing left behind.
+"""One emulator running in this process, for ``serve`` and ``exec``: started (from a state
+document with ``--import``), announced in its port and URL files once it is ready, and
+stopped with nothing left behind (but its state, with ``--export-on-exit``).
 
 The port file (``--port-file``) holds the port; the URL file (``--url-file``, set in the Docker
 image) holds the whole base URL, scheme included, so that ``healthcheck`` and ``wait`` follow
@@ -14,6 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from . import snapshot
 from .app import create_app
 from .config import Settings
 from .context import CONTEXT, Context
@@ -46,8 +48,14 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
     for what, path in files.items():
         _forget(path, what)
     app = create_app(settings, own_process=True)
-    listening = await listen(app, settings)
     ctx = app[CONTEXT]
+    if settings.import_file:
+        try:
+            snapshot.import_into(ctx, Path(settings.import_file))
+        except snapshot.SnapshotError as exc:
+            raise StartupError(f"cannot import: {exc}") from None
+    listening = await listen(app, settings)
+    exported: snapshot.SnapshotError | None = None
     try:
         await ctx.ready.wait()
         contents = {"port file": str(listening.port), "URL file": listening.url}
@@ -58,3 +66,10 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
         await listening.runner.cleanup()
         for path in files.values():
             path.unlink(missing_ok=True)
+        if settings.export_on_exit:
+            try:
+                snapshot.export_from(ctx, Path(settings.export_on_exit))
+            except snapshot.SnapshotError as exc:
+                exported = exc
+    if exported is not None:
+        raise StartupError(f"cannot export the state: {exported}")

@@ -84,7 +84,7 @@ def _unverified() -> ssl.SSLContext:
     return context
 
 
-_OPENER = urllib.request.build_opener(
+OPENER = urllib.request.build_opener(  # also for `sms-emulator state`
     urllib.request.ProxyHandler({}),  # never through a proxy: the emulator is local
     urllib.request.HTTPSHandler(context=_unverified()),
 )
@@ -92,7 +92,7 @@ _OPENER = urllib.request.build_opener(
 
 def healthy(url: str, timeout: float) -> tuple[bool, str]:
     try:
-        with _OPENER.open(url + "/_emulator/health", timeout=timeout) as answer:
+        with OPENER.open(url + "/_emulator/health", timeout=timeout) as answer:
             data = json.loads(answer.read())
             return bool(data.get("ready")), data.get("status", "")
     except urllib.error.HTTPError as exc:

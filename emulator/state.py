@@ -50,12 +50,6 @@ class Saved:
     events: int  # the last event's number
     providers: dict[str, Any]  # Any: each gateway's own (its backend reads it)
 
-    def __post_init__(self) -> None:
-        if self.format != FORMAT:
-            raise ValueError(f"format must be {FORMAT!r}")
-        if self.version != VERSION:
-            raise ValueError(f"this emulator reads version {VERSION} documents")
-
 
 def export(ctx: Context) -> JSON:
     """The emulator's state, as a JSON value."""
@@ -79,6 +73,14 @@ def export(ctx: Context) -> JSON:
 def install(ctx: Context, document: JSON) -> None:
     """Replace the emulator's state with ``document``; raises PlainError (nothing changed)
     when it is not a state document this emulator can read."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise PlainError("format", f"is not {FORMAT!r}: this is no state document")
+    if document.get("version") != VERSION:
+        raise PlainError(
+            "version",
+            f"this emulator reads version {VERSION} documents, not {document.get('version')!r} "
+            "(one from a newer emulator is read by that one)",
+        )
     saved: Saved = plain.load(Saved, document)
     waves = {each.batch.id: each.batch.waves for each in saved.gateway.batches}
     for n, (_, _, kind, key) in enumerate(saved.schedule.entries):

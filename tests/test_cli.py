@@ -503,7 +503,9 @@ def test_every_help_default_is_the_codes(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert default_dir() == tmp_path / "sms-gateway-emulator" / "tls"
     for wording in ("self-signed", "temp dir"):
         assert wording not in run("serve", "--help").stdout
-    for command in ("wait", "healthcheck"):
+    provider = next(a for a in parsers["analyse"]._actions if a.dest == "provider")
+    assert f"(default: {provider.default})" in (provider.help or "")
+    for command in ("wait", "healthcheck", "state"):
         url_help = next(a.help for a in parsers[command]._actions if a.dest == "url")
         assert "SMS_EMULATOR_URL_FILE" in (url_help or "")
         assert "SMS_EMULATOR_PORT" in (url_help or "")
