@@ -218,6 +218,7 @@ class CallbackDispatcher:
         self.jobs: dict[int, CallbackJob] = {}
         self.pruned = 0
         self.tries = 0  # tries made since start
+        self.attempts_by_outcome: Counter[str] = Counter()  # the same, by outcome (metrics)
         self.next_id = 1
         self._by_message: dict[str, list[CallbackJob]] = {}
         self._by_reply: dict[int, list[CallbackJob]] = {}
@@ -463,6 +464,7 @@ class CallbackDispatcher:
             attempt.error = failure(exc, job.url)
         attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
         self.tries += 1
+        self.attempts_by_outcome[attempt.outcome] += 1
         job.attempts.append(attempt)
         retry_at: float | None = None
         if job.state != PENDING or job.id not in self.jobs:

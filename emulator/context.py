@@ -22,6 +22,7 @@ from .core.plain import JSON
 from .core.timeline import Timeline
 from .faults import FaultBook
 from .memory import GcCare
+from .metrics import Metrics
 from .ticker import Ticker
 from .validation import SchemaRegistry
 
@@ -73,6 +74,7 @@ class Context:
     pending_at_shutdown: list[CallbackJob] = field(default_factory=list)
     streams: set[asyncio.Queue[bytes | None]] = field(default_factory=set)  # live event streams
     waits: int = 0  # long polls open now
+    metrics: Metrics = field(default_factory=Metrics)  # counted as requests are answered
 
     def now(self) -> float:
         return self.clock.now()

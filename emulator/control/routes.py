@@ -24,6 +24,7 @@ from . import (
     docs,
     faults,
     messages,
+    metrics,
     replies,
     rules,
     state,
@@ -277,6 +278,13 @@ ROUTES = (
     Route("DELETE", "/faults", faults.delete_faults, "Remove every fault", response="deleted"),
     Route("DELETE", "/faults/{id}", faults.delete_fault, "Remove a fault", response="deleted"),
     Route("GET", "/outcomes", rules.outcomes, "The magic-number table", response="outcomes"),
+    Route(
+        "GET",
+        "/metrics",
+        metrics.metrics,
+        "The emulator's metrics, in the Prometheus text format",
+        media_type="text/plain",
+    ),
     Route(
         "POST",
         "/analyse",

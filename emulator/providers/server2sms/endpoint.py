@@ -26,6 +26,7 @@ from ...httpio import (
     read_body,
     record,
 )
+from ...metrics import OPERATION
 from ...rendering import json_response
 from ...validation import describe
 from .. import hints, pipeline
@@ -88,6 +89,7 @@ def make_endpoint(
             )
             log.info("%s %s: unknown method", request.method, request.path)
             return respond(request, status(errors.UNKNOWN_METHOD), 404, detail)
+        request[OPERATION] = operation.name
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
         if request.method != "POST":

@@ -32,6 +32,7 @@ OPERATIONS: dict[str, Handler] = {
 def add_routes(app: web.Application, ctx: Context, backend: Server2smsBackend) -> PathHandler:
     """Route ``/<Method>``; returns the handler for the same method reached by an odd path."""
     endpoint = make_endpoint(OPERATIONS, ctx, backend)
+    guard = gate.Gate(ctx, NAME, refuse)
 
     async def by_route(request: web.Request) -> web.StreamResponse:
         return await endpoint(request, request.match_info["method"])
@@ -40,7 +41,7 @@ def add_routes(app: web.Application, ctx: Context, backend: Server2smsBackend) -
         async def odd(request: web.Request) -> web.StreamResponse:
             return await endpoint(request, "/".join(segments))
 
-        return await gate.run(ctx, NAME, refuse, request, odd)
+        return await guard.run(request, odd)
 
-    app.router.add_route("*", "/{method}", gate.guard(ctx, NAME, refuse, by_route))
+    app.router.add_route("*", "/{method}", guard.guard(by_route))
     return by_segments

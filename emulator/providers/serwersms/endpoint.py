@@ -27,6 +27,7 @@ from ...httpio import (
     read_body,
     record,
 )
+from ...metrics import OPERATION
 from ...rendering import json_response, xml_response
 from ...validation import describe
 from .. import hints, pipeline
@@ -182,6 +183,7 @@ def make_endpoint(
                 fmt,
                 hints.joined(f"unknown action {path!r}", hints.method_with_group(group, action)),
             )
+        request[OPERATION] = operation.name
         if request.method not in METHODS:
             response = render(
                 error_body(INVALID_ACTION), fmt, f"{path} takes POST (or GET), not {request.method}"

@@ -87,6 +87,7 @@ OPERATIONS["error/{code}"] = pipeline.Operation("error/{code}", acc.error_view, 
 def add_routes(app: web.Application, ctx: Context, backend: SerwersmsBackend) -> PathHandler:
     """Route ``/<group>/<action>``; returns the handler for an action reached by an odd path."""
     endpoint = make_endpoint(OPERATIONS, ctx, backend)
+    guard = gate.Gate(ctx, NAME, refuse)
 
     async def by_route(request: web.Request) -> web.StreamResponse:
         return await endpoint(request, request.match_info["group"], request.match_info["action"])
@@ -95,7 +96,7 @@ def add_routes(app: web.Application, ctx: Context, backend: SerwersmsBackend) ->
         async def odd(request: web.Request) -> web.StreamResponse:
             return await endpoint(request, segments[0] if segments else "", "/".join(segments[1:]))
 
-        return await gate.run(ctx, NAME, refuse, request, odd)
+        return await guard.run(request, odd)
 
-    app.router.add_route("*", "/{group}/{action}", gate.guard(ctx, NAME, refuse, by_route))
+    app.router.add_route("*", "/{group}/{action}", guard.guard(by_route))
     return by_segments
