@@ -14,7 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import bulk, callbacks, edges, instructions, profile, startup, throughput
+from . import bulk, callbacks, datafile, edges, instructions, profile, startup, throughput
+from .harness import verdict
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 PROFILE_HEAD = f"""## Where a send's time goes
@@ -71,10 +72,6 @@ NOTES = """
   start-up together; the emulator's own modules and its start (schemas read once per process,
   validators built when first needed) add about 100 ms.
 """
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 def main() -> None:
@@ -134,6 +131,7 @@ def main() -> None:
                     "none: the work behind the rows above, steady on a noisy machine",
                 )
             )
+    rows += datafile.rows(args.seconds, args.rounds)
     big = bulk.send_100k()
     rows.append(
         (

@@ -174,3 +174,7 @@ def emulator_command(*extra: str, default_log: bool = False) -> list[str]:
 
 def bare_command() -> list[str]:
     return [sys.executable, "-m", "bench.bare", "{port}"]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"

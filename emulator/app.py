@@ -54,7 +54,7 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
         settings.delivery_delay,
         timeline,
         hub=hub,
-        store=MessageStore(settings.max_messages),
+        store=MessageStore(settings.max_messages, settings.max_age),
     )
     dispatcher = CallbackDispatcher(
         hub,

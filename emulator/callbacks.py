@@ -87,6 +87,10 @@ class SavedJournal:
     jobs: list[CallbackJob]
 
 
+def _nothing() -> None:
+    pass
+
+
 def backoff_delay(tries: int, backoff: float, backoff_max: float) -> float:
     """Seconds between try ``tries`` (1-based) and the next: ``backoff * 2**(tries-1)``,
     capped."""
@@ -219,6 +223,7 @@ class CallbackDispatcher:
         self.pruned = 0
         self.tries = 0  # tries made since start
         self.attempts_by_outcome: Counter[str] = Counter()  # the same, by outcome (metrics)
+        self.on_change: Callable[[], None] = _nothing  # a try was recorded (the data file)
         self.next_id = 1
         self._by_message: dict[str, list[CallbackJob]] = {}
         self._by_reply: dict[int, list[CallbackJob]] = {}
@@ -466,6 +471,7 @@ class CallbackDispatcher:
         self.tries += 1
         self.attempts_by_outcome[attempt.outcome] += 1
         job.attempts.append(attempt)
+        self.on_change()
         retry_at: float | None = None
         if job.state != PENDING or job.id not in self.jobs:
             pass  # reset while in flight: the attempt is kept, nothing more is tried

@@ -97,6 +97,13 @@ def _serve_options(p: argparse.ArgumentParser, *, free_port: bool = False) -> No
         f"then renamed, so a failed export leaves the last one ({default('export_on_exit')})",
     )
     p.add_argument(
+        "--data",
+        metavar="FILE",
+        help="keep the state in this SQLite file, so that a restart (even after kill -9) "
+        "comes back with everything; made with mode 0600, one emulator at a time "
+        f"(memory only; {default('data')})",
+    )
+    p.add_argument(
         "--strict-accounts",
         action="store_const",
         const=True,
@@ -128,6 +135,12 @@ def _serve_options(p: argparse.ArgumentParser, *, free_port: bool = False) -> No
         type=int,
         help="keep at most this many messages; past it, the oldest ones with a "
         "final status are pruned (default: none, no limit)",
+    )
+    p.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help="prune messages final for longer than this: seconds, or 90s, 15m, 12h, 7d "
+        f"(for an emulator that runs for days; {default('max_age')}, no limit)",
     )
     p.add_argument(
         "--control-token",

@@ -55,6 +55,7 @@ class Settings:
     callback_concurrency: int = 32
     max_body_bytes: int = 32 * 1024 * 1024
     max_messages: int | None = None
+    max_age: float | None = None  # seconds
     seed: int = 0
     fixtures: bool = True
     control_token: str | None = None
@@ -69,6 +70,7 @@ class Settings:
     config_file: str | None = None
     import_file: str | None = None
     export_on_exit: str | None = None
+    data: str | None = None
     accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +78,28 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:  # Any: each field's own type; checked
         return dataclasses.replace(self, **changes)
+
+
+class Duration(float):
+    """A setting given as a duration: seconds, or a number with a unit (``--max-age 7d``)."""
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: object, wrong: ConfigError) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise wrong
+    text = str(value).strip().lower()
+    scale = _UNITS.get(text[-1:], 1) if text else 1
+    number = text[:-1] if text[-1:] in _UNITS else text
+    try:
+        seconds = float(number) * scale
+    except ValueError:
+        raise wrong from None
+    if not 0 < seconds < math.inf:
+        raise wrong
+    return seconds
 
 
 _TYPES: dict[str, type] = {
@@ -91,6 +115,7 @@ _TYPES: dict[str, type] = {
     "callback_concurrency": int,
     "max_body_bytes": int,
     "max_messages": int,
+    "max_age": Duration,
     "seed": int,
     "fixtures": bool,
     "control_token": str,
@@ -104,6 +129,7 @@ _TYPES: dict[str, type] = {
     "config_file": str,
     "import_file": str,
     "export_on_exit": str,
+    "data": str,
     "allowed_hosts": tuple,
 }
 _TRUE = {"1", "true", "yes", "on"}
@@ -116,6 +142,7 @@ _KIND_NAMES = {
     str: "a string",
     bool: "a boolean",
     tuple: "a list of names",
+    Duration: "a duration (seconds, or a number with s, m, h or d: 90s, 15m, 12h, 7d)",
 }
 
 
@@ -145,6 +172,8 @@ def coerce(name: str, value: object) -> Any:  # Any: the type of the setting ``n
         if not isinstance(value, str):
             raise wrong
         return value
+    if kind is Duration:
+        return _duration(value, wrong)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise wrong
     if kind is int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
@@ -25,6 +25,9 @@ from .memory import GcCare
 from .metrics import Metrics
 from .ticker import Ticker
 from .validation import SchemaRegistry
+
+if TYPE_CHECKING:
+    from .datafile import DataFile
 
 
 class Backend(Protocol):
@@ -75,6 +78,7 @@ class Context:
     streams: set[asyncio.Queue[bytes | None]] = field(default_factory=set)  # live event streams
     waits: int = 0  # long polls open now
     metrics: Metrics = field(default_factory=Metrics)  # counted as requests are answered
+    data: DataFile | None = None  # --data: where the state is kept (emulator/datafile.py)
 
     def now(self) -> float:
         return self.clock.now()

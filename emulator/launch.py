@@ -1,6 +1,7 @@
-"""One emulator running in this process, for ``serve`` and ``exec``: started (from a state
-document with ``--import``), announced in its port and URL files once it is ready, and
-stopped with nothing left behind (but its state, with ``--export-on-exit``).
+"""One emulator running in this process, for ``serve`` and ``exec``: started (from its data
+file with ``--data``, from a state document with ``--import``), announced in its port and URL
+files once it is ready, and stopped with nothing left behind (but its state, with
+``--data`` or ``--export-on-exit``).
 
 The port file (``--port-file``) holds the port; the URL file (``--url-file``, set in the Docker
 image) holds the whole base URL, scheme included, so that ``healthcheck`` and ``wait`` follow
@@ -15,11 +16,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from . import snapshot
+from . import snapshot, state
 from .app import create_app
 from .config import Settings
 from .context import CONTEXT, Context
+from .core.plain import JSON, PlainError
+from .datafile import DataFile, DataFileError
 from .files import write_atomically
+from .memory import BULK
 from .serving import Listening, StartupError, listen
 
 
@@ -37,6 +41,32 @@ def _forget(path: Path, what: str) -> None:
         raise StartupError(f"cannot replace the {what} {path}: {exc.strerror}") from None
 
 
+def _kept(ctx: Context, path: Path) -> DataFile:
+    """``--data``: the state read from the file (when it holds one), kept there from now on."""
+    try:
+        data = DataFile.open(path)
+    except DataFileError as exc:
+        raise StartupError(str(exc)) from None
+    try:
+        with ctx.memory.long_lived(BULK):  # (every message it keeps, at once)
+            document: JSON | None = data.load()
+            if document is not None:
+                state.install(ctx, document)
+    except DataFileError as exc:
+        data.close()
+        raise StartupError(str(exc)) from None
+    except PlainError as exc:
+        data.close()
+        raise StartupError(
+            f"the data file {path} holds a state this emulator cannot read (at {exc.path}: "
+            f"{exc.message}); it is left as it is: run the emulator that wrote it, or name "
+            "another --data file"
+        ) from None
+    data.keep(ctx, loaded=document is not None)
+    ctx.data = data
+    return data
+
+
 @contextlib.asynccontextmanager
 async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context]]:
     """The emulator, ready and announced, for the body of the ``async with``."""
@@ -49,12 +79,20 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
         _forget(path, what)
     app = create_app(settings, own_process=True)
     ctx = app[CONTEXT]
-    if settings.import_file:
-        try:
-            snapshot.import_into(ctx, Path(settings.import_file))
-        except snapshot.SnapshotError as exc:
-            raise StartupError(f"cannot import: {exc}") from None
-    listening = await listen(app, settings)
+    data = _kept(ctx, Path(settings.data)) if settings.data else None
+    try:
+        if settings.import_file:
+            try:
+                snapshot.import_into(ctx, Path(settings.import_file))
+            except snapshot.SnapshotError as exc:
+                raise StartupError(f"cannot import: {exc}") from None
+            if data is not None:
+                data.write()  # the import replaced what the file held
+        listening = await listen(app, settings)
+    except BaseException:
+        if data is not None:
+            data.close()
+        raise
     exported: snapshot.SnapshotError | None = None
     try:
         await ctx.ready.wait()
@@ -64,6 +102,8 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
         yield listening, ctx
     finally:
         await listening.runner.cleanup()
+        if data is not None:
+            data.close()
         for path in files.values():
             path.unlink(missing_ok=True)
         if settings.export_on_exit:

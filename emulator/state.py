@@ -51,15 +51,16 @@ class Saved:
     providers: dict[str, Any]  # Any: each gateway's own (its backend reads it)
 
 
-def export(ctx: Context) -> JSON:
-    """The emulator's state, as a JSON value."""
+def export(ctx: Context, with_batches: bool = True) -> JSON:
+    """The emulator's state, as a JSON value (``with_batches=False``: without the messages
+    and the sleeping batches, which the data file keeps and tells batch by batch)."""
     return plain.dump(
         Saved(
             FORMAT,
             VERSION,
             ctx.clock.saved(),
-            ctx.timeline.saved(),
-            ctx.gateway.saved(),
+            ctx.timeline.saved(with_asleep=with_batches),
+            ctx.gateway.saved(with_batches),
             ctx.dispatcher.saved(),
             ctx.accounts.saved(),
             list(ctx.faults),

@@ -77,6 +77,9 @@ def text_json(data: object) -> str:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def endpoint(handler: Handler) -> Handler:
     """Wrap a control handler: ControlError → its JSON error, a bug of ours → a 500 that says
     so (never a traceback). Who may call it is checked before (:func:`guarded`)."""
@@ -84,12 +87,18 @@ def endpoint(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
-            return await handler(request)
+            response = await handler(request)
         except ControlError as exc:
             return error_response(exc.status, exc.message, exc.field)
         except Exception:  # a bug of ours: say so in the log, never send a traceback
             log.exception("control endpoint %s %s failed", request.method, request.path)
             return error_response(500, "internal error of the emulator (see its log)")
+        data = context(request).data
+        if data is not None and request.method not in READS:  # on disk before it is answered
+            failed = await data.written()
+            if failed is not None:
+                return error_response(503, failed)
+        return response
 
     return wrapped
 

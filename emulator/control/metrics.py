@@ -50,7 +50,7 @@ async def metrics(request: web.Request) -> web.Response:
         ((labels(outcome=o), n) for o, n in sorted(ctx.dispatcher.attempts_by_outcome.items())),
     )
     store = ctx.gateway.store
-    gauges = (
+    gauges: list[tuple[str, str, float]] = [
         ("sms_emulator_store_messages", "Messages kept.", len(store)),
         ("sms_emulator_store_replies", "Incoming messages kept.", len(store.replies)),
         ("sms_emulator_callbacks_pending", "Callbacks still to be delivered.",
@@ -60,7 +60,10 @@ async def metrics(request: web.Request) -> web.Response:
         ("sms_emulator_event_streams", "Event streams open now.", len(ctx.streams)),
         ("sms_emulator_uptime_seconds", "Seconds since the emulator started.",
          time.time() - counted.started),
-    )  # fmt: skip
+    ]  # fmt: skip
+    if ctx.data is not None:
+        gauges.append(("sms_emulator_data_file_bytes", "The --data file and its log, in bytes.",
+                       ctx.data.size()))  # fmt: skip
     for name, help_text, value in gauges:
         out.family(name, "gauge", help_text, [("", value)])
     counters = (

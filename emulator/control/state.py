@@ -33,6 +33,9 @@ async def health(request: web.Request) -> web.Response:
             "message_waits": len(request.app[WAITS]),
             "open_waits": ctx.waits,
             "event_streams": len(ctx.streams),
+            "data_file": None
+            if ctx.data is None
+            else {"path": str(ctx.data.path), "bytes": ctx.data.size(), "error": ctx.data.error},
         },
         status=200 if ready else 503,
     )

@@ -24,7 +24,7 @@ set after the send).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import events as ev
 from . import plain
@@ -43,7 +43,7 @@ from .messages import (
 )
 from .numbered import Serial
 from .outcomes import Outcome, OutcomeTable
-from .plain import JSON
+from .plain import AS_JSON, JSON
 from .rules import Decision, Rule, RuleBook
 from .store import MessageStore
 from .timeline import PRUNE, STATUS, Key, Timeline
@@ -58,7 +58,7 @@ Restore = Callable[[], None]
 @dataclass(slots=True)
 class SavedBatch:
     batch: Batch
-    messages: list[JSON]  # each a Message without its batch (Gateway.decode makes them)
+    messages: list[JSON] = field(metadata=AS_JSON)  # Messages, without their batch
 
 
 @dataclass(slots=True)
@@ -233,6 +233,9 @@ class Gateway:
                 self.timeline.sleep((batch.provider, batch.account), batch.id)
         if self.store.over_capacity():
             self._prune_later(now)
+        elif self.store.max_age is not None and not self._pruning:
+            self._pruning = True
+            self.timeline.at(self._aged_at(now), PRUNE)
         return messages
 
     def _members(self, batch: Batch) -> list[Message]:
@@ -246,6 +249,7 @@ class Gateway:
         change together) and put each wave's next change (at ``now`` or later) on the
         schedule."""
         waves = batch.waves
+        self.store.touch(batch.id)
         wave_of: dict[tuple[int, float, float], Wave] = {}
         for message in messages:
             outcome = message.outcome
@@ -277,6 +281,7 @@ class Gateway:
         if message.status_at(now) != SCHEDULED:
             return False
         message.cancelled = now
+        self.store.touch(message.batch.id)
         self.changes += 1
         self._tell(message.batch, [message], now, CANCELLED, None)
         self.store.release_ref(message)
@@ -339,6 +344,18 @@ class Gateway:
             if upcoming != INF:
                 self._pruning = True
                 self.timeline.at(max(upcoming, when + PRUNE_EVERY), PRUNE)
+        elif store.max_age is not None and store.messages:
+            self._pruning = True
+            self.timeline.at(self._aged_at(when), PRUNE)
+
+    def _aged_at(self, now: float) -> float:
+        """When the oldest message may be past ``--max-age`` (checked again then if it is not
+        final yet; a round at most every ``max_age`` while it is in flight)."""
+        age = self.store.max_age
+        assert age is not None
+        oldest = next(iter(self.store.messages.values()))
+        final = oldest.final_at()
+        return max(now + PRUNE_EVERY, (final if final != INF else now) + age)
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -371,10 +388,12 @@ class Gateway:
 
     # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
 
-    def saved(self) -> SavedGateway:
+    def saved(self, with_batches: bool = True) -> SavedGateway:
+        """``with_batches=False``: without them (the data file keeps each batch on its own,
+        see :meth:`saved_batch`)."""
         kept: dict[int, list[Message]] = {}
         batches: dict[int, Batch] = {}
-        for message in self.store.messages.values():
+        for message in self.store.messages.values() if with_batches else ():
             kept.setdefault(message.batch.id, []).append(message)
             batches[message.batch.id] = message.batch
         return SavedGateway(
@@ -388,6 +407,13 @@ class Gateway:
             list(self.rules),
             self.rules.upcoming,
         )
+
+    def saved_batch(self, batch_id: int) -> SavedBatch | None:
+        """One batch with the messages the store keeps (None once none is kept)."""
+        batch = self.store.batch(batch_id)
+        if batch is None:
+            return None
+        return SavedBatch(batch, [plain.dump(m) for m in self._members(batch)])
 
     def decode(self, saved: SavedGateway, path: str) -> Restore:
         """What ``saved`` restores (its messages made and checked now; nothing changes until

@@ -46,7 +46,7 @@ from .outcomes import (
 from .outcomes import (
     Outcome,
 )
-from .plain import SKIP
+from .plain import AS_JSON, SKIP
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class RequestRecord:
     path: str
     query_string: str
     content_type: str
-    body: JsonObject
+    body: JsonObject = field(metadata=AS_JSON)
 
 
 Change = tuple[float, str, str | None]  # when, status, reason
@@ -111,7 +111,7 @@ class Batch:
     sender: str
     created: float
     request: RequestRecord | None  # how the request looked (shown by the control API)
-    options: JsonObject = field(default_factory=dict)  # each provider's own, read back by it
+    options: JsonObject = field(default_factory=dict, metadata=AS_JSON)  # each provider's own
     waves: list[Wave] = field(default_factory=list)  # once its changes are on the schedule
     first: int = 0  # the sequence number of its first message (they are numbered in a row)
     size: int = 0  # how many messages it has

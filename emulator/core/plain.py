@@ -8,7 +8,8 @@ saved and restored without a line of code here: ``GET``/``PUT /_emulator/state``
 JSON has only string keys: a dict with other keys is written as a list of ``[key, value]``
 pairs; sets are written sorted, decimals as strings (exactly), a random generator as its
 state. A dataclass field whose metadata says ``plain=False`` is left out (a reference the
-owner restores, or something derived).
+owner restores, or something derived); one whose metadata says ``json=True`` holds a JSON
+value already (a request's body) and is kept as it is, not walked.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import dataclasses
 import random
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 JSON = Any  # Any: a JSON value, as parsed or to be serialised (its shape is the type's)
 SKIP = {"plain": False}  # dataclasses.field(metadata=SKIP): not part of the plain data
+AS_JSON = {"json": True}  # field(metadata=AS_JSON): a JSON value already, kept as it is
 
 
 def one_of(values: tuple[str, ...]) -> dict[str, object]:
@@ -41,23 +43,48 @@ class PlainError(ValueError):
 
 
 def dump(value: object) -> JSON:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: dump(getattr(value, f.name)) for f in _fields(type(value))}
-    if isinstance(value, Mapping):
-        if all(isinstance(key, str) for key in value):
-            return {key: dump(item) for key, item in value.items()}
-        return [[dump(key), dump(item)] for key, item in value.items()]
-    if isinstance(value, set | frozenset):
-        return [dump(item) for item in sorted(value)]
-    if isinstance(value, list | tuple):
-        return [dump(item) for item in value]
-    if isinstance(value, random.Random):
-        return dump(value.getstate())
-    raise TypeError(f"no plain form for {type(value).__name__}")
+    kind = type(value)
+    dumper = _DUMPERS.get(kind)
+    if dumper is None:
+        dumper = _DUMPERS[kind] = _dumper(kind)
+    return dumper(value)
+
+
+def _same(value: object) -> JSON:
+    return value
+
+
+def _dumper(kind: type) -> Callable[[Any], JSON]:  # Any: a value of ``kind``
+    """How to dump values of ``kind``, decided once per type (the data file dumps every
+    message it keeps: this is on the send path then)."""
+    if kind is type(None) or issubclass(kind, bool | int | float | str):
+        return _same
+    if issubclass(kind, Decimal):
+        return str
+    if dataclasses.is_dataclass(kind):
+        fields = tuple((f.name, f.metadata.get("json", False)) for f in _fields(kind))
+        return lambda value: {
+            name: getattr(value, name) if as_is else dump(getattr(value, name))
+            for name, as_is in fields
+        }
+    if issubclass(kind, Mapping):
+        return _mapping
+    if issubclass(kind, set | frozenset):
+        return lambda value: [dump(item) for item in sorted(value)]
+    if issubclass(kind, list | tuple):
+        return lambda value: [dump(item) for item in value]
+    if issubclass(kind, random.Random):
+        return lambda value: dump(value.getstate())
+    raise TypeError(f"no plain form for {kind.__name__}")
+
+
+def _mapping(value: Mapping[Any, Any]) -> JSON:  # Any: keys and values of any plain type
+    if all(isinstance(key, str) for key in value):
+        return {key: dump(item) for key, item in value.items()}
+    return [[dump(key), dump(item)] for key, item in value.items()]
+
+
+_DUMPERS: dict[type, Callable[[Any], JSON]] = {}  # Any: see _dumper
 
 
 @cache
@@ -73,98 +100,203 @@ def _hints(cls: type) -> dict[str, Any]:  # Any: a type hint is any type express
 def load(kind: Any, data: JSON, path: str = "", **given: object) -> Any:  # Any: type → value
     """A value of type ``kind`` made from ``data`` (as :func:`dump` gave it); ``given``: the
     fields of a dataclass that are not plain data (references its owner passes)."""
+    if given:
+        return _dataclass(kind)(data, path, given)
+    return _loader(kind)(data, path)
+
+
+# Any: (data, path[, given]) → a value of the type the loader was made for
+Loader = Callable[..., Any]
+_NOTHING: dict[str, object] = {}
+
+
+@cache
+def _loader(kind: Any) -> Loader:  # Any: a type expression
+    """How to load values of ``kind``, worked out once per type (a restart of the data file
+    loads every message it keeps)."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if kind is Any or kind is object:  # Any: a field of any JSON value
-        return data
+        return _as_is
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
+        return _union(args)
+    simple = _SIMPLE.get(kind)
+    if simple is not None:
+        return simple
+    if kind is random.Random:
+        return _random
+    if origin in (list, set, frozenset):
+        return _sequence(origin, _loader(args[0]))
+    if origin is tuple:
+        return _tuple(args)
+    if origin in (dict, Mapping):
+        return _mapping_of(_loader(args[0]), _loader(args[1]))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass(kind)
+    raise TypeError(f"no plain form for {kind!r}")
+
+
+def _as_is(data: JSON, path: str) -> JSON:
+    return data
+
+
+def _as_json(kind: Any) -> Loader:  # Any: the field's type expression
+    """A field that holds a JSON value already: its container checked, kept as it is."""
+    container = typing.get_origin(kind) or kind
+    return lambda data, path: _checked(data, container, path)
+
+
+def _union(args: tuple[Any, ...]) -> Loader:  # Any: type expressions
+    nullable = type(None) in args
+    options = [a for a in args if a is not type(None)]
+    loaders = [_loader(option) for option in options]
+
+    def load_union(data: JSON, path: str) -> Any:  # Any: a value of one of the options
+        if data is None and nullable:
             return None
-        options = [a for a in args if a is not type(None)]
-        if len(options) == 1:
-            return load(options[0], data, path)
-        for option in options:
+        if len(loaders) == 1:
+            return loaders[0](data, path)
+        for each in loaders:
             try:
-                return load(option, data, path)
+                return each(data, path)
             except PlainError:
                 continue
         raise PlainError(path, f"is none of {', '.join(map(_name, options))}")
-    if kind is type(None):
-        if data is not None:
-            raise PlainError(path, "must be null")
-        return None
-    if kind is bool:
-        return _checked(data, bool, path)
-    if kind is int:
-        if isinstance(data, bool):
-            raise PlainError(path, "must be an integer")
-        return _checked(data, int, path)
-    if kind is float:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            raise PlainError(path, "must be a number")
-        return float(data)
-    if kind is str:
-        return _checked(data, str, path)
-    if kind is Decimal:
-        try:
-            if isinstance(data, bool) or not isinstance(data, str | int | float):
-                raise InvalidOperation
-            return Decimal(str(data))
-        except InvalidOperation:
-            raise PlainError(path, "must be a decimal number (a string)") from None
-    if kind is random.Random:
-        generator = random.Random()
-        state = load(tuple[int, tuple[int, ...], float | None], data, path)
-        try:
-            generator.setstate(state)
-        except (TypeError, ValueError):
-            raise PlainError(path, "is not the state of a random generator") from None
-        return generator
-    if origin in (list, set, frozenset):
+
+    return load_union
+
+
+def _none(data: JSON, path: str) -> None:
+    if data is not None:
+        raise PlainError(path, "must be null")
+
+
+def _bool(data: JSON, path: str) -> bool:
+    return bool(_checked(data, bool, path))
+
+
+def _int(data: JSON, path: str) -> int:
+    if isinstance(data, bool):
+        raise PlainError(path, "must be an integer")
+    return int(_checked(data, int, path))
+
+
+def _float(data: JSON, path: str) -> float:
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        raise PlainError(path, "must be a number")
+    return float(data)
+
+
+def _str(data: JSON, path: str) -> str:
+    if type(data) is str:
+        return data
+    return str(_checked(data, str, path))
+
+
+def _decimal(data: JSON, path: str) -> Decimal:
+    try:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            raise InvalidOperation
+        return Decimal(str(data))
+    except InvalidOperation:
+        raise PlainError(path, "must be a decimal number (a string)") from None
+
+
+_SIMPLE: dict[Any, Loader] = {  # Any: the types that stand for themselves
+    type(None): _none,
+    bool: _bool,
+    int: _int,
+    float: _float,
+    str: _str,
+    Decimal: _decimal,
+}
+
+
+def _random(data: JSON, path: str) -> random.Random:
+    generator = random.Random()
+    state = load(tuple[int, tuple[int, ...], float | None], data, path)
+    try:
+        generator.setstate(state)
+    except (TypeError, ValueError):
+        raise PlainError(path, "is not the state of a random generator") from None
+    return generator
+
+
+def _sequence(origin: Any, item: Loader) -> Loader:  # Any: list, set or frozenset
+    def load_sequence(data: JSON, path: str) -> Any:  # Any: the collection
+        made = [item(each, _at(path, n)) for n, each in enumerate(_checked(data, list, path))]
+        return made if origin is list else origin(made)
+
+    return load_sequence
+
+
+def _tuple(args: tuple[Any, ...]) -> Loader:  # Any: type expressions
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _loader(args[0])
+        return lambda data, path: tuple(
+            item(each, _at(path, n)) for n, each in enumerate(_checked(data, list, path))
+        )
+    loaders = [_loader(a) for a in args]
+
+    def load_tuple(data: JSON, path: str) -> tuple[Any, ...]:  # Any: the items' own types
         items = _checked(data, list, path)
-        made = [load(args[0], item, _at(path, n)) for n, item in enumerate(items)]
-        return origin(made) if origin is not list else made
-    if origin is tuple:
-        items = _checked(data, list, path)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(load(args[0], item, _at(path, n)) for n, item in enumerate(items))
-        if len(items) != len(args):
-            raise PlainError(path, f"must have {len(args)} items")
-        pairs = enumerate(zip(args, items, strict=True))
-        return tuple(load(a, item, _at(path, n)) for n, (a, item) in pairs)
-    if origin in (dict, Mapping):
-        key_kind, value_kind = args
+        if len(items) != len(loaders):
+            raise PlainError(path, f"must have {len(loaders)} items")
+        return tuple(
+            each(x, _at(path, n)) for n, (each, x) in enumerate(zip(loaders, items, strict=True))
+        )
+
+    return load_tuple
+
+
+def _mapping_of(key: Loader, value: Loader) -> Loader:
+    def load_mapping(data: JSON, path: str) -> dict[Any, Any]:  # Any: the mapping's own types
         if isinstance(data, dict):
-            return {
-                load(key_kind, key, path): load(value_kind, item, _at(path, key))
-                for key, item in data.items()
-            }
-        mapping: dict[Any, Any] = {}  # Any: the mapping's own key and value types
+            return {key(k, path): value(item, _at(path, k)) for k, item in data.items()}
+        mapping: dict[Any, Any] = {}  # Any: the same
         for n, pair in enumerate(_checked(data, list, path)):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise PlainError(_at(path, n), "must be a [key, value] pair")
-            mapping[load(key_kind, pair[0], _at(_at(path, n), 0))] = load(
-                value_kind, pair[1], _at(_at(path, n), 1)
-            )
+            at = _at(path, n)
+            mapping[key(pair[0], _at(at, 0))] = value(pair[1], _at(at, 1))
         return mapping
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        fields = _checked(data, dict, path)
-        hints = _hints(kind)
-        known = {f.name for f in _fields(kind)}
-        unknown = sorted(set(fields) - known)
-        if unknown:
-            raise PlainError(_at(path, unknown[0]), "is not a field of this object")
+
+    return load_mapping
+
+
+@cache
+def _dataclass(kind: type) -> Loader:
+    hints = _hints(kind)
+    fields = [
+        (
+            f.name,
+            _as_json(hints[f.name]) if f.metadata.get("json") else _loader(hints[f.name]),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in _fields(kind)
+    ]
+    known = frozenset(name for name, _, _ in fields)
+
+    def load_dataclass(
+        data: JSON, path: str, given: Mapping[str, object] = _NOTHING
+    ) -> Any:  # Any: a ``kind``
+        saved = _checked(data, dict, path)
+        if not known.issuperset(saved):
+            raise PlainError(
+                _at(path, sorted(set(saved) - known)[0]), "is not a field of this object"
+            )
         values = {}
-        for f in _fields(kind):
-            if f.name in fields:
-                values[f.name] = load(hints[f.name], fields[f.name], _at(path, f.name))
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise PlainError(_at(path, f.name), "is missing")
+        for name, load_field, required in fields:
+            if name in saved:
+                values[name] = load_field(saved[name], _at(path, name))
+            elif required:
+                raise PlainError(_at(path, name), "is missing")
         try:
             return kind(**values, **given)
         except (TypeError, ValueError) as exc:  # the object's own checks (__post_init__)
             raise PlainError(path, str(exc)) from None
-    raise TypeError(f"no plain form for {kind!r}")
+
+    return load_dataclass
 
 
 def _checked(data: JSON, kind: Any, path: str) -> Any:  # Any: what isinstance accepts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .messages import Batch, Message, Reply
+from .messages import INF, Batch, Message, Reply
 
 AccountKey = tuple[str, str]
 
@@ -14,17 +14,27 @@ class MessageStore:
 
     ``max_messages`` bounds memory: past it, the oldest messages that reached a final status
     are pruned and counted in ``pruned``; a message still in flight is never pruned. Replies
-    are bounded by the same number.
+    are bounded by the same number. ``max_age`` (seconds) prunes the messages that have been
+    final for longer than that, too.
     """
 
-    def __init__(self, max_messages: int | None = None) -> None:
+    def __init__(self, max_messages: int | None = None, max_age: float | None = None) -> None:
         self.max_messages = max_messages
+        self.max_age = max_age
         self.messages: dict[str, Message] = {}
         self.replies: dict[int, Reply] = {}
         self._by_account: dict[AccountKey, dict[str, Message]] = {}
         self._by_ref: dict[tuple[str, str, str], Message] = {}
         self._batches: dict[int, tuple[Batch, int]] = {}  # batch id → batch, messages kept
         self.pruned = 0
+        # The batches changed since the data file (emulator/datafile.py) last wrote them;
+        # None when nobody keeps them, so that memory-only costs nothing.
+        self.touched: set[int] | None = None
+
+    def touch(self, batch_id: int) -> None:
+        """Note that ``batch_id`` changed (for the data file)."""
+        if self.touched is not None:
+            self.touched.add(batch_id)
 
     def __len__(self) -> int:
         return len(self.messages)
@@ -32,6 +42,8 @@ class MessageStore:
     def restore(self, batches: list[tuple[Batch, list[Message]]], replies: list[Reply]) -> None:
         """Keep exactly these (as saved: batches in the order sent); a cancelled message's
         own reference is free again."""
+        if self.touched is not None:
+            self.touched.update(self._batches)
         self.messages.clear()
         self.replies = {reply.id: reply for reply in replies}
         self._by_account.clear()
@@ -55,6 +67,8 @@ class MessageStore:
             if message.ref is not None:
                 self._by_ref[(key[0], key[1], message.ref)] = message
         self._batches[batch.id] = (batch, len(messages))
+        if self.touched is not None:
+            self.touched.add(batch.id)
 
     def batch(self, batch_id: int) -> Batch | None:
         """A batch while the store keeps any of its messages."""
@@ -96,16 +110,17 @@ class MessageStore:
         return max(0, len(self.messages) - self.max_messages)
 
     def prune(self, now: float) -> list[Message]:
-        """Drop the oldest messages final by ``now`` until the store is within its cap."""
+        """Drop the oldest messages final by ``now`` until the store is within its cap, and
+        those final for longer than ``max_age``."""
         excess = self.over_capacity()
-        if not excess:
-            return []
+        aged = -INF if self.max_age is None else now - self.max_age
         victims: list[Message] = []
         for message in self.messages.values():
-            if message.is_final(now):
+            if len(victims) >= excess and message.created > aged:
+                break  # (later ones were made later still: none of them is old enough)
+            final = message.final_at()
+            if final <= aged or (final <= now and len(victims) < excess):
                 victims.append(message)
-                if len(victims) == excess:
-                    break
         for message in victims:
             self._remove(message)
         self.pruned += len(victims)
@@ -137,6 +152,7 @@ class MessageStore:
                 del self._by_account[key]
         self.release_ref(message)
         batch, kept = self._batches[message.batch.id]
+        self.touch(batch.id)
         if kept > 1:
             self._batches[batch.id] = (batch, kept - 1)
         else:

@@ -54,6 +54,7 @@ class Timeline:
         self._handlers: dict[str, Handler] = {}
         self._by_key: set[str] = set()  # kinds whose entries at one instant run in key order
         self._sooner: list[Callable[[float], None]] = []
+        self._ran: list[Callable[[], None]] = []
         self._asleep: dict[Owner, list[int]] = {}  # owner → sleeping batch ids
         self._tidy_at = TIDY_AT  # sleeping batches of an owner that make a tidy-up due
         self._wake: Callable[[float, int], None] = _unhandled
@@ -72,6 +73,10 @@ class Timeline:
     def on_sooner(self, listener: Callable[[float], None]) -> None:
         """Call ``listener(due)`` when an entry becomes the earliest (the timer re-arms)."""
         self._sooner.append(listener)
+
+    def on_ran(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after a round of :meth:`run_due` that ran anything."""
+        self._ran.append(listener)
 
     def at(self, due: float, kind: str, *key: int) -> None:
         """Schedule ``kind`` of ``key`` at ``due``."""
@@ -139,6 +144,9 @@ class Timeline:
             due, _, kind, key = heapq.heappop(heap)
             handlers[kind](due, key)
             ran += 1
+        if ran:
+            for listener in self._ran:
+                listener()
         return ran
 
     def discard(self, drop: Callable[[str, Key], bool]) -> int:
@@ -163,11 +171,14 @@ class Timeline:
 
     # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------------
 
-    def saved(self) -> SavedSchedule:
+    def saved(self, with_asleep: bool = True) -> SavedSchedule:
+        """``with_asleep=False``: without the sleeping batches (the data file tells them by
+        their batches: a batch asleep has no waves yet)."""
+        asleep = self._asleep.items() if with_asleep else ()
         return SavedSchedule(
             sorted(self._heap),
             self._order,
-            [(owner[0], owner[1], list(batches)) for owner, batches in self._asleep.items()],
+            [(owner[0], owner[1], list(batches)) for owner, batches in asleep],
         )
 
     def restore(self, saved: SavedSchedule) -> None:

@@ -61,6 +61,10 @@ class Gate:
         else:
             response = await handler(request)
             result = ERROR if ERROR_FLAG in response.headers else OK
+        if ctx.data is not None:  # what the answer says is on disk before it is sent
+            failed = await ctx.data.written()
+            if failed is not None:
+                response, result = self.refuse(request, 503, failed), ERROR
         self.tally.count(request.get(OPERATION, UNKNOWN), result, perf_counter() - started)
         return response
 
