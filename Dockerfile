@@ -4,6 +4,7 @@
 # Configure with SMS_EMULATOR_* variables (see README.md), e.g. -e SMS_EMULATOR_CLOCK=manual.
 # The health check reads the URL serve writes to SMS_EMULATOR_URL_FILE, so it follows any
 # serve options (--tls, --port) the container is started with.
+# State that survives restarts: -v sms-data:/data -e SMS_EMULATOR_DATA=/data/emulator.db
 
 FROM python:3.12-slim AS build
 WORKDIR /src
@@ -20,7 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SMS_EMULATOR_PORT=8080 \
     SMS_EMULATOR_ALLOWED_HOSTS=sms,sms-emulator \
     SMS_EMULATOR_URL_FILE=/tmp/sms-emulator.url
-RUN useradd --create-home --uid 10001 emulator
+RUN useradd --create-home --uid 10001 emulator && install -d -o 10001 -m 0700 /data
 COPY --from=build /dist /dist
 RUN pip install --no-cache-dir /dist/*.whl && rm -rf /dist
 USER 10001

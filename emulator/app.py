@@ -13,6 +13,7 @@ from .callbacks import CallbackDispatcher
 from .clock import Clock
 from .config import Settings
 from .context import CONTEXT, Context
+from .control.state import seed
 from .core.accounts import AccountRegistry, AccountSpec
 from .core.events import EventHub
 from .core.gateway import Gateway
@@ -112,4 +113,5 @@ def create_app(settings: Settings | None = None, *, own_process: bool = False) -
         app, {provider.segments: provider.install(app, ctx) for provider in PROVIDERS}
     )
     app.cleanup_ctx.append(_background)
+    seed(ctx)
     return app

@@ -22,6 +22,7 @@ The config file is TOML::
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import tomllib
@@ -39,6 +40,20 @@ PROVIDERS = ("server2sms", "serwersms")
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message says which value and why."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the emulator starts from besides its accounts (a config file's ``[[rules]]``,
+    ``[[faults]]`` and ``[[replies]]``): each entry a body the control API takes, checked by
+    its schema; made at start and again by a full ``POST /_emulator/reset``."""
+
+    rules: tuple[JsonObject, ...] = ()
+    faults: tuple[JsonObject, ...] = ()
+    replies: tuple[JsonObject, ...] = ()
+
+
+SCENARIO = {"rules": "rule.create", "faults": "fault.create", "replies": "reply.create"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,7 @@ class Settings:
     export_on_exit: str | None = None
     data: str | None = None
     accounts: tuple[AccountSpec, ...] = field(default=(), compare=False)
+    scenario: Scenario = field(default=Scenario(), compare=False)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -215,36 +231,51 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting 'max_messages' must be at least 1")
 
 
-def _check_account(path: str | Path, provider: str, number: int, entry: object) -> None:
-    """An account table is checked by the same schema as ``POST /_emulator/accounts``."""
+def _checked(where: str, operation: str, entry: object) -> JsonObject:
+    """``entry`` if the control API's schema for ``operation`` accepts it; else a ConfigError
+    that says where (the file and the key path)."""
     from .validation import SchemaRegistry, describe
 
-    where = f"{path}: [[{provider}.accounts]] number {number}"
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{where} is not a table")
-    validator = SchemaRegistry().validator("control", "account.create", "request")
-    error = next(iter(validator.iter_errors({**entry, "provider": provider})), None)
+    validator = SchemaRegistry().validator("control", operation, "request")
+    error = next(iter(sorted(validator.iter_errors(entry), key=lambda e: list(e.path))), None)
     if error is not None:
         raise ConfigError(f"{where}: {describe(error)}")
+    return dict(entry)
 
 
 SECTION_KEYS = ("accounts",)  # what a [server2sms] / [serwersms] section may hold
 
 
-def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, ...]]:
-    """The settings and accounts of a TOML file; any key the emulator does not know (a typo
-    such as ``[[server2sms.account]]``) or a value of the wrong type is a ConfigError naming
-    the file and the key."""
+def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, ...], Scenario]:
+    """The settings, accounts and scenario of a TOML file, or of its JSON twin (``.json``: the
+    same keys); any key the emulator does not know (a typo such as
+    ``[[server2sms.account]]``) or a value of the wrong type is a ConfigError naming the file
+    and the key."""
+    json_twin = str(path).endswith(".json")
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data = json.load(handle) if json_twin else tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        kind = "JSON" if json_twin else "TOML"
+        raise ConfigError(f"config file {path} is not valid {kind}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} is not an object of settings")
     values: JsonObject = {}
     accounts: list[AccountSpec] = []
+    scenario: dict[str, tuple[JsonObject, ...]] = {}
     for key, value in data.items():
+        if key in SCENARIO:
+            if not isinstance(value, list):
+                raise ConfigError(f"{path}: {key} must be an array of tables ([[{key}]])")
+            scenario[key] = tuple(
+                _checked(f"{path}: {key}[{n}]", SCENARIO[key], entry)
+                for n, entry in enumerate(value)
+            )
+            continue
         if key in PROVIDERS:
             if not isinstance(value, Mapping):
                 raise ConfigError(
@@ -262,8 +293,9 @@ def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, .
                 raise ConfigError(
                     f"{path}: {key}.accounts must be an array of tables ([[{key}.accounts]])"
                 )
-            for number, entry in enumerate(entries, 1):
-                _check_account(path, key, number, entry)
+            for n, entry in enumerate(entries):
+                where = f"{path}: {key}.accounts[{n}]"
+                _checked(where, "account.create", {**entry, "provider": key})
                 accounts.append(AccountSpec.from_data(key, entry, origin="config"))
         elif key in _TYPES:
             try:
@@ -272,7 +304,7 @@ def read_config_file(path: str | Path) -> tuple[JsonObject, tuple[AccountSpec, .
                 raise ConfigError(f"{path}: {exc}") from None
         else:
             raise ConfigError(f"{path}: unknown setting {key!r}")
-    return values, tuple(accounts)
+    return values, tuple(accounts), Scenario(**scenario)
 
 
 def from_environment(environ: Mapping[str, str]) -> JsonObject:
@@ -297,8 +329,10 @@ def build_settings(
     config_file = flags.get("config_file") or env.get("config_file")
     file_values: JsonObject = {}
     accounts: tuple[AccountSpec, ...] = ()
+    scenario = Scenario()
     if config_file:
-        file_values, accounts = read_config_file(config_file)
+        file_values, accounts, scenario = read_config_file(config_file)
     merged: JsonObject = {**file_values, **env, **{k: coerce(k, v) for k, v in flags.items()}}
     known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in merged.items() if k in known}, accounts=accounts)
+    settings = {k: v for k, v in merged.items() if k in known}
+    return Settings(**settings, accounts=accounts, scenario=scenario)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import snapshot, state
 from .app import create_app
-from .config import Settings
+from .config import ConfigError, Settings
 from .context import CONTEXT, Context
 from .core.plain import JSON, PlainError
 from .datafile import DataFile, DataFileError
@@ -77,7 +77,10 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
     }
     for what, path in files.items():
         _forget(path, what)
-    app = create_app(settings, own_process=True)
+    try:
+        app = create_app(settings, own_process=True)
+    except ConfigError as exc:  # the scenario cannot be made
+        raise StartupError(str(exc)) from None
     ctx = app[CONTEXT]
     data = _kept(ctx, Path(settings.data)) if settings.data else None
     try:

@@ -293,7 +293,7 @@ def test_config_accounts_are_checked_by_the_control_schema(
     config.write_text(f"[[server2sms.accounts]]\n{table}\n")
     result = run("serve", "--port", "0", "--config", str(config))
     assert result.returncode == 2
-    assert f"{config}: [[server2sms.accounts]] number 1: " in result.stderr
+    assert f"{config}: server2sms.accounts[0]: " in result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr and "Hunter2" not in result.stderr
 

@@ -26,4 +26,5 @@ def test_runs_as_a_non_root_user_on_all_interfaces_with_a_healthcheck() -> None:
     assert "USER 10001" in final_stage
     assert "SMS_EMULATOR_HOST=0.0.0.0" in final_stage
     assert "EXPOSE 8080" in final_stage
+    assert "install -d -o 10001 -m 0700 /data" in final_stage  # README's --data volume
     assert 'CMD ["sms-emulator", "healthcheck"]' in final_stage

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..context import Context
+from ..core.jsondata import JsonObject
+from ..faults import Fault
 from .api import body as read_body
 from .api import context, endpoint, fail, ok
 
@@ -16,13 +19,16 @@ async def list_faults(request: web.Request) -> web.Response:
 
 @endpoint
 async def create_fault(request: web.Request) -> web.Response:
-    data = await read_body(request, "fault.create")
-    fields = {k: v for k, v in data.items() if v is not None}
+    fault = add_fault(context(request), await read_body(request, "fault.create"))
+    return ok(fault.view(), status=201)
+
+
+def add_fault(ctx: Context, data: JsonObject) -> Fault:
+    """A fault from a ``fault.create`` body (the control API's, or a scenario's)."""
     try:
-        fault = context(request).faults.add(**fields)
+        return ctx.faults.add(**{k: v for k, v in data.items() if v is not None})
     except (ValueError, TypeError) as exc:
         fail(400, str(exc))
-    return ok(fault.view(), status=201)
 
 
 @endpoint

@@ -10,7 +10,7 @@ from aiohttp import web
 from ..callbacks import CallbackDispatcher
 from ..context import Context
 from ..core import phones
-from ..core.jsondata import Document
+from ..core.jsondata import Document, JsonObject
 from ..core.messages import Reply
 from ..providers import BY_NAME
 from . import api, views
@@ -67,10 +67,15 @@ async def wait_replies(request: web.Request) -> web.Response:
 
 @endpoint
 async def inject_reply(request: web.Request) -> web.Response:
-    data = await read_body(request, "reply.create")
+    ctx = context(request)
+    reply = add_reply(ctx, await read_body(request, "reply.create"))
+    return ok(views.reply_view(reply, ctx.dispatcher.for_reply(reply.id)), status=201)
+
+
+def add_reply(ctx: Context, data: JsonObject) -> Reply:
+    """An incoming message from a ``reply.create`` body (the control API's, or a
+    scenario's); it fires the account's replies callback."""
     provider = BY_NAME[data["provider"]]
     if provider.inject_reply is None:  # the schema names the providers that have them
         fail(400, f"{provider.name} has no incoming messages", "provider")
-    ctx = context(request)
-    reply = provider.inject_reply(ctx, data)
-    return ok(views.reply_view(reply, ctx.dispatcher.for_reply(reply.id)), status=201)
+    return provider.inject_reply(ctx, data)

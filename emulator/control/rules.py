@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..context import Context
+from ..core.jsondata import JsonObject
+from ..core.rules import Rule
 from . import views
 from .api import body as read_body
 from .api import context, endpoint, fail, ok
@@ -18,8 +21,12 @@ async def list_rules(request: web.Request) -> web.Response:
 
 @endpoint
 async def create_rule(request: web.Request) -> web.Response:
-    data = await read_body(request, "rule.create")
-    ctx = context(request)
+    rule = add_rule(context(request), await read_body(request, "rule.create"))
+    return ok(views.rule_view(rule), status=201)
+
+
+def add_rule(ctx: Context, data: JsonObject) -> Rule:
+    """A rule from a ``rule.create`` body (the control API's, or a scenario's)."""
     fields = {
         k: data[k]
         for k in (
@@ -48,10 +55,9 @@ async def create_rule(request: web.Request) -> web.Response:
     if not any(k in fields for k in ("outcome", "delay", "reject")):
         fail(400, "a rule needs an action: outcome, delay or reject")
     try:
-        rule = ctx.gateway.rules.add(**fields)
+        return ctx.gateway.rules.add(**fields)
     except (ValueError, TypeError) as exc:  # a bad regex
         fail(400, str(exc), "recipient")
-    return ok(views.rule_view(rule), status=201)
 
 
 @endpoint

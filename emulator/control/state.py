@@ -7,11 +7,16 @@ from aiohttp import web
 
 from .. import __version__
 from .. import state as saved_state
+from ..config import ConfigError
+from ..context import Context
 from ..core.plain import PlainError
 from ..providers import BY_NAME
 from . import views
+from .api import ControlError, context, endpoint, fail, ok
 from .api import body as read_body
-from .api import context, endpoint, fail, ok
+from .faults import add_fault
+from .replies import add_reply
+from .rules import add_rule
 from .waits import WAITS
 
 
@@ -47,7 +52,27 @@ async def reset(request: web.Request) -> web.Response:
     provider, account = data.get("provider"), data.get("account")
     if account is not None and provider is None:
         fail(400, "resetting one account needs its provider too", "provider")
-    return ok({"cleared": context(request).reset(provider, account)})
+    ctx = context(request)
+    cleared = ctx.reset(provider, account)
+    if provider is None:
+        seed(ctx)  # back to the seeded state
+    return ok({"cleared": cleared})
+
+
+def seed(ctx: Context) -> None:
+    """Make the config file's scenario (its rules, faults and replies) as the control API
+    makes them: at start, and again after a full reset. A ConfigError names the file and the
+    entry that cannot be made (an outcome the table lacks, a regex that does not compile)."""
+    scenario = ctx.settings.scenario
+    makers = {"rules": add_rule, "faults": add_fault, "replies": add_reply}
+    for section, make in makers.items():
+        for n, entry in enumerate(getattr(scenario, section)):
+            try:
+                make(ctx, entry)
+            except ControlError as exc:
+                where = f"{ctx.settings.config_file}: {section}[{n}]"
+                field = f"{exc.field}: " if exc.field else ""
+                raise ConfigError(f"{where}: {field}{exc.message}") from None
 
 
 @endpoint

@@ -30,7 +30,8 @@ RUN_ELSEWHERE = {
     "steps:": "tests/packaging/test_readme_recipes.py (the GitHub Actions workflow)",
     "docker build": "no Docker engine on these machines; tests/test_dockerfile.py lints the "
     "image and checks its promises",
-    "services:": "no Docker engine on these machines (a Compose service)",
+    "services:": "no Docker engine on these machines (Compose services); "
+    "tests/test_dockerfile.py checks the image's /data",
 }
 
 
@@ -165,7 +166,7 @@ def test_the_python_script_runs(tmp_path: Path) -> None:
 
 
 def test_the_config_file_example_serves(tmp_path: Path) -> None:
-    [toml] = blocks("toml")
+    [toml] = [code for code in blocks("toml") if "[[rules]]" not in code]
     config = tmp_path / "emulator.toml"
     config.write_text(toml)
     served = start(
@@ -180,5 +181,47 @@ def test_the_config_file_example_serves(tmp_path: Path) -> None:
         ).json()
         assert credits["Credits"] == "50"
         assert requests.get(url + "/_emulator/clock").json()["mode"] == "manual"
+    finally:
+        served.stop()
+
+
+def test_the_scenario_example_does_what_it_says(tmp_path: Path) -> None:
+    """The shop whose dlr_url is down and whose first two sends fail, kept in a data file;
+    a reset comes back to it."""
+    import requests
+
+    [toml] = [code for code in blocks("toml") if "[[rules]]" in code]
+    config = tmp_path / "shop.toml"
+    config.write_text(toml)
+    args = ["serve", "--config", str(config), "--data", str(tmp_path / "e.db"), "--port", "0"]
+    served = start([str(BIN / "sms-emulator"), *args], tmp_path)
+    url = f"http://127.0.0.1:{served.port}"
+
+    def send() -> dict[str, object]:
+        body = {"username": "shop", "password": "secret", "phone": "500600701", "text": "hi"}
+        answer: dict[str, object] = requests.post(
+            url + "/messages/send_sms.json", json=body, timeout=10
+        ).json()
+        return answer
+
+    try:
+        for _ in range(2):
+            assert send()["error"] == {
+                "code": 3000,
+                "type": "SendError",
+                "message": "Exhausted the limit of available SMS ECO+",
+            }
+        assert send()["success"] is True
+        requests.post(url + "/_emulator/clock/advance", json={"seconds": 3600}, timeout=30)
+        [callback] = requests.get(url + "/_emulator/callbacks", timeout=10).json()["items"]
+        assert callback["state"] == "failed" and len(callback["attempts"]) > 1
+        [reply] = requests.get(url + "/_emulator/replies", timeout=10).json()["items"]
+        assert reply["text"] == "STOP"
+        requests.post(url + "/_emulator/reset", timeout=10)
+        assert requests.get(url + "/_emulator/messages", timeout=10).json()["items"] == []
+        [rule] = requests.get(url + "/_emulator/rules", timeout=10).json()["items"]
+        assert rule["used"] == 0 and rule["times"] == 2
+        assert len(requests.get(url + "/_emulator/replies", timeout=10).json()["items"]) == 1
+        assert "error" in send()  # failing again, as seeded
     finally:
         served.stop()
