@@ -44,10 +44,17 @@ class PlainError(ValueError):
 
 def dump(value: object) -> JSON:
     kind = type(value)
+    if kind in _SCALARS:
+        return value
     dumper = _DUMPERS.get(kind)
     if dumper is None:
         dumper = _DUMPERS[kind] = _dumper(kind)
     return dumper(value)
+
+
+# Values that are their own plain form, tested inline where many are dumped (a call each would
+# be most of the cost of a message).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _same(value: object) -> JSON:
@@ -57,22 +64,24 @@ def _same(value: object) -> JSON:
 def _dumper(kind: type) -> Callable[[Any], JSON]:  # Any: a value of ``kind``
     """How to dump values of ``kind``, decided once per type (the data file dumps every
     message it keeps: this is on the send path then)."""
-    if kind is type(None) or issubclass(kind, bool | int | float | str):
+    scalars = _SCALARS
+    if issubclass(kind, bool | int | float | str):  # (a subclass: an enum, say)
         return _same
     if issubclass(kind, Decimal):
         return str
     if dataclasses.is_dataclass(kind):
         fields = tuple((f.name, f.metadata.get("json", False)) for f in _fields(kind))
         return lambda value: {
-            name: getattr(value, name) if as_is else dump(getattr(value, name))
+            name: item if as_is or type(item) in scalars else dump(item)
             for name, as_is in fields
+            for item in (getattr(value, name),)
         }
     if issubclass(kind, Mapping):
         return _mapping
     if issubclass(kind, set | frozenset):
         return lambda value: [dump(item) for item in sorted(value)]
     if issubclass(kind, list | tuple):
-        return lambda value: [dump(item) for item in value]
+        return lambda value: [item if type(item) in scalars else dump(item) for item in value]
     if issubclass(kind, random.Random):
         return lambda value: dump(value.getstate())
     raise TypeError(f"no plain form for {kind.__name__}")
@@ -80,7 +89,7 @@ def _dumper(kind: type) -> Callable[[Any], JSON]:  # Any: a value of ``kind``
 
 def _mapping(value: Mapping[Any, Any]) -> JSON:  # Any: keys and values of any plain type
     if all(isinstance(key, str) for key in value):
-        return {key: dump(item) for key, item in value.items()}
+        return {key: item if type(item) in _SCALARS else dump(item) for key, item in value.items()}
     return [[dump(key), dump(item)] for key, item in value.items()]
 
 
