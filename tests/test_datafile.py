@@ -3,9 +3,11 @@ the files it refuses to touch."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
+import socket
 import sqlite3
 import stat
 import threading
@@ -17,9 +19,11 @@ import pytest
 import requests
 from test_cli import run, serve  # noqa: F401 - the fixture that starts `serve` processes
 
-from emulator.datafile import APPLICATION_ID
+from emulator.datafile import APPLICATION_ID, SCHEMA
+from emulator.testing.receiver import CallbackReceiver
 
 Serve = Callable[..., Any]  # Any: test_cli.Served
+DATA = Path(__file__).parent / "data"
 
 
 def _send(url: str, session: requests.Session, phone: str) -> list[str]:
@@ -201,3 +205,68 @@ def test_max_age_takes_a_duration() -> None:
     answer = run("serve", "--port", "0", "--max-age", "7 weeks")
     assert answer.returncode == 2
     assert "setting 'max_age' must be a duration" in answer.stderr
+
+
+def test_callback_retries_owed_at_a_kill_are_made_after_the_restart(
+    serve: Serve,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A dlr_url that is down: the report is retried; the emulator is killed while a retry is
+    owed; after the restart (the receiver up now) the retry that fell due meanwhile is made
+    at once, and the journal keeps every attempt."""
+    with socket.socket() as probe:  # a port nobody listens on, for the receiver later
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path / "emulator.db"
+    options = ("--data", str(data), "--callback-attempts", "20", "--callback-backoff", "0.2",
+               "--callback-backoff-max", "0.2")  # fmt: skip
+    first = serve(*options)
+    requests.post(
+        first.url + "/_emulator/accounts",
+        json={
+            "provider": "serwersms",
+            "username": "shop",
+            "password": "x",
+            "dlr_url": f"http://127.0.0.1:{port}/dlr",
+        },
+        timeout=10,
+    )
+    [sent] = _send(first.url, requests.Session(), "500600700")
+    failed = requests.get(
+        first.url + "/_emulator/callbacks/wait", params={"state": "pending", "timeout": 10},
+        timeout=15,
+    ).json()["items"]  # fmt: skip
+    assert failed and failed[0]["message_id"] == sent
+    _killed(first)
+
+    receiver = CallbackReceiver(port=port).start()
+    try:
+        second = serve(*options)
+        [call] = receiver.wait_for(1, timeout=10)
+        assert "/dlr" in call.url
+        [job] = requests.get(
+            second.url + "/_emulator/callbacks/wait",
+            params={"state": "delivered", "timeout": 10},
+            timeout=15,
+        ).json()["items"]
+        assert job["message_id"] == sent
+        outcomes = [attempt["outcome"] for attempt in job["attempts"]]
+        assert outcomes[0] != "ok" and outcomes[-1] == "ok"  # the failed ones kept
+        second.stop()
+    finally:
+        receiver.stop()
+
+
+def test_a_file_of_the_previous_layout_is_migrated(serve: Serve, tmp_path: Path) -> None:  # noqa: F811
+    data = tmp_path / "emulator.db"
+    data.write_bytes((DATA / "layout-1.db").read_bytes())  # written by layout 1 (no index)
+    served = serve("--clock", "manual", "--data", str(data))
+    assert f"migrating the data file {data} from layout 1 to 2" in served.startup
+    after = requests.get(served.url + "/_emulator/state", timeout=10).json()
+    before = json.loads((DATA / "layout-1.state.json").read_text())
+    assert {**after, "events": 0} == {**before, "events": 0}
+    served.stop()
+    with sqlite3.connect(data) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA == 2
+        indexes = db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        assert ("batches_in_order",) in indexes
