@@ -12,6 +12,7 @@ is ready, and removed again when it stops.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -68,8 +69,11 @@ def _kept(ctx: Context, path: Path) -> DataFile:
 
 
 @contextlib.asynccontextmanager
-async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context]]:
-    """The emulator, ready and announced, for the body of the ``async with``."""
+async def launched(
+    settings: Settings, *, own_process: bool = True, ready_timeout: float | None = None
+) -> AsyncIterator[tuple[Listening, Context]]:
+    """The emulator, ready and announced, for the body of the ``async with``. ``own_process``:
+    see ``create_app`` (EmulatorServer runs it in someone else's process)."""
     files = {
         what: Path(name)
         for what, name in (("port file", settings.port_file), ("URL file", settings.url_file))
@@ -78,7 +82,7 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
     for what, path in files.items():
         _forget(path, what)
     try:
-        app = create_app(settings, own_process=True)
+        app = create_app(settings, own_process=own_process)
     except ConfigError as exc:  # the scenario cannot be made
         raise StartupError(str(exc)) from None
     ctx = app[CONTEXT]
@@ -98,7 +102,7 @@ async def launched(settings: Settings) -> AsyncIterator[tuple[Listening, Context
         raise
     exported: snapshot.SnapshotError | None = None
     try:
-        await ctx.ready.wait()
+        await asyncio.wait_for(ctx.ready.wait(), ready_timeout)
         contents = {"port file": str(listening.port), "URL file": listening.url}
         for what, path in files.items():
             _announce(path, contents[what] + "\n", what)

@@ -17,10 +17,12 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from test_cli import run, serve  # noqa: F401 - the fixture that starts `serve` processes
 
 from emulator.datafile import APPLICATION_ID, SCHEMA
 from emulator.testing.receiver import CallbackReceiver
+from emulator.testing.server import EmulatorServer
 
 Serve = Callable[..., Any]  # Any: test_cli.Served
 DATA = Path(__file__).parent / "data"
@@ -80,6 +82,14 @@ def test_a_restart_after_kill_9_comes_back_with_everything(serve: Serve, tmp_pat
     assert _send(second.url, requests.Session(), "500600702") != sent  # ids go on
     health = requests.get(second.url + "/_emulator/health", timeout=10).json()
     assert health["data_file"]["path"] == str(data) and health["data_file"]["bytes"] > 0
+    metrics = requests.get(second.url + "/_emulator/metrics", timeout=10).text
+    [size] = [
+        sample.value
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "sms_emulator_data_file_bytes"
+    ]
+    assert size > 0
     second.stop()
 
     third = serve("--clock", "manual", "--data", str(data))  # after a clean stop too
@@ -270,3 +280,11 @@ def test_a_file_of_the_previous_layout_is_migrated(serve: Serve, tmp_path: Path)
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA == 2
         indexes = db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
         assert ("batches_in_order",) in indexes
+
+
+def test_the_embedded_server_keeps_its_state_in_a_data_file_too(tmp_path: Path) -> None:
+    data = str(tmp_path / "emulator.db")
+    with EmulatorServer(data=data) as first:
+        sent = _send(first.url, requests.Session(), "500600700")
+    with EmulatorServer(data=data) as second:
+        assert _all_ids(second.url) == sent

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ..app import create_app
 from ..config import Settings
 from ..context import CONTEXT, Context
-from ..serving import Listening, listen
+from ..launch import launched
+from ..serving import Listening
 
 T = TypeVar("T")
 
@@ -120,14 +120,11 @@ class EmulatorServer:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        self.app = create_app(self.settings)
-        listening = await listen(self.app, self.settings)
-        try:
+        ready = launched(self.settings, own_process=False, ready_timeout=self.startup_timeout)
+        async with ready as (listening, _):
+            self.app = listening.runner.app
             self._listening = listening
             self.port = listening.port
             self.tls_ca = listening.tls_ca
-            await asyncio.wait_for(self.context.ready.wait(), self.startup_timeout)
             self._started.set()
             await self._stop.wait()
-        finally:
-            await listening.runner.cleanup()
