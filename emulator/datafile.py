@@ -46,6 +46,7 @@ log = logging.getLogger("sms_emulator.data")
 SCHEMA = 2  # the layout of the file (PRAGMA user_version); MIGRATIONS lead older ones here
 APPLICATION_ID = 0x534D5345  # "SMSE" (PRAGMA application_id): a file of this emulator
 SQLITE_HEADER = b"SQLite format 3\x00"
+LOCK_WAIT = 2.0  # seconds to wait for another program's write lock before saying so
 TABLES = """
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), document BLOB NOT NULL);
 CREATE TABLE batches (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, document BLOB NOT NULL);
@@ -243,7 +244,7 @@ def _locked(path: Path) -> int:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None, check_same_thread=False)
         owner = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]

@@ -288,3 +288,15 @@ def test_the_embedded_server_keeps_its_state_in_a_data_file_too(tmp_path: Path) 
         sent = _send(first.url, requests.Session(), "500600700")
     with EmulatorServer(data=data) as second:
         assert _all_ids(second.url) == sent
+
+
+def test_a_file_another_program_holds_locked_is_refused(serve: Serve, tmp_path: Path) -> None:  # noqa: F811
+    data = tmp_path / "emulator.db"
+    serve("--data", str(data)).stop()
+    holder = sqlite3.connect(data, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # say, a script writing to it
+    try:
+        _refused(data, f"the data file {data} is locked by another program")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
