@@ -151,28 +151,28 @@ class DataFile:
         assert ctx is not None
         store = ctx.gateway.store
         touched, store.touched = store.touched or set(), set()
-        rows: list[tuple[int, int, bytes]] = []
-        gone: list[tuple[int]] = []
-        for batch_id in touched:
-            saved = ctx.gateway.saved_batch(batch_id)
-            if saved is None:
-                gone.append((batch_id,))
-            else:
-                rows.append((batch_id, saved.batch.first, _dumps(plain.dump(saved))))
-        rest = _dumps(state.export(ctx, with_batches=False))
         db = self._db
         try:
+            rows: list[tuple[int, int, bytes]] = []
+            gone: list[tuple[int]] = []
+            for batch_id in touched:
+                saved = ctx.gateway.saved_batch(batch_id)
+                if saved is None:
+                    gone.append((batch_id,))
+                else:
+                    rows.append((batch_id, saved.batch.first, _dumps(plain.dump(saved))))
+            rest = _dumps(state.export(ctx, with_batches=False))
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM batches WHERE id = ?", gone)
             db.executemany("INSERT OR REPLACE INTO batches VALUES (?, ?, ?)", rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (1, ?)", (rest,))
             db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except Exception as exc:  # a full disk, or a bug of ours: nothing is answered as kept
             if db.in_transaction:
                 db.execute("ROLLBACK")
             store.touched |= touched  # written with the next commit that succeeds
             self.error = f"cannot write the data file {self.path}: {exc}"
-            log.error("%s", self.error)
+            log.exception("%s", self.error)
             return
         self.error = None
         self.commits += 1

@@ -243,7 +243,7 @@ def test_callback_retries_owed_at_a_kill_are_made_after_the_restart(
     )
     [sent] = _send(first.url, requests.Session(), "500600700")
     failed = requests.get(
-        first.url + "/_emulator/callbacks/wait", params={"state": "pending", "timeout": 10},
+        first.url + "/_emulator/callbacks/wait", params={"state": "pending", "timeout": "10"},
         timeout=15,
     ).json()["items"]  # fmt: skip
     assert failed and failed[0]["message_id"] == sent
@@ -256,7 +256,7 @@ def test_callback_retries_owed_at_a_kill_are_made_after_the_restart(
         assert "/dlr" in call.url
         [job] = requests.get(
             second.url + "/_emulator/callbacks/wait",
-            params={"state": "delivered", "timeout": 10},
+            params={"state": "delivered", "timeout": "10"},
             timeout=15,
         ).json()["items"]
         assert job["message_id"] == sent
@@ -300,3 +300,30 @@ def test_a_file_another_program_holds_locked_is_refused(serve: Serve, tmp_path: 
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_commit_that_fails_is_not_answered_as_kept(tmp_path: Path) -> None:
+    """A full disk (SQLite's page limit, set on the emulator's own connection): the send is
+    answered 503 in the gateway's format and health says why; once there is room again, the
+    next commit writes it too."""
+    data = tmp_path / "emulator.db"
+    with EmulatorServer(data=str(data)) as server:
+        assert server.context.data is not None
+        db = server.context.data._db
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        server.call(_run(db, f"PRAGMA max_page_count = {pages}"))
+        body = {"username": "shop", "password": "x", "phone": "500600700", "text": "x" * 600}
+        answer = requests.post(server.url + "/messages/send_sms.json", json=body, timeout=10)
+        assert answer.status_code == 503 and "error" in answer.json()  # the gateway's format
+        assert "cannot write the data file" in answer.headers["X-Emulator-Error"]
+        health = requests.get(server.url + "/_emulator/health", timeout=10).json()
+        assert "full" in health["data_file"]["error"]
+        server.call(_run(db, "PRAGMA max_page_count = 1073741823"))
+        later = _send(server.url, requests.Session(), "500600701")
+        kept = _all_ids(server.url)
+    with EmulatorServer(data=str(data)) as again:
+        assert _all_ids(again.url) == kept and later[0] in kept and len(kept) == 2
+
+
+async def _run(db: sqlite3.Connection, statement: str) -> None:
+    db.execute(statement)  # on the emulator's loop, where its connection is used

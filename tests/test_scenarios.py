@@ -14,7 +14,7 @@ from test_cli import run, serve  # noqa: F401 - the fixture that starts `serve` 
 
 Serve = Callable[..., Any]  # Any: test_cli.Served
 
-SCENARIO = {
+SCENARIO: dict[str, Any] = {
     "clock": "manual",
     "server2sms": {"accounts": [{"username": "acme", "password": "pw", "credits": 5}]},
     "rules": [
