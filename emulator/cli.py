@@ -101,7 +101,7 @@ def _serve_options(p: argparse.ArgumentParser, *, free_port: bool = False) -> No
         metavar="FILE",
         help="keep the state in this SQLite file, so that a restart (even after kill -9) "
         "comes back with everything; made with mode 0600, one emulator at a time "
-        f"(memory only; {default('data')})",
+        f"({default('data')}, memory only)",
     )
     p.add_argument(
         "--strict-accounts",
