@@ -229,6 +229,9 @@ def _run(
 
     def callbacks(count: int) -> None:
         receiver.wait_for(count, timeout=REAL_DELAY * 4)
+        # The receiver has answered; the emulator records the attempt when the answer reaches
+        # it, a moment later: a stream opened in between would see that event in one run only.
+        emulator.wait_for_callbacks(count=count, timeout=REAL_DELAY * 4, state="delivered")
 
     def reset(provider: str, name: str) -> None:
         emulator.reset(provider=provider, account=name)
