@@ -122,6 +122,8 @@ class DataFile:
         ctx.timeline.on_ran(self.changed)
         ctx.dispatcher.on_change = self.changed
         self.write()
+        if self.error is not None:  # a start that could not write would keep nothing
+            raise DataFileError(f"{self.error}; nothing was changed in it")
 
     def changed(self) -> None:
         """Something changed: write it at the end of this turn of the event loop."""
@@ -191,6 +193,8 @@ class DataFile:
             if self._ctx is not None:
                 self.write()
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # the log stays beside it and is read at the next start
+            log.error("cannot fold the log into the data file %s: %s", self.path, exc)
         finally:
             self._db.close()
             os.close(self._lock)

@@ -63,7 +63,11 @@ def _kept(ctx: Context, path: Path) -> DataFile:
             f"{exc.message}); it is left as it is: run the emulator that wrote it, or name "
             "another --data file"
         ) from None
-    data.keep(ctx, loaded=document is not None)
+    try:
+        data.keep(ctx, loaded=document is not None)
+    except DataFileError as exc:
+        data.close()
+        raise StartupError(str(exc)) from None
     ctx.data = data
     return data
 
