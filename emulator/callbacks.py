@@ -224,6 +224,8 @@ class CallbackDispatcher:
         self.tries = 0  # tries made since start
         self.attempts_by_outcome: Counter[str] = Counter()  # the same, by outcome (metrics)
         self.on_change: Callable[[], None] = _nothing  # a try was recorded (the data file)
+        # The jobs changed since the data file last wrote them (None: nobody keeps them).
+        self.touched: set[int] | None = None
         self.next_id = 1
         self._by_message: dict[str, list[CallbackJob]] = {}
         self._by_reply: dict[int, list[CallbackJob]] = {}
@@ -284,9 +286,14 @@ class CallbackDispatcher:
             return self._by_reply.setdefault(job.reply_id, [])
         return None
 
+    def _touch(self, job: CallbackJob) -> None:
+        if self.touched is not None:
+            self.touched.add(job.id)
+
     def _drop(self, job_id: int) -> CallbackJob:
         """Take a job out of the journal and its indexes."""
         job = self.jobs.pop(job_id)
+        self._touch(job)
         if job.message_id is not None:
             _unlist(self._by_message, job.message_id, job)
         if job.reply_id is not None:
@@ -295,13 +302,19 @@ class CallbackDispatcher:
 
     # -- as plain data (GET/PUT /_emulator/state) -----------------------------------------
 
-    def saved(self) -> SavedJournal:
-        return SavedJournal(self.next_id, self.pruned, list(self.jobs.values()))
+    def saved(self, with_jobs: bool = True) -> SavedJournal:
+        """``with_jobs=False``: without them (the data file keeps each job on its own)."""
+        return SavedJournal(
+            self.next_id, self.pruned, list(self.jobs.values()) if with_jobs else []
+        )
 
     def restore(self, saved: SavedJournal) -> None:
         """The journal as saved; a pending job whose try was under way when it was saved (no
         entry on the restored schedule) is tried again when it was due. Call it after the
         schedule is restored."""
+        if self.touched is not None:
+            self.touched.update(self.jobs)
+            self.touched.update(job.id for job in saved.jobs)
         self.jobs = {job.id: job for job in saved.jobs}
         self.next_id, self.pruned = saved.next_id, saved.pruned
         self._by_message.clear()
@@ -358,6 +371,7 @@ class CallbackDispatcher:
         is brought forward; a job with a try in flight gets no second one beside it."""
         job.state = PENDING
         job.max_attempts = len(job.attempts) + self.attempts
+        self._touch(job)
         if job.id not in self._busy:
             self._schedule(job, self.now())
         return job
@@ -392,6 +406,7 @@ class CallbackDispatcher:
 
     def _schedule(self, job: CallbackJob, when: float) -> None:
         job.next_attempt = when
+        self._touch(job)
         self.timeline.at(when, TRY, job.id)
 
     def _due(self, when: float, key: Key) -> None:
@@ -471,6 +486,7 @@ class CallbackDispatcher:
         self.tries += 1
         self.attempts_by_outcome[attempt.outcome] += 1
         job.attempts.append(attempt)
+        self._touch(job)  # (with the state it takes below, before anything is written)
         self.on_change()
         retry_at: float | None = None
         if job.state != PENDING or job.id not in self.jobs:

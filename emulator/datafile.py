@@ -1,9 +1,10 @@
 """``--data FILE``: the state kept in SQLite, so that a restart comes back with everything,
 whether the stop was clean or ``kill -9``.
 
-The file holds the state document (emulator/state.py) in two parts: each batch of messages
-in a row of its own (rewritten when the batch changes: sent, grouped into waves, a message
-cancelled or pruned), and everything else in one row. A restart reads them back into one
+The file holds the state document (emulator/state.py) in rows: each batch of messages in a
+row of its own (rewritten when the batch changes: sent, grouped into waves, a message
+cancelled or pruned), each callback job in one (rewritten when it is tried, rescheduled or
+pruned), and everything else in one row. A restart reads them back into one
 document and installs it, as ``PUT /_emulator/state`` does, so a restart and an import cannot
 disagree: messages in flight go on to their outcome, and callback tries that fell due while
 the emulator was down are made at once, in order.
@@ -43,7 +44,7 @@ from .core.plain import JSON
 
 log = logging.getLogger("sms_emulator.data")
 
-SCHEMA = 2  # the layout of the file (PRAGMA user_version); MIGRATIONS lead older ones here
+SCHEMA = 3  # the layout of the file (PRAGMA user_version); MIGRATIONS lead older ones here
 APPLICATION_ID = 0x534D5345  # "SMSE" (PRAGMA application_id): a file of this emulator
 SQLITE_HEADER = b"SQLite format 3\x00"
 LOCK_WAIT = 2.0  # seconds to wait for another program's write lock before saying so
@@ -51,6 +52,7 @@ TABLES = """
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), document BLOB NOT NULL);
 CREATE TABLE batches (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, document BLOB NOT NULL);
 CREATE INDEX batches_in_order ON batches (first);
+CREATE TABLE jobs (id INTEGER PRIMARY KEY, document BLOB NOT NULL);
 """
 
 
@@ -60,8 +62,25 @@ def _index_batches_in_order(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX batches_in_order ON batches (first)")
 
 
+def _jobs_in_rows(db: sqlite3.Connection) -> None:
+    """Layout 2 to 3: callback jobs in rows of their own, written when they change (the
+    journal was part of the state row, written whole at every commit)."""
+    db.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, document BLOB NOT NULL)")
+    row = db.execute("SELECT document FROM state").fetchone()
+    if row is None:
+        return
+    document = orjson.loads(row[0])
+    jobs = document["callbacks"]["jobs"]
+    db.executemany("INSERT INTO jobs VALUES (?, ?)", [(j["id"], _dumps(j)) for j in jobs])
+    document["callbacks"]["jobs"] = []
+    db.execute("UPDATE state SET document = ?", (_dumps(document),))
+
+
 # layout n → n + 1, each run in the transaction that sets the new version
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _index_batches_in_order}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _index_batches_in_order,
+    2: _jobs_in_rows,
+}
 
 
 class DataFileError(Exception):
@@ -109,6 +128,8 @@ class DataFile:
             saved = [orjson.loads(each) for (each,) in batches]
             document["gateway"]["batches"] = saved
             document["schedule"]["asleep"] = _asleep(saved)
+            jobs = self._db.execute("SELECT document FROM jobs ORDER BY id")
+            document["callbacks"]["jobs"] = [orjson.loads(each) for (each,) in jobs]
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
             raise DataFileError(_damaged(self.path, exc)) from None
         return document
@@ -117,8 +138,9 @@ class DataFile:
         """From now on, write ``ctx``'s state here as it changes. ``loaded``: its state came
         from this file (so only the rest is written now), else all of it is."""
         self._ctx = ctx
-        store = ctx.gateway.store
+        store, journal = ctx.gateway.store, ctx.dispatcher
         store.touched = set() if loaded else {m.batch.id for m in store.messages.values()}
+        journal.touched = set() if loaded else set(journal.jobs)
         ctx.timeline.on_ran(self.changed)
         ctx.dispatcher.on_change = self.changed
         self.write()
@@ -151,8 +173,9 @@ class DataFile:
         """Write what changed since the last write, in one transaction."""
         ctx = self._ctx
         assert ctx is not None
-        store = ctx.gateway.store
+        store, journal = ctx.gateway.store, ctx.dispatcher
         touched, store.touched = store.touched or set(), set()
+        jobs_touched, journal.touched = journal.touched or set(), set()
         db = self._db
         try:
             rows: list[tuple[int, int, bytes]] = []
@@ -163,16 +186,27 @@ class DataFile:
                     gone.append((batch_id,))
                 else:
                     rows.append((batch_id, saved.batch.first, _dumps(plain.dump(saved))))
-            rest = _dumps(state.export(ctx, with_batches=False))
+            jobs: list[tuple[int, bytes]] = []
+            jobs_gone: list[tuple[int]] = []
+            for job_id in jobs_touched:
+                job = journal.jobs.get(job_id)
+                if job is None:
+                    jobs_gone.append((job_id,))
+                else:
+                    jobs.append((job_id, _dumps(plain.dump(job))))
+            rest = _dumps(state.export(ctx, whole=False))
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM batches WHERE id = ?", gone)
             db.executemany("INSERT OR REPLACE INTO batches VALUES (?, ?, ?)", rows)
+            db.executemany("DELETE FROM jobs WHERE id = ?", jobs_gone)
+            db.executemany("INSERT OR REPLACE INTO jobs VALUES (?, ?)", jobs)
             db.execute("INSERT OR REPLACE INTO state VALUES (1, ?)", (rest,))
             db.execute("COMMIT")
         except Exception as exc:  # a full disk, or a bug of ours: nothing is answered as kept
             if db.in_transaction:
                 db.execute("ROLLBACK")
             store.touched |= touched  # written with the next commit that succeeds
+            journal.touched |= jobs_touched
             self.error = f"cannot write the data file {self.path}: {exc}"
             log.exception("%s", self.error)
             return

@@ -51,17 +51,17 @@ class Saved:
     providers: dict[str, Any]  # Any: each gateway's own (its backend reads it)
 
 
-def export(ctx: Context, with_batches: bool = True) -> JSON:
-    """The emulator's state, as a JSON value (``with_batches=False``: without the messages
-    and the sleeping batches, which the data file keeps and tells batch by batch)."""
+def export(ctx: Context, whole: bool = True) -> JSON:
+    """The emulator's state, as a JSON value (``whole=False``: without the messages, the
+    sleeping batches and the callback jobs, which the data file keeps row by row)."""
     return plain.dump(
         Saved(
             FORMAT,
             VERSION,
             ctx.clock.saved(),
-            ctx.timeline.saved(with_asleep=with_batches),
-            ctx.gateway.saved(with_batches),
-            ctx.dispatcher.saved(),
+            ctx.timeline.saved(with_asleep=whole),
+            ctx.gateway.saved(with_batches=whole),
+            ctx.dispatcher.saved(with_jobs=whole),
             ctx.accounts.saved(),
             list(ctx.faults),
             ctx.faults.upcoming,
