@@ -178,26 +178,12 @@ class DataFile:
         jobs_touched, journal.touched = journal.touched or set(), set()
         db = self._db
         try:
-            rows: list[tuple[int, int, bytes]] = []
-            gone: list[tuple[int]] = []
-            for batch_id in touched:
-                saved = ctx.gateway.saved_batch(batch_id)
-                if saved is None:
-                    gone.append((batch_id,))
-                else:
-                    rows.append((batch_id, saved.batch.first, _dumps(plain.dump(saved))))
-            jobs: list[tuple[int, bytes]] = []
-            jobs_gone: list[tuple[int]] = []
-            for job_id in jobs_touched:
-                job = journal.jobs.get(job_id)
-                if job is None:
-                    jobs_gone.append((job_id,))
-                else:
-                    jobs.append((job_id, _dumps(plain.dump(job))))
+            batches, gone = _rows(touched, self._batch_row)
+            jobs, jobs_gone = _rows(jobs_touched, self._job_row)
             rest = _dumps(state.export(ctx, whole=False))
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM batches WHERE id = ?", gone)
-            db.executemany("INSERT OR REPLACE INTO batches VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO batches VALUES (?, ?, ?)", batches)
             db.executemany("DELETE FROM jobs WHERE id = ?", jobs_gone)
             db.executemany("INSERT OR REPLACE INTO jobs VALUES (?, ?)", jobs)
             db.execute("INSERT OR REPLACE INTO state VALUES (1, ?)", (rest,))
@@ -212,6 +198,16 @@ class DataFile:
             return
         self.error = None
         self.commits += 1
+
+    def _batch_row(self, batch_id: int) -> Row | None:
+        assert self._ctx is not None
+        saved = self._ctx.gateway.saved_batch(batch_id)
+        return None if saved is None else (batch_id, saved.batch.first, _dumps(plain.dump(saved)))
+
+    def _job_row(self, job_id: int) -> Row | None:
+        assert self._ctx is not None
+        job = self._ctx.dispatcher.jobs.get(job_id)
+        return None if job is None else (job_id, _dumps(plain.dump(job)))
 
     def size(self) -> int:
         """Bytes on disk: the file and its write-ahead log."""
@@ -232,6 +228,22 @@ class DataFile:
         finally:
             self._db.close()
             os.close(self._lock)
+
+
+Row = tuple[int | bytes, ...]
+
+
+def _rows(ids: set[int], row: Callable[[int], Row | None]) -> tuple[list[Row], list[Row]]:
+    """The rows to write for ``ids``, and the ids whose rows go (``row`` says None)."""
+    kept: list[Row] = []
+    gone: list[Row] = []
+    for each in ids:
+        made = row(each)
+        if made is None:
+            gone.append((each,))
+        else:
+            kept.append(made)
+    return kept, gone
 
 
 def _asleep(batches: list[Any]) -> list[JSON]:  # Any: saved batches, checked when installed
