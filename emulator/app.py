@@ -67,6 +67,7 @@ def build_context(settings: Settings, own_process: bool = False) -> Context:
         backoff_max=settings.callback_backoff_max,
         concurrency=settings.callback_concurrency,
         max_jobs=settings.max_messages,
+        max_age=settings.max_age,
     )
     return Context(
         settings=settings,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import time
 from collections import Counter, deque
@@ -209,6 +210,7 @@ class CallbackDispatcher:
         backoff_max: float,
         concurrency: int,
         max_jobs: int | None = None,
+        max_age: float | None = None,
     ) -> None:
         self.hub = hub
         self.clock = clock
@@ -219,6 +221,7 @@ class CallbackDispatcher:
         self.backoff_max = backoff_max
         self.concurrency = concurrency
         self.max_jobs = max_jobs
+        self.max_age = max_age  # seconds a finished job is kept (--max-age)
         self.jobs: dict[int, CallbackJob] = {}
         self.pruned = 0
         self.tries = 0  # tries made since start
@@ -387,16 +390,17 @@ class CallbackDispatcher:
 
     def prune(self) -> int:
         """Keep the journal within ``max_jobs``: the oldest jobs that are over (delivered or
-        failed) go first; pending ones stay."""
-        if self.max_jobs is None or len(self.jobs) <= self.max_jobs:
-            return 0
-        excess = len(self.jobs) - self.max_jobs
+        failed) go first; pending ones stay. Jobs over for longer than ``max_age`` go too."""
+        excess = 0 if self.max_jobs is None else max(0, len(self.jobs) - self.max_jobs)
+        aged = -math.inf if self.max_age is None else self.now() - self.max_age
         doomed: list[int] = []
         for job_id, job in self.jobs.items():
-            if job.state != PENDING:
+            if len(doomed) >= excess and job.created > aged:
+                break  # (later ones were made later still: none of them is old enough)
+            if job.state != PENDING and (
+                len(doomed) < excess or (job.attempts[-1].time if job.attempts else 0) <= aged
+            ):
                 doomed.append(job_id)
-                if len(doomed) == excess:
-                    break
         for job_id in doomed:
             self._drop(job_id)
         self.pruned += len(doomed)

@@ -332,3 +332,32 @@ def test_a_commit_that_fails_is_not_answered_as_kept(tmp_path: Path) -> None:
 
 async def _run(db: sqlite3.Connection, statement: str) -> None:
     db.execute(statement)  # on the emulator's loop, where its connection is used
+
+
+def test_max_age_prunes_finished_callbacks_too(serve: Serve) -> None:  # noqa: F811
+    served = serve("--clock", "manual", "--max-age", "60", "--callback-attempts", "1")
+    requests.post(
+        served.url + "/_emulator/accounts",
+        json={
+            "provider": "serwersms",
+            "username": "shop",
+            "password": "x",
+            "dlr_url": "http://127.0.0.1:9/down",
+        },
+        timeout=10,
+    )
+    session, advance = requests.Session(), served.url + "/_emulator/clock/advance"
+
+    def journal() -> list[str | None]:
+        jobs = requests.get(served.url + "/_emulator/callbacks", timeout=10).json()["items"]
+        return [job["message_id"] for job in jobs]
+
+    [first] = _send(served.url, session, "500600700")
+    requests.post(advance, json={"seconds": 30}, timeout=30)
+    [second] = _send(served.url, session, "500600701")
+    requests.post(advance, json={"seconds": 45}, timeout=30)  # the first over for ~74 s
+    assert journal() == [first, second]  # (nothing finished since the first was old enough)
+    [third] = _send(served.url, session, "500600702")
+    requests.post(advance, json={"seconds": 5}, timeout=30)
+    assert journal() == [second, third]
+    served.stop()
