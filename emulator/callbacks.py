@@ -224,8 +224,7 @@ class CallbackDispatcher:
         self.max_age = max_age  # seconds a finished job is kept (--max-age)
         self.jobs: dict[int, CallbackJob] = {}
         self.pruned = 0
-        self.tries = 0  # tries made since start
-        self.attempts_by_outcome: Counter[str] = Counter()  # the same, by outcome (metrics)
+        self.attempts_by_outcome: Counter[str] = Counter()  # tries made since start (metrics)
         self.on_change: Callable[[], None] = _nothing  # a try was recorded (the data file)
         # The jobs changed since the data file last wrote them (None: nobody keeps them).
         self.touched: set[int] | None = None
@@ -239,6 +238,11 @@ class CallbackDispatcher:
         self._workers: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
         timeline.on(TRY, self._due)
+
+    @property
+    def tries(self) -> int:
+        """Tries made since start."""
+        return self.attempts_by_outcome.total()
 
     def now(self) -> float:
         return self.clock.now()
@@ -487,7 +491,6 @@ class CallbackDispatcher:
             attempt.outcome = "connection_error"
             attempt.error = failure(exc, job.url)
         attempt.latency_ms = round((time.perf_counter() - started) * 1000, 3)
-        self.tries += 1
         self.attempts_by_outcome[attempt.outcome] += 1
         job.attempts.append(attempt)
         self._touch(job)  # (with the state it takes below, before anything is written)

@@ -71,9 +71,9 @@ def _jobs_in_rows(db: sqlite3.Connection) -> None:
         return
     document = orjson.loads(row[0])
     jobs = document["callbacks"]["jobs"]
-    db.executemany("INSERT INTO jobs VALUES (?, ?)", [(j["id"], _dumps(j)) for j in jobs])
+    db.executemany("INSERT INTO jobs VALUES (?, ?)", [(j["id"], orjson.dumps(j)) for j in jobs])
     document["callbacks"]["jobs"] = []
-    db.execute("UPDATE state SET document = ?", (_dumps(document),))
+    db.execute("UPDATE state SET document = ?", (orjson.dumps(document),))
 
 
 # layout n → n + 1, each run in the transaction that sets the new version
@@ -87,10 +87,6 @@ class DataFileError(Exception):
     """The data file cannot be used; the message names it and what to do."""
 
 
-def _dumps(value: JSON) -> bytes:
-    return orjson.dumps(value)
-
-
 class DataFile:
     """One open data file, locked for this process."""
 
@@ -101,7 +97,6 @@ class DataFile:
         self._ctx: Context | None = None
         self._pending: asyncio.Future[None] | None = None
         self.error: str | None = None  # why the last write failed (None: it did not)
-        self.commits = 0
 
     @classmethod
     def open(cls, path: Path) -> DataFile:
@@ -145,6 +140,7 @@ class DataFile:
         ctx.dispatcher.on_change = self.changed
         self.write()
         if self.error is not None:  # a start that could not write would keep nothing
+            self._ctx = None  # (so closing does not try again)
             raise DataFileError(f"{self.error}; nothing was changed in it")
 
     def changed(self) -> None:
@@ -180,7 +176,7 @@ class DataFile:
         try:
             batches, gone = _rows(touched, self._batch_row)
             jobs, jobs_gone = _rows(jobs_touched, self._job_row)
-            rest = _dumps(state.export(ctx, whole=False))
+            rest = orjson.dumps(state.export(ctx, whole=False))
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM batches WHERE id = ?", gone)
             db.executemany("INSERT OR REPLACE INTO batches VALUES (?, ?, ?)", batches)
@@ -197,17 +193,18 @@ class DataFile:
             log.exception("%s", self.error)
             return
         self.error = None
-        self.commits += 1
 
     def _batch_row(self, batch_id: int) -> Row | None:
         assert self._ctx is not None
         saved = self._ctx.gateway.saved_batch(batch_id)
-        return None if saved is None else (batch_id, saved.batch.first, _dumps(plain.dump(saved)))
+        if saved is None:
+            return None
+        return batch_id, saved.batch.first, orjson.dumps(plain.dump(saved))
 
     def _job_row(self, job_id: int) -> Row | None:
         assert self._ctx is not None
         job = self._ctx.dispatcher.jobs.get(job_id)
-        return None if job is None else (job_id, _dumps(plain.dump(job)))
+        return None if job is None else (job_id, orjson.dumps(plain.dump(job)))
 
     def size(self) -> int:
         """Bytes on disk: the file and its write-ahead log."""

@@ -53,21 +53,16 @@ def _kept(ctx: Context, path: Path) -> DataFile:
             document: JSON | None = data.load()
             if document is not None:
                 state.install(ctx, document)
-    except DataFileError as exc:
+        data.keep(ctx, loaded=document is not None)
+    except (DataFileError, PlainError) as exc:
         data.close()
-        raise StartupError(str(exc)) from None
-    except PlainError as exc:
-        data.close()
+        if isinstance(exc, DataFileError):
+            raise StartupError(str(exc)) from None
         raise StartupError(
             f"the data file {path} holds a state this emulator cannot read (at {exc.path}: "
             f"{exc.message}); it is left as it is: run the emulator that wrote it, or name "
             "another --data file"
         ) from None
-    try:
-        data.keep(ctx, loaded=document is not None)
-    except DataFileError as exc:
-        data.close()
-        raise StartupError(str(exc)) from None
     ctx.data = data
     return data
 

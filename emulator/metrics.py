@@ -52,7 +52,7 @@ class Metrics:
     def requests(self) -> dict[tuple[str, str, str], int]:
         """(provider, operation, result) → requests answered."""
         out: Counter[tuple[str, str, str]] = Counter()
-        for provider, tally in sorted(self.tallies.items()):
+        for provider, tally in self.tallies.items():
             for (operation, result, _), n in tally.counts.items():
                 out[(provider, operation, result)] += n
         return dict(sorted(out.items()))

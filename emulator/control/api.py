@@ -66,6 +66,17 @@ def check(request: web.Request, operation: str, data: JsonObject) -> None:
         fail(400, describe(error), ".".join(str(p) for p in error.path) or None)
 
 
+def delete_numbered(request: web.Request, remove: Callable[[int], bool], what: str) -> web.Response:
+    """``DELETE .../{id}`` of a numbered thing (a rule, a fault): 404 naming it if none."""
+    try:
+        number = int(request.match_info["id"])
+    except ValueError:
+        number = -1
+    if not remove(number):
+        fail(404, f"no {what} {request.match_info['id']!r}")
+    return ok({"deleted": True})
+
+
 def ok(data: object, status: int = 200) -> web.Response:
     return json_response(data, status=status)
 

@@ -8,7 +8,7 @@ from ..context import Context
 from ..core.jsondata import JsonObject
 from ..faults import Fault
 from .api import body as read_body
-from .api import context, endpoint, fail, ok
+from .api import context, delete_numbered, endpoint, fail, ok
 
 
 @endpoint
@@ -33,13 +33,7 @@ def add_fault(ctx: Context, data: JsonObject) -> Fault:
 
 @endpoint
 async def delete_fault(request: web.Request) -> web.Response:
-    try:
-        fault_id = int(request.match_info["id"])
-    except ValueError:
-        fault_id = -1
-    if not context(request).faults.remove(fault_id):
-        fail(404, f"no fault {request.match_info['id']!r}")
-    return ok({"deleted": True})
+    return delete_numbered(request, context(request).faults.remove, "fault")
 
 
 @endpoint

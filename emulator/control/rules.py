@@ -10,7 +10,7 @@ from ..core.jsondata import JsonObject
 from ..core.rules import Rule
 from . import views
 from .api import body as read_body
-from .api import context, endpoint, fail, ok
+from .api import context, delete_numbered, endpoint, fail, ok
 
 
 @endpoint
@@ -62,13 +62,7 @@ def add_rule(ctx: Context, data: JsonObject) -> Rule:
 
 @endpoint
 async def delete_rule(request: web.Request) -> web.Response:
-    try:
-        rule_id = int(request.match_info["id"])
-    except ValueError:
-        rule_id = -1
-    if not context(request).gateway.rules.remove(rule_id):
-        fail(404, f"no rule {request.match_info['id']!r}")
-    return ok({"deleted": True})
+    return delete_numbered(request, context(request).gateway.rules.remove, "rule")
 
 
 @endpoint

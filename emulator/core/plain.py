@@ -87,13 +87,13 @@ def _dumper(kind: type) -> Callable[[Any], JSON]:  # Any: a value of ``kind``
     raise TypeError(f"no plain form for {kind.__name__}")
 
 
+_DUMPERS: dict[type, Callable[[Any], JSON]] = {}  # Any: see _dumper (one per type, made once)
+
+
 def _mapping(value: Mapping[Any, Any]) -> JSON:  # Any: keys and values of any plain type
     if all(isinstance(key, str) for key in value):
         return {key: item if type(item) in _SCALARS else dump(item) for key, item in value.items()}
     return [[dump(key), dump(item)] for key, item in value.items()]
-
-
-_DUMPERS: dict[type, Callable[[Any], JSON]] = {}  # Any: see _dumper
 
 
 @cache

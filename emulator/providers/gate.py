@@ -61,7 +61,7 @@ class Gate:
         else:
             response = await handler(request)
             result = ERROR if ERROR_FLAG in response.headers else OK
-        if ctx.data is not None:  # what the answer says is on disk before it is sent
+        if ctx.data is not None and result is not REFUSED:  # on disk before it is answered
             failed = await ctx.data.written()
             if failed is not None:
                 response, result = self.refuse(request, 503, failed), ERROR
